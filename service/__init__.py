@@ -1,0 +1,60 @@
+"""Counterclaim: where do these narratives contradict each other?
+
+``create_app()`` is the Flask application factory (API blueprint, web page, problem-details
+errors, security headers). ``build_engine()`` wires store, embedder, index and scorer.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from .config import load_config
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def build_engine(config: dict):
+    """Store, embedder, index and scorer as the configuration says."""
+    from .embed import get_embedder
+    from .engine import Engine
+    from .scorers import build_scorer
+    from .store import Store
+
+    store = Store(Path(config["DATA_DIR"]) / "store.sqlite3")
+    embedder = get_embedder(config["EMBED_MODEL"], int(config["EMBED_BATCH_SIZE"]))
+    return Engine(store, embedder, build_scorer(config["SCORER"]), config)
+
+
+def create_app(overrides: dict | None = None, engine=None) -> Flask:
+    config = load_config(overrides)
+    app = Flask(__name__)
+    app.config.update(config)
+    app.json.sort_keys = False
+
+    from . import api, web
+    from .problems import register_problem_handlers
+
+    engine = engine or build_engine(config)
+    app.extensions["counterclaim"] = engine
+    register_problem_handlers(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(web.bp)
+    api.spec.register(app)
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

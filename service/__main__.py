@@ -1,0 +1,4 @@
+"""``python -m service``: the command line (see ``service.cli``)."""
+from .cli import main
+
+main(prog_name="python -m service")

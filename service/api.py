@@ -1,0 +1,192 @@
+"""The JSON API, ``/api/v1``: a thin layer over the engine.
+
+Requests and responses are validated against the pydantic models in ``schemas``; the same
+models generate the OpenAPI document (``/api/v1/openapi.json``, via spectree). Errors are RFC
+9457 problem details (``problems``).
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, request, stream_with_context
+from pydantic import ValidationError
+from spectree import SpecTree
+from spectree import Response as Responses
+
+from . import schemas
+from .auth import authorize_request
+from .engine import ConflictError, NotFound
+from .problems import ApiProblem
+
+
+def reject_invalid_request(req, resp, req_validation_error, instance, model_adapter=None):
+    """spectree hook: turn a validation failure into a problem-details error."""
+    if req_validation_error is not None:
+        raise invalid_request(req, req_validation_error)
+
+
+def invalid_request(req, error: ValidationError) -> ApiProblem:
+    if req.get_data() and req.get_json(silent=True) is None and req.method != "GET":
+        return ApiProblem(400, "Malformed JSON", "the request body is not valid JSON (Content-Type: application/json)")
+    errors = [
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": e.get("msg"), "type": e.get("type")}
+        for e in error.errors()
+    ]
+    return ApiProblem(422, "Invalid request", "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors), errors)
+
+
+def validated(model, data):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_request(request, exc) from exc
+
+
+spec = SpecTree(
+    "flask",
+    title="Counterclaim API",
+    version="1.0.0",
+    description="Where do these narratives contradict each other? Aligned pairs of claims by different actors.",
+    path="api/v1/docs",  # spectree's own routes; the document is served at /api/v1/openapi.json below
+    filename="openapi.json",
+    page_templates={},  # no Swagger/Redoc pages: they load scripts from a CDN
+    mode="strict",
+    before=reject_invalid_request,
+    validation_error_status=422,
+    validation_error_model=schemas.Problem,
+    annotations=True,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.before_request(authorize_request)
+
+ERRORS = {"HTTP_400": schemas.Problem, "HTTP_401": schemas.Problem, "HTTP_403": schemas.Problem,
+          "HTTP_413": schemas.Problem}
+
+
+def engine():
+    return current_app.extensions["counterclaim"]
+
+
+def caller() -> str:
+    return getattr(request, "api_key_name", None) or "anonymous"
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document, generated from the pydantic models."""
+    return spec.spec
+
+
+@bp.get("/healthz")
+@spec.validate(resp=Responses(HTTP_200=schemas.Health), tags=["meta"])
+def healthz():
+    """Liveness and sizes of the store and index."""
+    return schemas.Health(status="ok", **engine().stats())
+
+
+@bp.get("/search")
+@spec.validate(query=schemas.SearchQuery, resp=Responses(HTTP_200=schemas.SearchResponse, **ERRORS), tags=["search"])
+def search(query: schemas.SearchQuery):
+    """Statements most similar to the query, with optional actor, source and date filters."""
+    items = engine().search(query.q, query.k, query.actor, query.source, query.since, query.until)
+    return schemas.SearchResponse(query=query.q, items=items)
+
+
+@bp.get("/conflicts")
+@spec.validate(query=schemas.ConflictsQuery, resp=Responses(HTTP_200=schemas.ConflictsResponse, **ERRORS),
+               tags=["conflicts"])
+def conflicts(query: schemas.ConflictsQuery):
+    """Aligned pairs (claim A | claim B) on a topic, ranked by relevance × score."""
+    found = engine().topic_conflicts(query.q, query.actor, query.label, query.min_score, query.limit, query.offset)
+    return schemas.ConflictsResponse(query=query.q, limit=query.limit, offset=query.offset, **found)
+
+
+@bp.get("/statements/<statement_id>")
+@spec.validate(resp=Responses(HTTP_200=schemas.Statement, HTTP_404=schemas.Problem, **ERRORS), tags=["statements"])
+def get_statement(statement_id: str):
+    """One stored statement."""
+    return schemas.Statement(**_found(engine().statement, statement_id))
+
+
+@bp.get("/statements/<statement_id>/conflicts")
+@spec.validate(query=schemas.StatementConflictsQuery,
+               resp=Responses(HTTP_200=schemas.StatementConflictsResponse, HTTP_404=schemas.Problem, **ERRORS),
+               tags=["conflicts"])
+def statement_conflicts(statement_id: str, query: schemas.StatementConflictsQuery):
+    """Every aligned pair of one statement, the statement as claim A."""
+    statement = _found(engine().statement, statement_id)
+    items = engine().statement_conflicts(statement_id, query.label, query.min_score)
+    return schemas.StatementConflictsResponse(statement=statement, items=items)
+
+
+@bp.post("/statements")
+@spec.validate(json=schemas.StatementsIn,
+               resp=Responses(HTTP_201=schemas.IngestResponse, HTTP_409=schemas.Problem, **ERRORS),
+               tags=["statements"])
+def post_statements(json: schemas.StatementsIn):
+    """Ingest one statement or a batch: stored, embedded and conflict-checked in one transaction."""
+    items = [item.model_dump() for item in json.items()]
+    try:
+        results = engine().ingest(items, who=caller())
+    except ConflictError as exc:
+        raise ApiProblem(409, "Conflict", str(exc)) from exc
+    body = schemas.IngestResponse(created=sum(r.created for r in results),
+                                  items=[schemas.IngestItem(**r.__dict__) for r in results])
+    return body, 201
+
+
+@bp.delete("/statements/<statement_id>")
+@spec.validate(resp=Responses(HTTP_204=None, HTTP_404=schemas.Problem, **ERRORS), tags=["statements"])
+def delete_statement(statement_id: str):
+    """Retract a statement: its vector and conflict edges go with it; the audit log keeps who and when."""
+    _found(engine().retract_statement, statement_id, caller(), request.args.get("reason", "")[:500])
+    return Response(status=204)
+
+
+@bp.get("/actors")
+@spec.validate(resp=Responses(HTTP_200=schemas.ActorsResponse, **ERRORS), tags=["actors"])
+def actors():
+    """Known actors with their aliases, roles and statement counts."""
+    return schemas.ActorsResponse(items=engine().store.actors())
+
+
+@bp.post("/actors")
+@spec.validate(json=schemas.ActorsIn, resp=Responses(HTTP_200=schemas.ActorsResponse, **ERRORS), tags=["actors"])
+def post_actors(json: schemas.ActorsIn):
+    """Add actors or aliases/roles to existing ones (used by extraction and the search filters)."""
+    engine().update_actors([a.model_dump() for a in json.items()], who=caller())
+    return schemas.ActorsResponse(items=engine().store.actors())
+
+
+@bp.post("/compare")
+@spec.validate(json=schemas.CompareRequest, resp=Responses(HTTP_200=schemas.CompareResponse, **ERRORS),
+               tags=["compare"], skip_validation=True)
+def compare():
+    """Bulk: claims checked against the store, or pairs judged; JSON, or NDJSON when
+    ``Accept: application/x-ndjson`` (one result a line, streamed as it is computed)."""
+    # Validated here, not by spectree, whose response validation would buffer the stream.
+    json = validated(schemas.CompareRequest, request.get_json(silent=True))
+    if json.claims is not None:
+        results = engine().compare_claims([c.model_dump() for c in json.claims], json.k)
+    else:
+        results = engine().compare_pairs([p.model_dump() for p in json.pairs])
+    if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
+        return _ndjson(results)
+    return schemas.CompareResponse(items=list(results))
+
+
+def _ndjson(results) -> Response:
+    lines = (json_line(item) for item in results)
+    return Response(stream_with_context(lines), mimetype="application/x-ndjson")
+
+
+def json_line(item: dict) -> str:
+    return json.dumps(item, ensure_ascii=False) + "\n"
+
+
+def _found(func, *args):
+    try:
+        return func(*args)
+    except NotFound as exc:
+        raise ApiProblem(404, "Not Found", str(exc)) from exc

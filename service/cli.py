@@ -1,0 +1,168 @@
+"""Command line: ``python -m service serve | ingest | compare | reindex | eval | bench``."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from .config import load_config
+
+
+def _config(ctx: click.Context) -> dict:
+    return ctx.obj["config"]
+
+
+def _engine(ctx: click.Context):
+    if "engine" not in ctx.obj:
+        from . import build_engine
+
+        ctx.obj["engine"] = build_engine(_config(ctx))
+    return ctx.obj["engine"]
+
+
+@click.group()
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Store and index folder (default: indexes/).")
+@click.option("--scorer", help="cues | fast | cross | cascade | crossencoder:<name or path>")
+@click.option("-v", "--verbose", is_flag=True)
+@click.pass_context
+def main(ctx: click.Context, data_dir: str | None, scorer: str | None, verbose: bool) -> None:
+    """Counterclaim: where do these narratives contradict each other?"""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    overrides = {k: v for k, v in {"DATA_DIR": data_dir, "SCORER": scorer}.items() if v}
+    ctx.obj = {"config": load_config(overrides)}
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--fixtures/--no-fixtures", default=True, show_default=True, help="Load fixtures/ into an empty store.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, fixtures: bool) -> None:
+    """Start the API and the search page (loads the fixtures on first start)."""
+    from . import create_app
+
+    engine = _engine(ctx)
+    if fixtures and engine.store.count_statements() == 0:
+        from .fixtures import load_fixtures
+
+        counts = load_fixtures(engine, _config(ctx)["FIXTURES_DIR"])
+        click.echo(f"loaded fixtures: {counts}")
+    engine.save_index()
+    click.echo(f"{engine.stats()}")
+    click.echo(f"serving on http://{host}:{port}/  (API: /api/v1, OpenAPI: /api/v1/openapi.json)")
+    create_app(_config(ctx), engine=engine).run(host=host, port=port, threaded=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-size", default=256, show_default=True)
+@click.pass_context
+def ingest(ctx: click.Context, files: tuple[str, ...], batch_size: int) -> None:
+    """Ingest statements from .json, .jsonl or .csv files."""
+    from .ingest_files import BadRecord, read_statements
+
+    engine = _engine(ctx)
+    for name in files:
+        try:
+            records = list(read_statements(name))
+        except BadRecord as exc:
+            raise click.ClickException(str(exc)) from exc
+        created = 0
+        with tqdm(total=len(records), desc=Path(name).name, unit="stmt") as bar:
+            for start in range(0, len(records), batch_size):
+                chunk = records[start:start + batch_size]
+                created += sum(r.created for r in engine.ingest(chunk, who="cli"))
+                bar.update(len(chunk))
+        click.echo(f"{name}: {len(records)} read, {created} new")
+    engine.save_index()
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.pass_context
+def compare(ctx: click.Context, a: str, b: str) -> None:
+    """Judge one pair of claims: label, score, cues."""
+    result = next(_engine(ctx).compare_pairs([{"a": a, "b": b}]))
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--edges/--no-edges", default=False, help="Also recompute every conflict edge with the current scorer.")
+@click.pass_context
+def reindex(ctx: click.Context, edges: bool) -> None:
+    """Rebuild the FAISS index from the store (and optionally the conflict edges)."""
+    config = _config(ctx)
+    from .embed import get_embedder
+    from .index import VectorIndex
+    from .store import Store
+
+    store = Store(Path(config["DATA_DIR"]) / "store.sqlite3")
+    embedder = get_embedder(config["EMBED_MODEL"], int(config["EMBED_BATCH_SIZE"]))
+    embed_missing_vectors(store, embedder)
+    index = VectorIndex.rebuild(store, embedder.model_name, embedder.dim)
+    index.save(config["DATA_DIR"])
+    click.echo(f"index rebuilt: {len(index)} vectors ({embedder.model_name}, dim {embedder.dim})")
+    if edges:
+        engine = _engine(ctx)
+        with tqdm(total=len(index), desc="edges", unit="stmt") as bar:
+            count = engine.recompute_edges(progress=bar.update)
+        click.echo(f"edges recomputed: {count}")
+
+
+def embed_missing_vectors(store, embedder, batch: int = 512) -> int:
+    """Give every statement a vector of the current model (after a model change)."""
+    rows = store.conn.execute(
+        "SELECT s.vid, s.text FROM statements s LEFT JOIN vectors v ON v.vid = s.vid AND v.model = ? "
+        "WHERE v.vid IS NULL", (embedder.model_name,)).fetchall()
+    for start in tqdm(range(0, len(rows), batch), desc="embed", disable=not rows):
+        chunk = rows[start:start + batch]
+        vectors = embedder.embed([r["text"] for r in chunk])
+        with store.transaction() as conn:
+            for row, vector in zip(chunk, vectors):
+                conn.execute("INSERT OR REPLACE INTO vectors (vid, model, vector) VALUES (?, ?, ?)",
+                             (row["vid"], embedder.model_name, vector.tobytes()))
+                conn.execute("INSERT INTO changes (op, vid) VALUES ('add', ?)", (row["vid"],))
+    return len(rows)
+
+
+@main.command("eval")
+@click.option("--dev-dir", default=None, type=click.Path(file_okay=False),
+              help="Gold set folder (default: ../shared/dev beside the repo).")
+@click.pass_context
+def evaluate(ctx: click.Context, dev_dir: str | None) -> None:
+    """Run the dev gold set through a fresh store: conflict pairs found, false contradictions."""
+    from .evaluation import DEFAULT_DEV_DIR, evaluate_dev_pairs
+
+    config = dict(_config(ctx))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        config["DATA_DIR"] = tmp
+        from . import build_engine
+
+        report = evaluate_dev_pairs(build_engine(config), Path(dev_dir or DEFAULT_DEV_DIR))
+    click.echo(json.dumps(report, indent=2))
+
+
+@main.command()
+@click.option("-n", "sizes", multiple=True, type=int, default=[10_000, 100_000], show_default=True)
+@click.option("--queries", default=200, show_default=True)
+@click.option("--out", default="bench/results.json", show_default=True)
+@click.pass_context
+def bench(ctx: click.Context, sizes: tuple[int, ...], queries: int, out: str) -> None:
+    """Benchmark ingest, model throughput and HTTP latency on synthetic statements."""
+    from .bench import run_benchmarks
+
+    results = run_benchmarks(_config(ctx), list(sizes), queries)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(results, indent=2))
+    click.echo(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

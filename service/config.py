@@ -1,0 +1,57 @@
+"""Configuration: defaults, overridden by the environment, then by an explicit mapping (tests).
+
+Every key can be set as an environment variable prefixed ``COUNTERCLAIM_``
+(``COUNTERCLAIM_DATA_DIR=/srv/cc``). Values from the environment are parsed as
+JSON when they look like JSON (numbers, booleans, lists), otherwise kept as text.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict = {
+    # Where the SQLite store (the truth) and the FAISS index (derived) live.
+    "DATA_DIR": str(ROOT / "indexes"),
+    "FIXTURES_DIR": str(ROOT / "fixtures"),
+    # Embedding model: the name recorded in the index, and the installed package that carries it.
+    "EMBED_MODEL": "all-MiniLM-L6-v2",
+    "EMBED_BATCH_SIZE": 64,
+    # Contradiction scorer: "cues" (rule baseline), "fast", "cross", "cascade",
+    # or "crossencoder:<name or path>" for any sentence-transformers NLI CrossEncoder.
+    "SCORER": "cues",
+    # Candidate generation for conflict edges at ingest time.
+    "CANDIDATES_K": 10,
+    "CANDIDATE_MIN_SIMILARITY": 0.30,
+    # Topic queries: how many statements near the query to look at, and how near.
+    "TOPIC_K": 50,
+    "TOPIC_MIN_SIMILARITY": 0.25,
+    # Largest request body accepted (the per-field limits are in service/schemas.py).
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    # Auth: API keys that may write; keys that may read (empty = reads are open).
+    # With no write key configured, writes are open: fine on a laptop, never in production.
+    "WRITE_KEYS": [],
+    "READ_KEYS": [],
+    # Load fixtures into an empty store on first start of `serve`.
+    "LOAD_FIXTURES": True,
+}
+
+
+def _parse_env_value(raw: str):
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Defaults, then ``COUNTERCLAIM_*`` environment variables, then explicit ``overrides``."""
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        raw = os.environ.get(f"COUNTERCLAIM_{key}")
+        if raw is not None:
+            config[key] = _parse_env_value(raw)
+    config.update(overrides or {})
+    return config

@@ -1,0 +1,56 @@
+"""Reading statements from files: JSON (one object or an array), JSON Lines, or CSV.
+
+Each record is validated against ``schemas.StatementIn``; a bad record is reported with its
+file and line, and nothing from that file is stored.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Iterator
+
+from pydantic import ValidationError
+
+from .schemas import StatementIn
+
+
+class BadRecord(ValueError):
+    pass
+
+
+def raw_records(path: Path) -> Iterator[tuple[int, dict]]:
+    suffix = path.suffix.lower()
+    with open(path, encoding="utf-8", newline="") as handle:
+        if suffix == ".csv":
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                yield number, {k: v for k, v in row.items() if v not in (None, "")}
+        elif suffix in {".jsonl", ".ndjson"}:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield number, _json(line, path, number)
+        elif suffix == ".json":
+            data = _json(handle.read(), path, 1)
+            for number, record in enumerate(data if isinstance(data, list) else [data], start=1):
+                yield number, record
+        else:
+            raise BadRecord(f"{path}: unsupported file type {suffix!r} (use .json, .jsonl or .csv)")
+
+
+def _json(text: str, path: Path, number: int):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRecord(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+
+
+def read_statements(path: str | Path) -> Iterator[dict]:
+    """Validated statement dicts from ``path``; raises ``BadRecord`` on the first bad one."""
+    path = Path(path)
+    for number, record in raw_records(path):
+        if isinstance(record.get("aliases"), str):
+            record["aliases"] = [a.strip() for a in record["aliases"].split("|") if a.strip()]
+        try:
+            yield StatementIn.model_validate(record).model_dump()
+        except (ValidationError, AttributeError) as exc:
+            raise BadRecord(f"{path}:{number}: {exc}") from exc

@@ -1,0 +1,248 @@
+"""Request and response models of the JSON API (pydantic).
+
+The OpenAPI document at ``/api/v1/openapi.json`` is generated from these models, and so are
+the validation errors: the limits below are both documented and enforced.
+"""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+
+# Documented limits (also in the README).
+MAX_TEXT_CHARS = 5_000
+MAX_QUERY_CHARS = 500
+MAX_BATCH = 1_000
+MAX_K = 100
+MAX_LIMIT = 200
+MAX_OFFSET = 10_000
+MAX_DOCUMENT_CHARS = 200_000
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+Text = Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")
+Name = Field(min_length=1, max_length=200, pattern=r"\S")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- statements ----------------------------------------------------------------------------
+class StatementIn(Strict):
+    actor: str = Name
+    aliases: list[str] = Field(default_factory=list, max_length=50)
+    text: str = Text
+    source: str = Field(default="", max_length=300)
+    url: Optional[str] = Field(default=None, max_length=2_000)
+    date: Optional[str] = Field(default=None, pattern=DATE_PATTERN, description="YYYY-MM-DD")
+    quote: Optional[str] = Field(default=None, max_length=MAX_TEXT_CHARS)
+    cue: Optional[str] = Field(default=None, max_length=100)
+    document_id: Optional[str] = Field(default=None, pattern=ID_PATTERN)
+    id: Optional[str] = Field(default=None, pattern=ID_PATTERN,
+                              description="Optional caller id; by default a stable hash of actor, text and source.")
+
+
+class StatementsIn(RootModel[StatementIn | list[StatementIn]]):
+    """One statement, or a JSON array of at most MAX_BATCH statements."""
+
+    @model_validator(mode="after")
+    def _batch_size(self):
+        if isinstance(self.root, list) and not 1 <= len(self.root) <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} statements")
+        return self
+
+    def items(self) -> list[StatementIn]:
+        return self.root if isinstance(self.root, list) else [self.root]
+
+
+class Statement(BaseModel):
+    id: str
+    actor: str
+    text: str
+    source: str
+    url: Optional[str] = None
+    date: Optional[str] = None
+    quote: Optional[str] = None
+    cue: Optional[str] = None
+    document_id: Optional[str] = None
+    start: Optional[int] = None
+    end: Optional[int] = None
+
+
+class IngestItem(BaseModel):
+    id: str
+    created: bool
+    edges: int
+
+
+class IngestResponse(BaseModel):
+    created: int
+    items: list[IngestItem]
+
+
+# -- search and conflicts ------------------------------------------------------------------
+class SearchQuery(Strict):
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S")
+    k: int = Field(default=10, ge=1, le=MAX_K)
+    actor: Optional[str] = Field(default=None, max_length=200)
+    source: Optional[str] = Field(default=None, max_length=300)
+    since: Optional[str] = Field(default=None, pattern=DATE_PATTERN)
+    until: Optional[str] = Field(default=None, pattern=DATE_PATTERN)
+
+
+class SearchHit(BaseModel):
+    statement: Statement
+    similarity: float
+
+
+class SearchResponse(BaseModel):
+    query: str
+    items: list[SearchHit]
+
+
+Label = Literal["contradiction", "agreement"]
+
+
+class ConflictsQuery(Strict):
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S")
+    actor: Optional[str] = Field(default=None, max_length=200)
+    label: Optional[Label] = None
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+
+
+class StatementConflictsQuery(Strict):
+    label: Optional[Label] = None
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class Cue(BaseModel):
+    kind: str
+    a: str
+    b: str
+
+
+class AlignedPair(BaseModel):
+    a: Statement
+    b: Statement
+    label: Label
+    score: float = Field(description="Probability of the label, 0..1")
+    similarity: float
+    kind: Literal["cross", "flip"] = Field(description="cross: two actors; flip: one actor at two dates")
+    cues: list[Cue]
+    scorer: str
+    relevance: Optional[float] = None
+
+
+class ConflictsResponse(BaseModel):
+    query: str
+    total: int
+    limit: int
+    offset: int
+    items: list[AlignedPair]
+
+
+class StatementConflictsResponse(BaseModel):
+    statement: Statement
+    items: list[AlignedPair]
+
+
+# -- bulk compare --------------------------------------------------------------------------
+class ClaimIn(Strict):
+    text: str = Text
+    actor: Optional[str] = Field(default=None, max_length=200)
+    date: Optional[str] = Field(default=None, pattern=DATE_PATTERN)
+    source: Optional[str] = Field(default=None, max_length=300)
+
+
+class PairIn(Strict):
+    a: str = Text
+    b: str = Text
+
+
+class CompareRequest(Strict):
+    """Either ``claims`` (each checked against the stored statements) or ``pairs`` (each judged)."""
+
+    claims: Optional[list[ClaimIn]] = Field(default=None, min_length=1, max_length=MAX_BATCH)
+    pairs: Optional[list[PairIn]] = Field(default=None, min_length=1, max_length=MAX_BATCH)
+    k: int = Field(default=5, ge=1, le=MAX_K, description="Neighbours checked per claim")
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        if (self.claims is None) == (self.pairs is None):
+            raise ValueError("give exactly one of 'claims' or 'pairs'")
+        return self
+
+
+class ClaimOut(BaseModel):
+    id: str
+    actor: str
+    text: str
+    date: Optional[str] = None
+    source: Optional[str] = None
+
+
+class ClaimResult(BaseModel):
+    claim: ClaimOut
+    pairs: list[AlignedPair]
+
+
+class PairResult(BaseModel):
+    a: str
+    b: str
+    label: Literal["contradiction", "agreement", "neutral"]
+    score: float
+    probs: dict[str, float]
+    similarity: float
+    cues: list[Cue]
+    scorer: str
+
+
+class CompareResponse(BaseModel):
+    items: list[ClaimResult] | list[PairResult]
+
+
+# -- actors, health, problems --------------------------------------------------------------
+class ActorIn(Strict):
+    name: str = Name
+    aliases: list[str] = Field(default_factory=list, max_length=100)
+    roles: list[str] = Field(default_factory=list, max_length=100)
+
+
+class ActorsIn(RootModel[ActorIn | list[ActorIn]]):
+    def items(self) -> list[ActorIn]:
+        return self.root if isinstance(self.root, list) else [self.root]
+
+
+class Actor(BaseModel):
+    name: str
+    aliases: list[str]
+    roles: list[str]
+    statements: int
+
+
+class ActorsResponse(BaseModel):
+    items: list[Actor]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    statements: int
+    index: int
+    edges: dict[str, int]
+    scorer: str
+    embedding_model: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: Optional[str] = None
+    instance: Optional[str] = None
+    errors: Optional[list[dict]] = None
