@@ -47,6 +47,18 @@ NATIONALITY_WORDS = {
     "australian", "irish", "scottish", "welsh", "egyptian", "syrian", "qatari", "emirati",
 }
 _PREFIX_WORDS = TITLE_WORDS | NATIONALITY_WORDS
+# Words that mark a multi-word name as an organisation or place, not a person (used when an
+# actor has no "kind"): "Home Office", "Federal Reserve", "European Commission".
+ORG_WORDS = {
+    "office", "reserve", "bank", "ministry", "department", "council", "union", "nations",
+    "organization", "organisation", "commission", "house", "party", "government", "agency",
+    "service", "news", "times", "post", "press", "group", "company", "corporation", "inc",
+    "ltd", "association", "institute", "university", "court", "parliament", "congress", "senate",
+    "assembly", "committee", "board", "authority", "forces", "army", "navy", "police", "command",
+    "kingdom", "republic", "states", "federation", "emirates", "arabia", "palace", "street",
+    "fund", "foundation", "network", "agency", "bureau", "alliance", "coalition", "front",
+    "movement", "league", "guard", "times", "journal", "reuters", "tass", "bloomberg",
+}
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _SPACE = re.compile(r"\s+")
 
@@ -180,7 +192,8 @@ class ActorRegistry:
         if actor is not None and actor.kind:
             return actor.kind == "person"
         words = name.split()
-        return len(words) >= 2 and all(w[:1].isupper() for w in words)
+        return (2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+                and not any(fold(w) in ORG_WORDS for w in words))
 
     def resolve(self, mention: str) -> str | None:
         """Canonical name for a mention, or None when it names no known actor.

@@ -144,6 +144,51 @@ def delete_statement(statement_id: str):
     return Response(status=204)
 
 
+@bp.post("/documents")
+@spec.validate(json=schemas.DocumentIn,
+               resp=Responses(HTTP_201=schemas.DocumentIngestResponse, HTTP_415=schemas.Problem, **ERRORS),
+               tags=["documents"], skip_validation=True)
+def post_document():
+    """Ingest an article (JSON, or ``text/plain`` with title/source/url/date as query parameters):
+    its attributed claims are extracted, stored, embedded and conflict-checked."""
+    documents = _documents()
+    try:
+        if request.mimetype == "text/plain":
+            meta = validated(schemas.DocumentMeta, request.args.to_dict())
+            body = schemas.DocumentIn(text=documents.decode_text(request.get_data()), **meta.model_dump())
+        elif request.mimetype == "application/json":
+            body = validated(schemas.DocumentIn, request.get_json(silent=True))
+        else:
+            raise ApiProblem(415, "Unsupported Media Type", "send application/json or text/plain")
+        result = engine().ingest_document(body.text, who=caller(), **body.model_dump(exclude={"text"}))
+    except documents.DocumentRejected as exc:
+        raise ApiProblem(exc.status, exc.title, exc.detail) from exc
+    except ConflictError as exc:
+        raise ApiProblem(409, "Conflict", str(exc)) from exc
+    return schemas.DocumentIngestResponse(**result), 201
+
+
+@bp.get("/documents/<doc_id>")
+@spec.validate(resp=Responses(HTTP_200=schemas.Document, HTTP_404=schemas.Problem, **ERRORS), tags=["documents"])
+def get_document(doc_id: str):
+    """A stored article with the statements extracted from it."""
+    return schemas.Document(**_found(engine().document, doc_id))
+
+
+@bp.delete("/documents/<doc_id>")
+@spec.validate(resp=Responses(HTTP_204=None, HTTP_404=schemas.Problem, **ERRORS), tags=["documents"])
+def delete_document(doc_id: str):
+    """Retract an article with all its statements, vectors and edges; the audit log keeps who and when."""
+    _found(engine().retract_document, doc_id, caller(), request.args.get("reason", "")[:500])
+    return Response(status=204)
+
+
+def _documents():
+    from . import documents  # imports spaCy: only when documents are used
+
+    return documents
+
+
 @bp.get("/actors")
 @spec.validate(resp=Responses(HTTP_200=schemas.ActorsResponse, **ERRORS), tags=["actors"])
 def actors():

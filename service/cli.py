@@ -62,23 +62,38 @@ def serve(ctx: click.Context, host: str, port: int, fixtures: bool) -> None:
 @click.option("--batch-size", default=256, show_default=True)
 @click.pass_context
 def ingest(ctx: click.Context, files: tuple[str, ...], batch_size: int) -> None:
-    """Ingest statements from .json, .jsonl or .csv files."""
-    from .ingest_files import BadRecord, read_statements
+    """Ingest statements (.json, .jsonl, .csv) or articles (.txt, .html, .jsonl of articles)."""
+    from .documents import DocumentRejected
+    from .ingest_files import BadRecord, is_article_file, read_articles, read_statements
 
     engine = _engine(ctx)
     for name in files:
         try:
-            records = list(read_statements(name))
-        except BadRecord as exc:
-            raise click.ClickException(str(exc)) from exc
-        created = 0
-        with tqdm(total=len(records), desc=Path(name).name, unit="stmt") as bar:
-            for start in range(0, len(records), batch_size):
-                chunk = records[start:start + batch_size]
-                created += sum(r.created for r in engine.ingest(chunk, who="cli"))
-                bar.update(len(chunk))
-        click.echo(f"{name}: {len(records)} read, {created} new")
+            if is_article_file(name):
+                ingest_articles(engine, name, list(read_articles(name)))
+            else:
+                ingest_statements(engine, name, list(read_statements(name)), batch_size)
+        except (BadRecord, DocumentRejected) as exc:
+            raise click.ClickException(f"{name}: {exc}") from exc
     engine.save_index()
+
+
+def ingest_statements(engine, name: str, records: list[dict], batch_size: int) -> None:
+    created = 0
+    with tqdm(total=len(records), desc=Path(name).name, unit="stmt") as bar:
+        for start in range(0, len(records), batch_size):
+            chunk = records[start:start + batch_size]
+            created += sum(r.created for r in engine.ingest(chunk, who="cli"))
+            bar.update(len(chunk))
+    click.echo(f"{name}: {len(records)} statements read, {created} new")
+
+
+def ingest_articles(engine, name: str, articles: list[dict]) -> None:
+    extracted = 0
+    for article in tqdm(articles, desc=Path(name).name, unit="article"):
+        text = article.pop("text")
+        extracted += len(engine.ingest_document(text, who="cli", **article)["statements"])
+    click.echo(f"{name}: {len(articles)} articles, {extracted} attributed statements")
 
 
 @main.command()
@@ -152,7 +167,7 @@ def evaluate(ctx: click.Context, dev_dir: str | None) -> None:
 @main.command()
 @click.option("-n", "sizes", multiple=True, type=int, default=[10_000, 100_000], show_default=True)
 @click.option("--queries", default=200, show_default=True)
-@click.option("--out", default="bench/results.json", show_default=True)
+@click.option("--out", default="tests/benchmarks/results.json", show_default=True)
 @click.pass_context
 def bench(ctx: click.Context, sizes: tuple[int, ...], queries: int, out: str) -> None:
     """Benchmark ingest, model throughput and HTTP latency on synthetic statements."""

@@ -44,12 +44,32 @@ def candidates_for(statement: dict, neighbours: list[tuple[dict, float]], min_si
     return found
 
 
+# Reporting cues whose meaning is part of the claim: "accused [Putin of rejecting a full ceasefire]",
+# "agreed [halt attacks …]". The judged text puts the cue back: "agreed to halt attacks …".
+CUES_TAKING_TO = {"agreed", "agrees", "agree", "refused", "refuses", "promised", "pledged", "vowed",
+                  "threatened", "offered", "declined"}
+CUES_AS_IS = {"accused", "accuses", "rejected", "rejects", "denied", "denies", "blamed", "welcomed",
+              "condemned", "dismissed", "demanded", "opposed", "endorsed", "supported", "backed"}
+
+
+def judged_text(statement: dict) -> str:
+    """The text a scorer judges: the claim, with a stance-bearing or negated cue restored."""
+    text, cue = statement["text"], (statement.get("cue") or "").strip()
+    negated = cue.startswith("not ")
+    verb = cue[4:] if negated else cue
+    if verb.lower() in CUES_TAKING_TO:
+        text = f"{verb} {'' if text.lower().startswith('to ') else 'to '}{text}"
+    elif verb.lower() in CUES_AS_IS:
+        text = f"{verb} {text}"
+    return f"did not {text}" if negated and text != statement["text"] else (f"it is not the case that {text}" if negated else text)
+
+
 def judge_candidates(scorer: ContradictionScorer, candidates: list[Candidate]) -> list[dict]:
     """Judge candidate pairs in one batch; returns the edges worth keeping."""
     if not candidates:
         return []
     judgements = scorer.judge(
-        [(c.a["text"], c.b["text"]) for c in candidates], [c.similarity for c in candidates]
+        [(judged_text(c.a), judged_text(c.b)) for c in candidates], [c.similarity for c in candidates]
     )
     edges = []
     for candidate, judgement in zip(candidates, judgements):

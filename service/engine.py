@@ -23,6 +23,7 @@ import numpy as np
 
 from . import conflicts
 from .embed import Embedder
+from .actors import ActorRegistry
 from .index import open_index
 from .scorers import ContradictionScorer
 from .store import Store, normalise_text, statement_id
@@ -79,8 +80,13 @@ class Engine:
     def update_actors(self, actors: list[dict], who: str = "system") -> None:
         with self.store.transaction() as conn:
             for actor in actors:
-                self.store.upsert_actor(conn, actor["name"], actor.get("aliases", ()), actor.get("roles", ()))
+                self.store.upsert_actor(conn, actor["name"], actor.get("aliases", ()), actor.get("roles", ()),
+                                        actor.get("kind"))
                 self.store.audit(conn, who, "actor.upsert", actor["name"], actor)
+
+    def actor_registry(self) -> ActorRegistry:
+        """The stored actors as the extractor's registry."""
+        return ActorRegistry.from_dict({a["name"]: a for a in self.store.actors()})
 
     # -- ingest ------------------------------------------------------------------------
     def prepare(self, item: dict) -> dict:
@@ -172,6 +178,22 @@ class Engine:
             [(statements[v], float(s)) for s, v in zip(row_sims, row_vids) if v in statements]
             for row_sims, row_vids in zip(sims, vids.tolist())
         ]
+
+    def ingest_document(self, text: str, who: str = "system", **meta) -> dict:
+        """Extract attributed claims from an article and ingest them with the document, atomically."""
+        from .documents import statements_from_article
+
+        document, items, claims = statements_from_article(text, self.actor_registry(), **meta)
+        existing = self.store.get_document(document["id"])
+        results = self.ingest(items, who=who, document=None if existing else document)
+        return {"document": {k: v for k, v in document.items() if k != "text"}, "created": existing is None,
+                "statements": [{**self.statement(r.id), "created": r.created, "edges": r.edges} for r in results]}
+
+    def document(self, doc_id: str) -> dict:
+        document = self.store.get_document(doc_id)
+        if document is None:
+            raise NotFound(f"no document with id {doc_id!r}")
+        return {**document, "statements": list(self.store.statements_by_id(self.store.document_statement_ids(doc_id)).values())}
 
     # -- reads -------------------------------------------------------------------------
     def nearest(self, query: str, k: int) -> list[tuple[dict, float]]:

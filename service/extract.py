@@ -17,12 +17,17 @@ Constructions handled (examples from the fixtures):
 * "according to X, …" / "…, according to X";
 * passives with an agent: "It was reported by Bloomberg that …", "A pledge … was announced by Rutte".
 
-The speaker is the subject (or passive agent) of the cue. It is resolved with the
+The speaker is the subject (or passive agent) of the cue; coordinated subjects ("Trump and Putin
+agreed to …") each get the claim, and "Zelensky's office" / "the Kremlin's spokesman" count as
+their possessor. It is resolved with the
 ``ActorRegistry`` (titles, aliases, roles such as "the Russian leader"); "he"/"she" go to the
 most recent person named as a subject before (falling back to the most recent person named at
 all). A proper-noun speaker that the registry does not know is kept under its cleaned name; a
 speaker that names no actor ("critics", "both leaders", "officials") yields nothing, and so do
-narrator sentences without a reporting construction. Cues inside a quotation are ignored.
+narrator sentences without a reporting construction. Cues inside a quotation are ignored, and
+so is a cue inside another speaker's claim ("Trump said Putin agreed to …" is Trump's claim).
+A negated cue ("did not agree to …") sets ``negated``; the polarity of commitments is otherwise
+carried by the cue itself ("agreed" vs "refused"), so consumers should read cue and claim together.
 
 Claim spans are trimmed so that they carry the claim and not the narrator's framing: the
 complementiser "that" and infinitival "to" are left out, a second coordinated reporting verb
@@ -33,8 +38,8 @@ to keep quotation marks balanced; a claim that is entirely a quotation is return
 quotation marks (and without the comma before the closing mark).
 
 ``article_text_from_html`` (trafilatura) and ``detect_language`` (py3langid) support ingesting
-raw web pages and rejecting non-English text. ``normalise_claim`` and ``evaluate_attribution``
-score an extraction against gold lines of the form {"doc", "actor", "cue", "claim"}.
+raw web pages and rejecting non-English text. ``normalise_claim``, ``evaluate_attribution`` and
+``evaluate_article`` score an extraction against gold lines {"doc", "actor", "cue", "claim"}.
 """
 from __future__ import annotations
 
@@ -54,12 +59,11 @@ SPEECH_LEMMAS = {
     "declare", "explain", "acknowledge", "admit", "allege", "contend", "emphasise", "emphasize",
     "reiterate", "predict", "reply", "respond", "write", "tweet", "post", "indicate", "signal",
     "complain", "concede", "estimate", "reveal", "boast", "repeat", "caution", "demand",
-    "believe", "think", "hint", "predict", "recall", "testify", "underline", "underscore",
-    "observe", "remark", "affirm", "proclaim", "announce", "disclose", "forecast", "agree",
-    "urge", "propose", "recommend", "promise", "pledge", "vow", "threaten", "guarantee",
-    "assure", "concur", "question", "doubt", "dispute", "reject", "acknowledge",
+    "believe", "think", "hint", "recall", "testify", "underline", "underscore", "observe",
+    "remark", "affirm", "proclaim", "disclose", "forecast", "agree", "urge", "propose",
+    "recommend", "promise", "pledge", "vow", "threaten", "guarantee", "assure", "concur",
+    "question", "doubt", "dispute", "reject", "ask", "press", "encourage", "advise",
 }
-SPEECH_LEMMAS |= {"ask", "press", "encourage", "advise"}
 # Verbs whose infinitive or "to"-object is the claim: "agreed to halt …", "agreed to a ceasefire".
 COMMIT_LEMMAS = {
     "agree", "promise", "pledge", "vow", "refuse", "threaten", "offer", "decline", "commit",
@@ -84,8 +88,12 @@ PERSUADE_LEMMAS = {"urge", "ask", "press", "encourage", "invite", "advise", "war
                    "challenge", "implore", "beg"}
 ALL_CUE_LEMMAS = SPEECH_LEMMAS | COMMIT_LEMMAS | OBJECT_LEMMAS | EXPRESS_LEMMAS | DOBJ_LEMMAS
 
+# Prepositions that carry the content in object constructions ("accused X of …").
+OBJECT_PREPS = {"of", "as", "for", "over", "to", "against", "about"}
 TEMPORAL_PREPS = {"following", "after", "before", "amid", "amidst", "during", "despite"}
 DASHES = {"–", "—", "--", "―"}
+PROXY_NOUNS = {"office", "spokesman", "spokeswoman", "spokesperson", "team", "government",
+               "administration", "aides", "aide", "camp", "press", "ministry", "spokespeople"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 OPEN_QUOTES = {"“": "”", "„": "”", "«": "»"}
 CLOSE_QUOTES = {"”", "»"}
@@ -118,6 +126,7 @@ class ExtractedClaim:
     end: int
     sentence_start: int | None = None
     sentence_end: int | None = None
+    negated: bool = False  # the cue is negated: "did not agree to …", "never said that …"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -135,9 +144,18 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
     for para in re.split(r"(\n\s*\n)", text):
         stack: list[tuple[int, str]] = []
         straight_open: int | None = None
+        single_open: int | None = None
         for i, ch in enumerate(para):
             j = pos + i
-            if ch in OPEN_QUOTES:
+            prev = para[i - 1] if i else " "
+            nxt = para[i + 1] if i + 1 < len(para) else " "
+            if ch in "‘'" and (prev.isspace() or prev in "([—–\"“:") and not nxt.isspace():
+                single_open = j  # opening single quote (never an apostrophe: nothing before it)
+            elif ch in "’'" and single_open is not None and not prev.isspace() and (
+                    nxt.isspace() or (not nxt.isalnum() and nxt not in "’'")):
+                regions.append((single_open, j))
+                single_open = None
+            elif ch in OPEN_QUOTES:
                 stack.append((j, OPEN_QUOTES[ch]))
             elif ch in CLOSE_QUOTES:
                 while stack and stack[-1][1] != ch:
@@ -164,6 +182,7 @@ def _inside(regions, a: int, b: int) -> tuple[int, int] | None:
 
 # -- normalisation and evaluation ----------------------------------------------------------------
 _QUOTE_CHARS = re.compile(r"[\"“”„«»]")
+_SINGLE_QUOTE = re.compile(r"(?:(?<=^)|(?<=[\s(\[]))'|'(?=[\s.,;:!?)\]]|$)")
 
 
 def normalise_claim(text: str) -> str:
@@ -171,6 +190,7 @@ def normalise_claim(text: str) -> str:
     removed, whitespace collapsed, outer spaces and trailing ``.,;:`` removed, case kept."""
     text = text.replace("’", "'").replace("‘", "'")
     text = _QUOTE_CHARS.sub("", text)
+    text = _SINGLE_QUOTE.sub("", text)  # single quotation marks, not apostrophes
     text = re.sub(r"\s+", " ", text).strip()
     return text.rstrip(".,;: ").strip()
 
@@ -211,6 +231,28 @@ def evaluate_attribution(text: str, gold_lines: Iterable[dict],
     }
 
 
+def load_gold(path) -> list[dict]:
+    """Gold attribution lines from a JSONL file (blank lines ignored)."""
+    import json
+    from pathlib import Path
+
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def evaluate_article(article_path, gold_path=None,
+                     registry: ActorRegistry | None = None) -> dict:
+    """``evaluate_attribution`` for an article file and its gold file (by default
+    ``<name>.attribution.jsonl`` beside ``<name>.txt``); for the CLI ``eval`` command."""
+    from pathlib import Path
+
+    article_path = Path(article_path)
+    if gold_path is None:
+        gold_path = article_path.with_name(article_path.stem + ".attribution.jsonl")
+    text = article_path.read_text(encoding="utf-8")
+    return evaluate_attribution(text, load_gold(gold_path), registry)
+
+
 # -- helpers for web ingestion ---------------------------------------------------------------------
 def article_text_from_html(html: str) -> str:
     """Main article text of a web page (boilerplate removed) via trafilatura; "" if none."""
@@ -241,6 +283,7 @@ class _Doc:
         self.text = text
         self.doc = get_nlp()(text)
         self.regions = quote_regions(text)
+        self.ents = {i: e for e in self.doc.ents for i in range(e.start, e.end)}
         self.registry = registry.copy() if registry is not None else ActorRegistry()
         # (token index, actor, is_subject) for every person mention, in document order.
         self.mentions: list[tuple[int, str, bool]] = []
@@ -265,6 +308,11 @@ class _Doc:
         """Canonical actor named by the noun phrase headed by ``tok`` (no pronouns)."""
         if tok.pos_ == "PRON":
             return None
+        if tok.lower_ in PROXY_NOUNS:
+            # "Zelensky's office", "the Kremlin's spokesman", "Trump's team": the possessor.
+            poss = [c for c in tok.children if c.dep_ in {"poss", "nmod"} and c.pos_ == "PROPN"]
+            if poss:
+                return self.actor_of(poss[0], learn)
         mention = self.phrase(tok)
         actor = self.registry.resolve(mention)
         if actor is None:
@@ -272,7 +320,7 @@ class _Doc:
         if actor is None and tok.pos_ == "PROPN" and tok.ent_type_ in {
                 "PERSON", "ORG", "GPE", "NORP"}:
             # Unknown named actor: keep the name as written (titles removed) and learn it.
-            ent = next((e for e in self.doc.ents if e.start <= tok.i < e.end), None)
+            ent = self.ents.get(tok.i)
             name = ent.text if ent is not None else mention
             actor = self.registry.canonical(name)
             if learn and actor and actor not in self.registry:
@@ -329,6 +377,7 @@ class _Extractor:
         self.d = d
         self.doc = d.doc
         self.text = d.text
+        self.cue_pos: dict[int, int] = {}  # id(claim) -> character offset of its cue
 
     # span building -------------------------------------------------------------------------
     def _subtree_tokens(self, head, exclude=()) -> set[int]:
@@ -392,7 +441,6 @@ class _Extractor:
         a = self.doc[idx[0]].idx
         last = self.doc[idx[-1]]
         b = last.idx + len(last)
-        text = self.text
         a, b = self._trim(a, b)
         if a >= b:
             return None
@@ -476,7 +524,11 @@ class _Extractor:
         if dobj and lemma in OBJECT_LEMMAS:
             obj = dobj[0]
             follow = [p for p in preps if p.i > obj.i and (
-                p.dep_ == "oprd" or p.lower_ in {"of", "as", "for", "over", "to"})]
+                p.dep_ == "oprd" or p.lower_ in OBJECT_PREPS)]
+            if not follow and any(c.dep_ == "prep" and c.lower_ in OBJECT_PREPS and c.i > obj.i
+                                  for c in obj.children):
+                # The parser hung "as …" / "of …" on the object: its subtree is the claim.
+                return self._phrase_span(obj, [])
             if follow:
                 # Further phrases of the verb that continue the span ("… of surrendering
                 # control … to Brussels"), up to a temporal/circumstantial one.
@@ -536,7 +588,7 @@ class _Extractor:
     # main loop ------------------------------------------------------------------------------
     def run(self) -> list[ExtractedClaim]:
         out: list[ExtractedClaim] = []
-        seen: set[tuple[int, int]] = set()
+        seen: set[tuple[str, int, int]] = set()
         for sent in self.doc.sents:
             for tok in sent:
                 if tok.lower_ == "according" and not self.d.in_quote(tok):
@@ -545,13 +597,20 @@ class _Extractor:
                     c = self.cue(tok, sent)
                 else:
                     c = None
-                if c is not None and (c.start, c.end) not in seen:
-                    seen.add((c.start, c.end))
-                    out.append(c)
+                if c is None:
+                    continue
+                for claim in [c, *self.co_speakers(tok, c)]:
+                    if (claim.actor, claim.start, claim.end) not in seen:
+                        seen.add((claim.actor, claim.start, claim.end))
+                        out.append(claim)
+        # A cue inside another speaker's claim is reported speech of that speaker, not a claim
+        # of its own ("Trump said Putin agreed to halt attacks": one claim, by Trump).
+        out = [c for c in out if not any(
+            o is not c and o.start <= self.cue_pos.get(id(c), -1) < o.end for o in out)]
         out.sort(key=lambda c: c.start)
         return out
 
-    def _make(self, actor, cue_text, span, sent) -> ExtractedClaim | None:
+    def _make(self, actor, cue_text, span, sent, cue_tok=None) -> ExtractedClaim | None:
         if span is None or not actor:
             return None
         a, b = span
@@ -565,8 +624,29 @@ class _Extractor:
             quote = " … ".join(q.strip() for q in quotes)
         else:
             quote = None
-        return ExtractedClaim(actor=actor, cue=cue_text, claim=claim, quote=quote, start=a,
-                              end=b, sentence_start=sent.start_char, sentence_end=sent.end_char)
+        negated = cue_tok is not None and any(
+            c.dep_ == "neg" or c.lower_ in {"never", "not", "n't"} for c in cue_tok.children)
+        out = ExtractedClaim(actor=actor, cue=cue_text, claim=claim, quote=quote, start=a,
+                             end=b, sentence_start=sent.start_char, sentence_end=sent.end_char,
+                             negated=negated)
+        if cue_tok is not None:
+            self.cue_pos[id(out)] = cue_tok.idx
+        return out
+
+    def co_speakers(self, verb, claim: ExtractedClaim) -> list[ExtractedClaim]:
+        """The same claim for coordinated subjects: "Trump and Putin agreed to …"."""
+        subj = self.subject_of(verb) if verb.lower_ != "according" else None
+        if subj is None:
+            return []
+        out = []
+        for conj in subj.conjuncts:
+            if conj.i > subj.i:
+                actor = self.d.speaker(conj)
+                if actor and actor != claim.actor:
+                    other = ExtractedClaim(**{**claim.to_dict(), "actor": actor})
+                    self.cue_pos[id(other)] = self.cue_pos.get(id(claim), verb.idx)
+                    out.append(other)
+        return out
 
     def cue(self, verb, sent) -> ExtractedClaim | None:
         # Participles used as modifiers ("the proposed ceasefire", "a reported deal") are no cue.
@@ -598,7 +678,7 @@ class _Extractor:
                 if verb.i < max(idx):
                     idx = set(range(min(idx), max(idx) + 1))
                 span = self._char_span(self._cut_dash(self._contiguous(idx, head.i)), sent)
-                return self._make(self.d.speaker(subj), verb.text, span, sent)
+                return self._make(self.d.speaker(subj), verb.text, span, sent, verb)
             if subj is not None:
                 actor = self.d.speaker(subj)
             elif verb.dep_ in {"conj", "advcl", "xcomp", "ccomp"}:
@@ -621,7 +701,7 @@ class _Extractor:
             inner = self._trim(q[0] + 1, q[1])
             if inner[0] < inner[1]:
                 span = inner
-        return self._make(actor, verb.text, span, sent)
+        return self._make(actor, verb.text, span, sent, verb)
 
     def according(self, tok, sent) -> ExtractedClaim | None:
         nxt = tok.nbor(1) if tok.i + 1 < len(self.doc) else None
@@ -648,7 +728,7 @@ class _Extractor:
         while idx and (self.doc[idx[-1]].is_space):
             idx = idx[:-1]
         span = self._char_span(idx, sent)
-        return self._make(actor, "according to", span, sent)
+        return self._make(actor, "according to", span, sent, tok)
 
 
 def extract_claims(text: str, registry: ActorRegistry | None = None) -> list[ExtractedClaim]:

@@ -1,7 +1,8 @@
-"""Reading statements from files: JSON (one object or an array), JSON Lines, or CSV.
+"""Reading what the CLI ingests: statements (JSON, JSON Lines, CSV) and articles (.txt, .html,
+or JSON Lines of ``{"text", "title", "source", "url", "date"}``).
 
-Each record is validated against ``schemas.StatementIn``; a bad record is reported with its
-file and line, and nothing from that file is stored.
+Each record is validated against the API's models; a bad record is reported with its file and
+line, and nothing from that file is stored.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Iterator
 
 from pydantic import ValidationError
 
-from .schemas import StatementIn
+from .schemas import DocumentIn, StatementIn
 
 
 class BadRecord(ValueError):
@@ -52,5 +53,36 @@ def read_statements(path: str | Path) -> Iterator[dict]:
             record["aliases"] = [a.strip() for a in record["aliases"].split("|") if a.strip()]
         try:
             yield StatementIn.model_validate(record).model_dump()
+        except (ValidationError, AttributeError) as exc:
+            raise BadRecord(f"{path}:{number}: {exc}") from exc
+
+
+def is_article_file(path: str | Path) -> bool:
+    """Articles: .txt and .html files, and JSON Lines whose records have text but no actor."""
+    path = Path(path)
+    if path.suffix.lower() in {".txt", ".html", ".htm"}:
+        return True
+    if path.suffix.lower() in {".jsonl", ".ndjson"}:
+        first = next(raw_records(path), (0, {}))[1]
+        return isinstance(first, dict) and "text" in first and "actor" not in first
+    return False
+
+
+def read_articles(path: str | Path) -> Iterator[dict]:
+    """Articles as ``DocumentIn`` dicts (text plus metadata); HTML is reduced to its main text."""
+    from .documents import decode_text
+    from .extract import article_text_from_html
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in {".txt", ".html", ".htm"}:
+        text = decode_text(path.read_bytes())
+        if suffix != ".txt":
+            text = article_text_from_html(text)
+        yield {"text": text, "title": path.stem, "source": path.name, "url": None, "date": None}
+        return
+    for number, record in raw_records(path):
+        try:
+            yield DocumentIn.model_validate(record).model_dump()
         except (ValidationError, AttributeError) as exc:
             raise BadRecord(f"{path}:{number}: {exc}") from exc

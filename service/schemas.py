@@ -205,11 +205,52 @@ class CompareResponse(BaseModel):
     items: list[ClaimResult] | list[PairResult]
 
 
+# -- documents -----------------------------------------------------------------------------
+class DocumentMeta(Strict):
+    title: Optional[str] = Field(default=None, max_length=500)
+    source: Optional[str] = Field(default=None, max_length=300)
+    url: Optional[str] = Field(default=None, max_length=2_000)
+    date: Optional[str] = Field(default=None, pattern=DATE_PATTERN)
+
+
+class DocumentIn(DocumentMeta):
+    """An article (JSON). The same endpoint takes ``text/plain`` with the metadata as query parameters."""
+
+    # The size limit is checked by the engine, which answers 413 (not 422) when it is passed.
+    text: str = Field(description=f"English text of at most {MAX_DOCUMENT_CHARS} characters (else 413)")
+
+
+class ExtractedStatement(Statement):
+    created: bool
+    edges: int
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: Optional[str] = None
+    source: str
+    url: Optional[str] = None
+    date: Optional[str] = None
+
+
+class DocumentIngestResponse(BaseModel):
+    document: DocumentOut
+    created: bool
+    statements: list[ExtractedStatement]
+
+
+class Document(DocumentOut):
+    text: str
+    statements: list[Statement]
+
+
 # -- actors, health, problems --------------------------------------------------------------
 class ActorIn(Strict):
     name: str = Name
     aliases: list[str] = Field(default_factory=list, max_length=100)
-    roles: list[str] = Field(default_factory=list, max_length=100)
+    roles: list[str] = Field(default_factory=list, max_length=100,
+                             description='Descriptions that name the actor in text, e.g. "the Russian leader"')
+    kind: Optional[Literal["person", "org", "country"]] = None
 
 
 class ActorsIn(RootModel[ActorIn | list[ActorIn]]):
@@ -221,6 +262,7 @@ class Actor(BaseModel):
     name: str
     aliases: list[str]
     roles: list[str]
+    kind: Optional[str] = None
     statements: int
 
 

@@ -28,7 +28,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS actors (
     name TEXT PRIMARY KEY,
-    roles TEXT NOT NULL DEFAULT '[]'
+    roles TEXT NOT NULL DEFAULT '[]',
+    kind TEXT                                        -- "person", "org", "country" (optional)
 );
 CREATE TABLE IF NOT EXISTS aliases (
     alias TEXT PRIMARY KEY COLLATE NOCASE,
@@ -152,12 +153,14 @@ class Store:
             self._local.conn = None
 
     # -- actors ------------------------------------------------------------------------
-    def upsert_actor(self, conn: sqlite3.Connection, name: str, aliases: Iterable[str] = (), roles: Iterable[str] = ()) -> None:
+    def upsert_actor(self, conn: sqlite3.Connection, name: str, aliases: Iterable[str] = (), roles: Iterable[str] = (),
+                     kind: str | None = None) -> None:
         existing = conn.execute("SELECT roles FROM actors WHERE name = ?", (name,)).fetchone()
         merged_roles = sorted(set(json.loads(existing["roles"]) if existing else []) | set(roles))
         conn.execute(
-            "INSERT INTO actors (name, roles) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET roles = excluded.roles",
-            (name, json.dumps(merged_roles)),
+            "INSERT INTO actors (name, roles, kind) VALUES (?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET roles = excluded.roles, kind = coalesce(excluded.kind, kind)",
+            (name, json.dumps(merged_roles), kind),
         )
         for alias in {name, *aliases}:
             conn.execute(
@@ -167,14 +170,14 @@ class Store:
 
     def actors(self) -> list[dict]:
         rows = self.conn.execute(
-            """SELECT a.name, a.roles,
+            """SELECT a.name, a.roles, a.kind,
                       (SELECT json_group_array(alias) FROM aliases WHERE actor = a.name AND alias != a.name) AS aliases,
                       (SELECT count(*) FROM statements WHERE actor = a.name) AS statements
                FROM actors a ORDER BY a.name"""
         ).fetchall()
         return [
             {"name": r["name"], "aliases": sorted(json.loads(r["aliases"])), "roles": json.loads(r["roles"]),
-             "statements": r["statements"]}
+             "kind": r["kind"], "statements": r["statements"]}
             for r in rows
         ]
 

@@ -1,0 +1,137 @@
+"""Benchmark: ingest throughput against raw model throughput, and HTTP latency of the API.
+
+Synthetic but realistic statements are generated from templates (actors, reporting
+situations, claims with polarity, numbers and dates), so near-duplicates, agreements and
+contradictions occur as they do in news. For each corpus size N the benchmark measures, in
+the same process and run:
+
+- raw model throughput: sentences/s of ``Embedder.embed`` alone on the same texts;
+- ingest throughput: statements/s through ``Engine.ingest`` (store, embed, index, conflicts);
+- latency p50/p95 of ``/api/v1/search`` and ``/api/v1/conflicts`` through a real HTTP server
+  (werkzeug, threaded) and a real HTTP client on loopback.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import statistics
+import tempfile
+import threading
+import time
+import urllib.parse
+
+from tqdm import tqdm
+
+ACTORS = [
+    "Donald Trump", "Volodymyr Zelensky", "Vladimir Putin", "Keir Starmer", "Emmanuel Macron", "Olaf Scholz",
+    "Ursula von der Leyen", "Mark Rutte", "Xi Jinping", "Narendra Modi", "Recep Tayyip Erdogan", "Giorgia Meloni",
+    "Pedro Sanchez", "Jerome Powell", "Christine Lagarde", "Antonio Guterres", "Benjamin Netanyahu", "Kemi Badenoch",
+    "Yvette Cooper", "Scott Bessent", "Marco Rubio", "Sergei Lavrov", "Dmitry Peskov", "Andrzej Duda", "Viktor Orban",
+]
+SUBJECTS = [
+    "the ceasefire", "the energy truce", "the minerals deal", "the peace plan", "the grain corridor",
+    "the tariff package", "the interest rate cut", "the defence budget", "the migration pact", "the climate accord",
+    "the prisoner exchange", "the sanctions relief", "the trade agreement", "the nuclear plant handover",
+    "the aid package", "the border deal", "the fishing quota", "the chip export ban", "the debt ceiling",
+    "the pension reform", "the windfall tax", "the hospital funding", "the rail strike settlement",
+    "the NATO spending target", "the refugee quota", "the gas price cap", "the budget deficit", "the troop withdrawal",
+]
+POSITIVE = ["was agreed upon", "has been accepted by both sides", "will take effect next week", "is fully supported",
+            "was approved by parliament", "has been signed", "is working as planned", "was confirmed today"]
+NEGATIVE = ["was rejected", "has not been agreed", "will not take effect", "is opposed by the government",
+            "was blocked by parliament", "has never been signed", "has failed", "was denied today"]
+NUMBERS = ["{n} billion dollars", "{n} percent", "{n} days", "{n} thousand troops", "{n} million people"]
+SOURCES = ["press conference", "interview", "Truth Social", "briefing", "statement", "parliament", "readout"]
+
+
+def synthetic_statements(n: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    statements = []
+    for i in range(n):
+        subject = rng.choice(SUBJECTS)
+        if rng.random() < 0.3:
+            amount = rng.choice(NUMBERS).format(n=rng.choice([2, 5, 10, 30, 50, 100, 500]))
+            text = f"{subject.capitalize()} is worth {amount}, according to the latest figures."
+        else:
+            verb = rng.choice(POSITIVE if rng.random() < 0.5 else NEGATIVE)
+            text = f"{subject.capitalize()} {verb}."
+        if rng.random() < 0.5:
+            text = f"{text[:-1]}, {rng.choice(['and', 'but', 'so'])} talks on {rng.choice(SUBJECTS)} continue (ref {i})."
+        else:
+            text = f"{text[:-1]} (ref {i})."
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        statements.append({"actor": rng.choice(ACTORS), "text": text, "source": rng.choice(SOURCES),
+                           "date": f"2025-{month:02d}-{day:02d}"})
+    return statements
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return {"p50_ms": round(pick(0.50) * 1000, 2), "p95_ms": round(pick(0.95) * 1000, 2),
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 2), "requests": len(ordered)}
+
+
+def measure_model_throughput(embedder, texts: list[str]) -> float:
+    started = time.perf_counter()
+    embedder.embed(texts)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def measure_ingest(engine, statements: list[dict], batch: int = 256) -> float:
+    started = time.perf_counter()
+    for start in tqdm(range(0, len(statements), batch), desc=f"ingest {len(statements)}", unit="batch"):
+        engine.ingest(statements[start:start + batch], who="bench")
+    return len(statements) / (time.perf_counter() - started)
+
+
+def measure_http(app, queries: list[str]) -> dict:
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    results = {}
+    try:
+        for endpoint, extra in (("/api/v1/search", "&k=10"), ("/api/v1/conflicts", "&limit=20")):
+            connection = http.client.HTTPConnection("127.0.0.1", httpd.server_port, timeout=60)
+            samples = []
+            for query in queries:
+                started = time.perf_counter()
+                connection.request("GET", f"{endpoint}?q={urllib.parse.quote(query)}{extra}")
+                response = connection.getresponse()
+                body = response.read()
+                samples.append(time.perf_counter() - started)
+                if response.status != 200:
+                    raise RuntimeError(f"{endpoint} answered {response.status}: {body[:200]!r}")
+            results[endpoint] = percentiles(samples)
+            connection.close()
+    finally:
+        httpd.shutdown()
+    return results
+
+
+def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200) -> dict:
+    from . import build_engine, create_app
+
+    report = {"scorer": config["SCORER"], "runs": []}
+    for n in sizes:
+        statements = synthetic_statements(n)
+        with tempfile.TemporaryDirectory() as tmp:
+            run_config = {**config, "DATA_DIR": tmp}
+            engine = build_engine(run_config)
+            sample = [s["text"] for s in statements[: min(n, 2000)]]
+            model_rate = measure_model_throughput(engine.embedder, sample)
+            ingest_rate = measure_ingest(engine, statements)
+            stats = engine.stats()
+            rng = random.Random(11)
+            queries = [f"{rng.choice(SUBJECTS)} {rng.choice(['agreed', 'rejected', 'cost', 'talks'])}"
+                       for _ in range(query_count)]
+            latency = measure_http(create_app(run_config, engine=engine), queries)
+            engine.store.close()
+        report["runs"].append({
+            "n": n, "model_sentences_per_s": round(model_rate, 1), "ingest_statements_per_s": round(ingest_rate, 1),
+            "ingest_to_model_ratio": round(ingest_rate / model_rate, 3), "edges": stats["edges"],
+            "latency": latency,
+        })
+    return report

@@ -1,0 +1,67 @@
+"""Articles in, attributed statements out: the bridge between ``extract`` and the engine.
+
+A document is checked (not empty, text not binary, within the size limit, English), its
+claims are extracted with their speakers, and each claim becomes a statement that keeps the
+document id, the reporting cue, the direct quote and its character offsets.
+"""
+from __future__ import annotations
+
+from .extract import detect_language, extract_claims
+from .schemas import MAX_DOCUMENT_CHARS
+from .store import document_id
+
+MIN_WORDS_FOR_LANGUAGE_CHECK = 5
+
+
+class DocumentRejected(ValueError):
+    """The document cannot be processed; ``status`` is the HTTP status that says why."""
+
+    def __init__(self, status: int, title: str, detail: str):
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+
+
+def decode_text(raw: bytes) -> str:
+    """Bytes of an uploaded article as text; binary data is refused."""
+    if b"\x00" in raw[:8192]:
+        raise DocumentRejected(415, "Unsupported Media Type", "the document looks binary; send UTF-8 text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentRejected(415, "Unsupported Media Type", f"the document is not UTF-8 text ({exc.reason})") from exc
+
+
+def check_document_text(text: str) -> str:
+    if not text or not text.strip():
+        raise DocumentRejected(422, "Empty document", "the document has no text")
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise DocumentRejected(413, "Document too large",
+                               f"{len(text)} characters; the limit is {MAX_DOCUMENT_CHARS}")
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t")
+    if control > len(text) * 0.01:
+        raise DocumentRejected(415, "Unsupported Media Type", "the document looks binary; send UTF-8 text")
+    if len(text.split()) >= MIN_WORDS_FOR_LANGUAGE_CHECK:
+        language = detect_language(text)
+        if language != "en":
+            raise DocumentRejected(422, "Unsupported language",
+                                   f"the document looks like {language!r}; only English is supported")
+    return text
+
+
+def claim_statement(claim, document: dict) -> dict:
+    cue = f"not {claim.cue}" if claim.negated else claim.cue
+    return {
+        "actor": claim.actor, "text": claim.claim, "cue": cue, "quote": claim.quote,
+        "source": document["source"], "url": document.get("url"), "date": document.get("date"),
+        "document_id": document["id"], "start": claim.start, "end": claim.end,
+    }
+
+
+def statements_from_article(text: str, registry, title=None, source=None, url=None, date=None):
+    """(document, statements, claims) for an article; raises ``DocumentRejected``."""
+    text = check_document_text(text)
+    source = source or title or url or ""
+    document = {"id": document_id(text, source), "title": title, "source": source, "url": url, "date": date,
+                "text": text}
+    claims = extract_claims(text, registry)
+    return document, [claim_statement(c, document) for c in claims], claims

@@ -1,0 +1,315 @@
+"""Trained contradiction scorers (NLI), loaded offline from the files shipped under ``model/``.
+
+Specs understood by :func:`build_trained_scorer` (``service.scorers.build_scorer`` delegates here):
+
+* ``fast``      – MLP over frozen all-MiniLM-L6-v2 embeddings + cue features (``model/fast/``).
+* ``cross``     – cross-encoder fine-tuned from all-MiniLM-L6-v2 (``model/cross/``).
+* ``cascade``   – ``fast`` on every pair; ``cross`` only where ``fast`` is not confident the pair
+  is neutral/unrelated (rule in :class:`CascadeScorer`).
+* ``crossencoder:<hub name or path>`` – any sentence-transformers CrossEncoder NLI model; its
+  label order is read from the model config's ``id2label``.
+
+Symmetric use: claims by two actors have no premise/hypothesis order, so every pair is scored
+in both directions, a→b and b→a, and the two calibrated 3-class distributions (entailment,
+neutral, contradiction) are combined by :func:`combine_directions`:
+
+* ``contradiction = mean(c_ab, c_ba)``. Contradiction is a symmetric relation, so both directions
+  estimate the same event; the mean of two calibrated probabilities stays calibrated-ish and
+  halves the variance of a one-direction mistake, whereas ``max`` systematically inflates the
+  probability (more false alarms shown to users). The choice was checked on held-out dev data
+  (see model/MODEL_CARD.md).
+* ``agreement = max(e_ab * (1 - c_ba), e_ba * (1 - c_ab))``: entailment in at least one direction
+  *without* contradiction in the other; capped at ``1 - contradiction``.
+* ``neutral = 1 - contradiction - agreement``.
+
+Models are loaded lazily, once per process, and inference is batched. Every Judgement carries
+the cues of ``service.cues.find_cues(a, b)``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .cues import cue_features, find_cues
+from .scorers import STRONG_CUES, Judgement, judgement_from_probs
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+MODEL_DIR = Path(os.environ.get("COUNTERCLAIM_MODEL_DIR", Path(__file__).resolve().parent.parent / "model"))
+FAST_DIR = MODEL_DIR / "fast"
+CROSS_DIR = MODEL_DIR / "cross"
+NLI_ORDER = ("entailment", "neutral", "contradiction")  # column order of every 3-class array here
+
+# Cascade rule: the fast stage's verdict is kept (cross-encoder skipped) when its symmetric
+# neutral probability is at least CASCADE_NEUTRAL and no strong cue (negation flip, antonym,
+# number, date) is seen, or when the caller's embedding similarity is below CASCADE_UNRELATED_SIM
+# (the claims are about different things). Everything else goes to the cross-encoder.
+CASCADE_NEUTRAL = 0.80
+CASCADE_UNRELATED_SIM = 0.20
+
+_LOCK = threading.Lock()
+
+
+def _softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = np.asarray(logits, dtype=np.float64) / float(temperature)
+    z -= z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def combine_directions(p_ab: np.ndarray, p_ba: np.ndarray) -> list[dict[str, float]]:
+    """Symmetric probabilities from two (n, 3) arrays in NLI_ORDER (see module doc)."""
+    e1, c1 = p_ab[:, 0], p_ab[:, 2]
+    e2, c2 = p_ba[:, 0], p_ba[:, 2]
+    contra = (c1 + c2) / 2.0
+    agree = np.minimum(np.maximum(e1 * (1.0 - c2), e2 * (1.0 - c1)), 1.0 - contra)
+    neutral = np.clip(1.0 - contra - agree, 0.0, 1.0)
+    total = contra + agree + neutral
+    return [{"contradiction": float(c / t), "agreement": float(a / t), "neutral": float(n / t)}
+            for c, a, n, t in zip(contra, agree, neutral, total)]
+
+
+def _judgements(pairs, p_ab, p_ba) -> list[Judgement]:
+    return [judgement_from_probs(probs, [c.as_dict() for c in find_cues(a, b)])
+            for (a, b), probs in zip(pairs, combine_directions(p_ab, p_ba))]
+
+
+class _DirectionalScorer:
+    """Base: subclasses give calibrated (n, 3) NLI probabilities for ordered pairs."""
+
+    name = "directional"
+
+    def directional_probs(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def symmetric_probs(self, pairs) -> tuple[np.ndarray, np.ndarray]:
+        pairs = [(str(a), str(b)) for a, b in pairs]
+        both = self.directional_probs(pairs + [(b, a) for a, b in pairs])
+        return both[: len(pairs)], both[len(pairs):]
+
+    def judge(self, pairs: Sequence[tuple[str, str]], similarities: Sequence[float] | None = None) -> list[Judgement]:
+        pairs = [(str(a), str(b)) for a, b in pairs]
+        if not pairs:
+            return []
+        p_ab, p_ba = self.symmetric_probs(pairs)
+        return _judgements(pairs, p_ab, p_ba)
+
+
+# ---------------------------------------------------------------- fast stage
+
+
+@lru_cache(maxsize=1)
+def _fast_weights() -> dict:
+    path = FAST_DIR / "fast_head.npz"
+    if not path.exists():
+        raise FileNotFoundError(f"fast stage not shipped: {path} is missing (python -m model.train fast)")
+    with np.load(path, allow_pickle=False) as z:
+        w = {k: z[k] for k in z.files}
+    w["W1"] = w["W1"].astype(np.float32)
+    w["W2"] = w["W2"].astype(np.float32)
+    return w
+
+
+class FastScorer(_DirectionalScorer):
+    """[u, v, |u-v|, u*v, cue features] → MLP → temperature-scaled softmax."""
+
+    name = "fast"
+
+    def __init__(self):
+        self._w = None
+
+    def _weights(self) -> dict:
+        if self._w is None:
+            with _LOCK:
+                self._w = _fast_weights()
+        return self._w
+
+    def directional_probs(self, pairs) -> np.ndarray:
+        from .embed import get_embedder
+
+        w = self._weights()
+        texts = sorted({t for pair in pairs for t in pair})
+        vecs = get_embedder().embed(texts)
+        row = {t: i for i, t in enumerate(texts)}
+        u = vecs[[row[a] for a, _ in pairs]]
+        v = vecs[[row[b] for _, b in pairs]]
+        cues = np.array([cue_features(a, b) for a, b in pairs], dtype=np.float32)
+        x = np.hstack([u, v, np.abs(u - v), u * v, cues]).astype(np.float32)
+        x = (x - w["mean"]) / w["std"]
+        h = np.maximum(x @ w["W1"] + w["b1"], 0.0)
+        return _softmax(h @ w["W2"] + w["b2"], float(w["temperature"]))
+
+
+# ---------------------------------------------------------------- cross-encoder
+
+
+class _TorchNLI:
+    """A sequence-classification model + tokenizer, run batched, sorted by length, on CPU."""
+
+    def __init__(self, path: str | Path, int8: bool = False, max_length: int = 128, batch_size: int = 64):
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path))
+        model = AutoModelForSequenceClassification.from_pretrained(str(path), dtype=torch.float32)
+        model.eval()
+        if int8:
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.model = model
+        self.max_length = max_length
+        self.batch_size = batch_size
+        id2label = {int(k): str(v).lower() for k, v in model.config.id2label.items()}
+        self.columns = [_nli_column(id2label[i]) for i in range(len(id2label))]
+
+    def logits(self, pairs) -> np.ndarray:
+        torch = self.torch
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        out = np.zeros((len(pairs), 3), dtype=np.float32)
+        with torch.inference_mode():
+            for s in range(0, len(order), self.batch_size):
+                idx = order[s:s + self.batch_size]
+                enc = self.tokenizer([pairs[i][0] for i in idx], [pairs[i][1] for i in idx], truncation=True,
+                                     max_length=self.max_length, padding=True, return_tensors="pt")
+                logits = self.model(**enc).logits.float().numpy()
+                out[idx] = logits[:, self.columns]
+        return out
+
+
+def _nli_column(label: str) -> int:
+    label = label.lower()
+    for i, key in enumerate(("entail", "neutral", "contradict")):
+        if key in label:
+            return i
+    raise ValueError(f"not an NLI label: {label!r}")
+
+
+def _inverse_columns(columns: list[int]) -> list[int]:
+    inv = [0, 0, 0]
+    for model_col, nli_col in enumerate(columns):
+        inv[nli_col] = model_col
+    return inv
+
+
+@lru_cache(maxsize=2)
+def _cross_model(int8: bool) -> tuple[_TorchNLI, float]:
+    if not (CROSS_DIR / "config.json").exists():
+        raise FileNotFoundError(f"cross-encoder not shipped: {CROSS_DIR} is empty (python -m model.train ship-cross)")
+    calib = json.loads((CROSS_DIR / "calibration.json").read_text())
+    nli = _TorchNLI(CROSS_DIR, int8=int8)
+    nli.columns = _inverse_columns(nli.columns)  # map NLI_ORDER -> model column
+    return nli, float(calib["temperature_int8" if int8 else "temperature"])
+
+
+class CrossScorer(_DirectionalScorer):
+    """The shipped cross-encoder; ``int8=True`` applies torch dynamic int8 quantisation at load."""
+
+    name = "cross"
+
+    def __init__(self, int8: bool | None = None):
+        if int8 is None:
+            int8 = os.environ.get("COUNTERCLAIM_CROSS_INT8", "0") == "1"
+        self.int8 = int8
+
+    def directional_probs(self, pairs) -> np.ndarray:
+        with _LOCK:
+            nli, temperature = _cross_model(self.int8)
+        return _softmax(nli.logits(pairs), temperature)
+
+
+class CascadeScorer:
+    """``fast`` on every pair; ``cross`` on the pairs that ``fast`` does not confidently call neutral.
+
+    Rule (constants at the top of this module): the fast verdict is final when the symmetric fast
+    neutral probability >= CASCADE_NEUTRAL and no strong cue is found, or when a given embedding
+    similarity is < CASCADE_UNRELATED_SIM; otherwise the cross-encoder's judgement is returned.
+    """
+
+    name = "cascade"
+
+    def __init__(self, fast: FastScorer | None = None, cross: CrossScorer | None = None,
+                 neutral_threshold: float = CASCADE_NEUTRAL, unrelated_similarity: float = CASCADE_UNRELATED_SIM):
+        self.fast = fast or FastScorer()
+        self.cross = cross or CrossScorer()
+        self.neutral_threshold = neutral_threshold
+        self.unrelated_similarity = unrelated_similarity
+        self.last_escalated = 0  # how many pairs of the last call went to the cross-encoder
+
+    def judge(self, pairs, similarities=None) -> list[Judgement]:
+        pairs = [(str(a), str(b)) for a, b in pairs]
+        if not pairs:
+            return []
+        quick = self.fast.judge(pairs)
+        escalate = []
+        for i, j in enumerate(quick):
+            if similarities is not None and similarities[i] is not None and similarities[i] < self.unrelated_similarity:
+                continue
+            strong = any(c["kind"] in STRONG_CUES for c in j.cues)
+            if j.probs["neutral"] >= self.neutral_threshold and not strong:
+                continue
+            escalate.append(i)
+        self.last_escalated = len(escalate)
+        if escalate:
+            precise = self.cross.judge([pairs[i] for i in escalate])
+            for i, j in zip(escalate, precise):
+                quick[i] = j
+        return quick
+
+
+# ---------------------------------------------------------------- any hub / local CrossEncoder
+
+
+@lru_cache(maxsize=4)
+def _hub_model(name: str):
+    from sentence_transformers import CrossEncoder
+
+    model = CrossEncoder(name, device="cpu")
+    config = getattr(model, "config", None) or model.model.config
+    id2label = {int(k): str(v).lower() for k, v in config.id2label.items()}
+    if len(id2label) != 3:
+        raise ValueError(f"{name!r} is not a 3-class NLI cross-encoder (labels: {id2label})")
+    columns = [_nli_column(id2label[i]) for i in range(3)]
+    return model, _inverse_columns(columns)
+
+
+class HubCrossEncoderScorer(_DirectionalScorer):
+    """Any sentence-transformers CrossEncoder NLI model. Probabilities are its own softmax
+    (not re-calibrated by us)."""
+
+    def __init__(self, model_name: str):
+        if not model_name:
+            raise ValueError("crossencoder: needs a model name or path")
+        self.model_name = model_name
+        self.name = f"crossencoder:{model_name}"
+
+    def directional_probs(self, pairs) -> np.ndarray:
+        import torch
+
+        with _LOCK:
+            model, inv = _hub_model(self.model_name)
+        logits = np.asarray(model.predict(list(pairs), batch_size=64, activation_fn=torch.nn.Identity(),
+                                          convert_to_numpy=True), dtype=np.float32).reshape(len(pairs), -1)
+        return _softmax(logits[:, inv])
+
+
+def build_trained_scorer(spec: str):
+    """Scorer for ``fast``, ``cross``, ``cross-int8``, ``cascade`` or ``crossencoder:<name or path>``."""
+    spec = (spec or "").strip()
+    if spec == "fast":
+        return FastScorer()
+    if spec == "cross":
+        return CrossScorer()
+    if spec == "cross-int8":
+        return CrossScorer(int8=True)
+    if spec == "cascade":
+        return CascadeScorer()
+    if spec.startswith("crossencoder:"):
+        return HubCrossEncoderScorer(spec.split(":", 1)[1].strip())
+    raise ValueError(f"unknown scorer {spec!r}: use cues, fast, cross, cross-int8, cascade or crossencoder:<name>")

@@ -1,0 +1,58 @@
+"""Shared fixtures: a fresh store per test, one embedding model per test session."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service import build_engine, create_app
+from service.config import ROOT, load_config
+
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+def make_config(tmp_path: Path, **overrides) -> dict:
+    return load_config({"DATA_DIR": str(tmp_path / "data"), "SCORER": "cues", "WRITE_KEYS": [], "READ_KEYS": [],
+                        **overrides})
+
+
+@pytest.fixture
+def config(tmp_path):
+    return make_config(tmp_path)
+
+
+@pytest.fixture
+def engine(config):
+    engine = build_engine(config)
+    yield engine
+    engine.store.close()
+
+
+@pytest.fixture
+def app(config, engine):
+    return create_app(config, engine=engine)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def fixture_statements() -> list[dict]:
+    return [json.loads(line) for line in (FIXTURES / "statements.jsonl").read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture
+def loaded_engine(engine):
+    from service.fixtures import load_fixtures
+
+    load_fixtures(engine, FIXTURES)
+    return engine
+
+
+@pytest.fixture
+def loaded_client(loaded_engine, config):
+    return create_app(config, engine=loaded_engine).test_client()

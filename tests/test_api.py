@@ -1,0 +1,177 @@
+"""The JSON API: success paths, bulk JSON and NDJSON, OpenAPI, and problem-details errors."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from service.schemas import MAX_BATCH, MAX_TEXT_CHARS
+
+from .conftest import make_config
+
+PROBLEM = "application/problem+json"
+
+
+def founding_pair(items):
+    return next((p for p in items if {p["a"]["id"], p["b"]["id"]} == {"s6", "s3"}), None)
+
+
+def test_founding_question_on_fixtures(loaded_client):
+    response = loaded_client.get("/api/v1/conflicts?q=ceasefire")
+    assert response.status_code == 200
+    pair = founding_pair(response.json["items"])
+    assert pair is not None, "Trump's agreed ceasefire vs Zelensky's rejected ceasefire not found"
+    assert pair["label"] == "contradiction"
+    trump, zelensky = sorted((pair["a"], pair["b"]), key=lambda s: s["actor"])
+    assert trump["text"] == "An immediate Ceasefire on all Energy and Infrastructure was agreed upon."
+    assert zelensky["actor"] == "Volodymyr Zelensky" and "rejected a full ceasefire" in zelensky["text"]
+    assert {"source", "date", "id"} <= set(trump) and pair["cues"]
+    assert 0 < pair["score"] <= 1 and 0 < pair["similarity"] <= 1
+
+
+def test_conflict_filters_and_pagination(loaded_client):
+    everything = loaded_client.get("/api/v1/conflicts?q=ceasefire&limit=200").json
+    assert everything["total"] == len(everything["items"]) >= 2
+    page = loaded_client.get("/api/v1/conflicts?q=ceasefire&limit=1&offset=1").json
+    assert page["items"] == everything["items"][1:2]
+    only = loaded_client.get("/api/v1/conflicts?q=ceasefire&label=agreement").json["items"]
+    assert all(p["label"] == "agreement" for p in only)
+    by_actor = loaded_client.get("/api/v1/conflicts?q=ceasefire&actor=Zelensky&limit=200").json["items"]
+    assert by_actor and all("Volodymyr Zelensky" in (p["a"]["actor"], p["b"]["actor"]) for p in by_actor)
+    strong = loaded_client.get("/api/v1/conflicts?q=ceasefire&min_score=0.99").json["items"]
+    assert all(p["score"] >= 0.99 for p in strong)
+
+
+def test_search_with_filters(loaded_client):
+    hits = loaded_client.get("/api/v1/search?q=rare earths deal&k=3").json["items"]
+    assert hits[0]["statement"]["id"] in {"d1", "d2"}
+    assert [h["similarity"] for h in hits] == sorted((h["similarity"] for h in hits), reverse=True)
+    trump = loaded_client.get("/api/v1/search?q=ceasefire&actor=Trump&k=20").json["items"]
+    assert trump and all(h["statement"]["actor"] == "Donald Trump" for h in trump)
+    dated = loaded_client.get("/api/v1/search?q=ceasefire&since=2025-03-10&until=2025-03-19&k=20").json["items"]
+    assert dated and all("2025-03-10" <= h["statement"]["date"] <= "2025-03-19" for h in dated)
+
+
+def test_statement_and_its_conflicts(loaded_client):
+    statement = loaded_client.get("/api/v1/statements/s6").json
+    assert statement["actor"] == "Donald Trump"
+    pairs = loaded_client.get("/api/v1/statements/s6/conflicts").json["items"]
+    assert all(p["a"]["id"] == "s6" for p in pairs)
+    assert any(p["b"]["id"] == "s3" and p["label"] == "contradiction" for p in pairs)
+
+
+def test_ingest_one_and_many_then_dedupe(client):
+    one = client.post("/api/v1/statements", json={"actor": "A", "text": "Taxes will rise.", "source": "x"})
+    assert one.status_code == 201 and one.json["created"] == 1
+    many = client.post("/api/v1/statements", json=[
+        {"actor": "A", "text": "Taxes will rise.", "source": "x"},
+        {"actor": "B", "text": "Taxes will not rise.", "source": "y", "date": "2025-01-01"}])
+    assert many.status_code == 201 and many.json["created"] == 1
+    assert many.json["items"][0]["id"] == one.json["items"][0]["id"]
+    pairs = client.get(f"/api/v1/statements/{many.json['items'][1]['id']}/conflicts").json["items"]
+    assert pairs and pairs[0]["label"] == "contradiction"
+
+
+def test_actors_endpoint(client):
+    response = client.post("/api/v1/actors", json={"name": "Vladimir Putin", "aliases": ["Putin"], "roles": ["the Kremlin"]})
+    assert response.status_code == 200
+    client.post("/api/v1/statements", json={"actor": "Putin", "text": "Attacks on energy will stop."})
+    actor = next(a for a in client.get("/api/v1/actors").json["items"] if a["name"] == "Vladimir Putin")
+    assert actor["aliases"] == ["Putin"] and actor["roles"] == ["the Kremlin"] and actor["statements"] == 1
+
+
+def test_compare_pairs_json_and_ndjson(loaded_client):
+    body = {"pairs": [{"a": "The ceasefire was agreed.", "b": "The ceasefire was rejected."},
+                      {"a": "Eggs are cheap.", "b": "The UK will raise defence spending."}]}
+    as_json = loaded_client.post("/api/v1/compare", json=body)
+    assert as_json.status_code == 200
+    assert [r["label"] for r in as_json.json["items"]] == ["contradiction", "neutral"]
+    streamed = loaded_client.post("/api/v1/compare", json=body, headers={"Accept": "application/x-ndjson"})
+    assert streamed.mimetype == "application/x-ndjson"
+    lines = [json.loads(line) for line in streamed.data.decode().splitlines()]
+    assert lines == as_json.json["items"]
+
+
+def test_compare_claims_against_index(loaded_client):
+    body = {"claims": [{"text": "Putin agreed to a full ceasefire.", "actor": "Kremlin"}]}
+    result = loaded_client.post("/api/v1/compare", json=body).json["items"][0]
+    assert result["claim"]["text"] == body["claims"][0]["text"]
+    assert all(p["a"]["text"] == body["claims"][0]["text"] for p in result["pairs"])
+    assert any(p["b"]["id"] == "s3" for p in result["pairs"])
+
+
+def test_openapi_is_generated_from_models(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["openapi"].startswith("3.")
+    for path in ["/api/v1/search", "/api/v1/conflicts", "/api/v1/statements", "/api/v1/compare",
+                 "/api/v1/statements/{statement_id}/conflicts", "/api/v1/actors", "/api/v1/healthz"]:
+        assert path in doc["paths"], path
+    params = {p["name"]: p for p in doc["paths"]["/api/v1/search"]["get"]["parameters"]}
+    assert params["k"]["schema"]["maximum"] == 100
+
+
+def test_healthz(loaded_client):
+    health = loaded_client.get("/api/v1/healthz").json
+    assert health["status"] == "ok" and health["statements"] == health["index"] > 0
+
+
+@pytest.mark.parametrize("body, status", [
+    ("{not json", 400),
+    (json.dumps({"text": "no actor"}), 422),
+    (json.dumps({"actor": "A", "text": 42}), 422),
+    (json.dumps({"actor": "A", "text": "   "}), 422),
+    (json.dumps({"actor": "A", "text": "x" * (MAX_TEXT_CHARS + 1)}), 422),
+    (json.dumps({"actor": "A", "text": "ok", "date": "yesterday"}), 422),
+    (json.dumps({"actor": "A", "text": "ok", "unknown": 1}), 422),
+    (json.dumps([{"actor": "A", "text": f"t{i}"} for i in range(MAX_BATCH + 1)]), 422),
+    (json.dumps([]), 422),
+])
+def test_bad_statements_get_problem_details_and_store_nothing(loaded_client, body, status):
+    before = loaded_client.get("/api/v1/healthz").json["statements"]
+    response = loaded_client.post("/api/v1/statements", data=body, content_type="application/json")
+    assert response.status_code == status
+    assert response.mimetype == PROBLEM
+    assert response.json["status"] == status and response.json["title"]
+    assert loaded_client.get("/api/v1/healthz").json["statements"] == before
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/api/v1/search", 422),
+    ("/api/v1/search?q=", 422),
+    ("/api/v1/search?q=x&k=0", 422),
+    ("/api/v1/search?q=x&k=abc", 422),
+    ("/api/v1/search?q=x&k=101", 422),
+    ("/api/v1/search?q=" + "x" * 501, 422),
+    ("/api/v1/conflicts?q=x&label=maybe", 422),
+    ("/api/v1/conflicts?q=x&min_score=2", 422),
+    ("/api/v1/conflicts?q=x&limit=1000", 422),
+    ("/api/v1/statements/nope", 404),
+    ("/api/v1/statements/nope/conflicts", 404),
+    ("/api/v1/no-such-endpoint", 404),
+])
+def test_bad_reads_get_problem_details(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status and response.mimetype == PROBLEM
+
+
+def test_oversized_body_is_413(tmp_path):
+    from service import create_app
+
+    app = create_app(make_config(tmp_path, MAX_CONTENT_LENGTH=1000))
+    response = app.test_client().post("/api/v1/statements", data=json.dumps({"actor": "A", "text": "x" * 2000}),
+                                      content_type="application/json")
+    assert response.status_code == 413 and response.mimetype == PROBLEM
+
+
+def test_reused_id_with_other_content_is_409(client):
+    assert client.post("/api/v1/statements", json={"id": "x1", "actor": "A", "text": "One."}).status_code == 201
+    clash = client.post("/api/v1/statements", json={"id": "x1", "actor": "B", "text": "Two."})
+    assert clash.status_code == 409 and clash.mimetype == PROBLEM
+
+
+def test_compare_limits(client):
+    assert client.post("/api/v1/compare", json={}).status_code == 422
+    assert client.post("/api/v1/compare", json={"pairs": []}).status_code == 422
+    big = {"pairs": [{"a": "x", "b": "y"}] * (MAX_BATCH + 1)}
+    assert client.post("/api/v1/compare", json=big).status_code == 422
+    assert client.post("/api/v1/compare", data="[", content_type="application/json").status_code == 400

@@ -1,0 +1,57 @@
+"""The command line: ingest from JSON, JSONL, CSV and articles; compare; reindex; bad files."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from service.cli import main
+from service.store import Store
+
+from .conftest import FIXTURES
+
+
+def run(tmp_path, *args):
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), *args], catch_exceptions=False)
+    return result
+
+
+def count(tmp_path) -> int:
+    return Store(tmp_path / "data" / "store.sqlite3").count_statements()
+
+
+def test_ingest_json_jsonl_csv_and_dedupe(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps([{"actor": "A", "text": "Taxes will rise.", "source": "s"}]))
+    (tmp_path / "b.csv").write_text("actor,text,source,date,aliases\nB,Taxes will not rise.,t,2025-01-02,Bee|B.\n"
+                                    "A,Taxes will rise.,s,,\n")
+    result = run(tmp_path, "ingest", str(tmp_path / "a.json"), str(tmp_path / "b.csv"),
+                 str(FIXTURES / "statements.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert "b.csv: 2 statements read, 1 new" in result.output
+    assert count(tmp_path) == 2 + 15
+
+
+def test_ingest_article_files(tmp_path):
+    html = tmp_path / "page.html"
+    html.write_text("<html><body><nav>Menu</nav><article><p>" + "Filler sentence about the weather today. " * 5 +
+                    "</p><p>The minister said that the new bridge would open in May.</p></article></body></html>")
+    result = run(tmp_path, "ingest", str(FIXTURES / "articles" / "fed_rates.txt"), str(html))
+    assert result.exit_code == 0, result.output
+    assert "attributed statements" in result.output and count(tmp_path) > 0
+
+
+def test_bad_file_is_reported_and_nothing_stored(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"actor": "A", "text": "fine"}) + "\n" + json.dumps({"actor": "A"}) + "\n")
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "ingest", str(bad)])
+    assert result.exit_code != 0 and "bad.jsonl:2" in result.output
+    assert count(tmp_path) == 0
+
+
+def test_compare_and_reindex(tmp_path):
+    result = run(tmp_path, "compare", "The ceasefire was agreed.", "The ceasefire was rejected.")
+    assert json.loads(result.output)["label"] == "contradiction"
+    run(tmp_path, "ingest", str(FIXTURES / "statements.jsonl"))
+    (tmp_path / "data" / "statements.faiss").unlink()
+    result = run(tmp_path, "reindex", "--edges")
+    assert "index rebuilt: 15 vectors" in result.output and "edges recomputed" in result.output

@@ -1,0 +1,77 @@
+"""Articles end to end: extraction through the API, the founding question from the raw article."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from service.schemas import MAX_DOCUMENT_CHARS
+
+from .conftest import FIXTURES
+
+ARTICLE = (FIXTURES / "articles" / "trump_putin_call.txt").read_text(encoding="utf-8")
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def registry_client(client):
+    actors = json.loads((FIXTURES / "actors.json").read_text())
+    assert client.post("/api/v1/actors", json=[{"name": n, **v} for n, v in actors.items()]).status_code == 200
+    return client
+
+
+def test_founding_article_into_empty_store_answers_the_founding_question(registry_client):
+    response = registry_client.post("/api/v1/documents", json={
+        "text": ARTICLE, "title": "Trump-Putin call", "source": "seed article", "date": "2025-03-18"})
+    assert response.status_code == 201
+    statements = response.json["statements"]
+    assert {s["actor"] for s in statements} >= {"Donald Trump", "Volodymyr Zelensky", "Vladimir Putin"}
+    for s in statements:
+        assert ARTICLE[s["start"]:s["end"]] == s["text"] and s["document_id"] == response.json["document"]["id"]
+    pairs = registry_client.get("/api/v1/conflicts?q=ceasefire").json["items"]
+    founding = [p for p in pairs if p["label"] == "contradiction"
+                and {p["a"]["actor"], p["b"]["actor"]} == {"Donald Trump", "Volodymyr Zelensky"}
+                and any("Energy and Infrastructure" in s["text"] for s in (p["a"], p["b"]))
+                and any("rejecting a full ceasefire" in s["text"] for s in (p["a"], p["b"]))]
+    assert founding, [(p["a"]["text"], p["b"]["text"], p["label"]) for p in pairs]
+
+
+def test_plain_text_and_idempotent_reingest(registry_client):
+    first = registry_client.post("/api/v1/documents?source=seed&date=2025-03-18", data=ARTICLE.encode(),
+                                 content_type="text/plain")
+    again = registry_client.post("/api/v1/documents?source=seed&date=2025-03-18", data=ARTICLE.encode(),
+                                 content_type="text/plain")
+    assert first.status_code == again.status_code == 201
+    assert first.json["created"] and not again.json["created"]
+    assert not any(s["created"] for s in again.json["statements"])
+    doc = registry_client.get(f"/api/v1/documents/{first.json['document']['id']}").json
+    assert doc["text"] == ARTICLE and len(doc["statements"]) == len(first.json["statements"])
+
+
+def test_retracting_a_document_removes_its_statements(registry_client):
+    posted = registry_client.post("/api/v1/documents", json={"text": ARTICLE, "source": "seed"}).json
+    before = registry_client.get("/api/v1/healthz").json
+    assert registry_client.delete(f"/api/v1/documents/{posted['document']['id']}").status_code == 204
+    after = registry_client.get("/api/v1/healthz").json
+    assert after["statements"] == after["index"] == before["statements"] - len(posted["statements"])
+    assert registry_client.get(f"/api/v1/documents/{posted['document']['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("data, content_type, status", [
+    (b"", "text/plain", 422),
+    (b"   \n ", "text/plain", 422),
+    (b"\x00\x01\x02\x03 binary \xff", "text/plain", 415),
+    (b"\xff\xfe\xfa not utf-8", "text/plain", 415),
+    ("Der Bundeskanzler sagte am Montag, dass die Regierung die Steuern im nächsten Jahr senken werde.".encode(),
+     "text/plain", 422),
+    (("Putin said peace is near. " * (MAX_DOCUMENT_CHARS // 20)).encode(), "text/plain", 413),
+    (b"{\"text\": 5}", "application/json", 422),
+    (b"{oops", "application/json", 400),
+    (b"<html></html>", "text/html", 415),
+])
+def test_bad_documents_are_refused_and_nothing_is_stored(registry_client, data, content_type, status):
+    before = registry_client.get("/api/v1/healthz").json
+    response = registry_client.post("/api/v1/documents", data=data, content_type=content_type)
+    assert response.status_code == status, response.json
+    assert response.mimetype == PROBLEM
+    assert registry_client.get("/api/v1/healthz").json == before

@@ -1,0 +1,114 @@
+"""Store and index: stable ids, dedup, atomic writes, index round-trip, rebuild, mismatch refused."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from service import build_engine
+from service.index import INDEX_FILE, META_FILE, IndexMismatch, VectorIndex, open_index
+from service.store import Store, statement_id
+
+from .conftest import make_config
+
+STATEMENT = {"actor": "Donald Trump", "text": "Egg prices are coming down fast.", "source": "Oval Office"}
+
+
+def test_statement_id_is_stable_and_content_based():
+    assert statement_id("A", "x", "s") == statement_id("A", "x", "s")
+    assert statement_id("A", "x", "s") != statement_id("B", "x", "s")
+
+
+def test_reingest_does_not_duplicate(engine):
+    first = engine.ingest([STATEMENT])
+    again = engine.ingest([dict(STATEMENT, text="  Egg prices are   coming down fast. ")])
+    assert first[0].created and not again[0].created
+    assert again[0].id == first[0].id
+    assert engine.store.count_statements() == 1 and len(engine.index) == 1
+
+
+def test_alias_maps_to_canonical_actor(engine):
+    engine.update_actors([{"name": "Donald Trump", "aliases": ["Trump"]}])
+    result = engine.ingest([dict(STATEMENT, actor="Trump")])
+    assert engine.statement(result[0].id)["actor"] == "Donald Trump"
+
+
+def test_failed_ingest_writes_nothing(engine, monkeypatch):
+    engine.ingest([STATEMENT])
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(engine.store, "upsert_edge", boom)
+    monkeypatch.setattr(engine, "_edges_for_new", lambda new, vectors: [
+        {"a": new[0]["id"], "b": "x", "label": "contradiction", "score": 1, "similarity": 1, "kind": "cross",
+         "cues": [], "scorer": "t"}])
+    with pytest.raises(RuntimeError):
+        engine.ingest([{"actor": "Joe", "text": "Egg prices are rising.", "source": "x"}])
+    assert engine.store.count_statements() == 1
+    assert len(engine.index) == 1
+
+
+def test_retraction_removes_vector_and_edges(engine):
+    engine.ingest([{"id": "a", "actor": "A", "text": "The ceasefire was agreed.", "source": "x"},
+                   {"id": "b", "actor": "B", "text": "The ceasefire was rejected.", "source": "y"}])
+    assert engine.statement_conflicts("a")
+    engine.retract_statement("a", who="editor", reason="misquote")
+    assert engine.store.get_statement("a") is None
+    assert engine.statement_conflicts("b") == []
+    assert len(engine.index) == 1
+    assert engine.store.audit_log(1)[0]["who"] == "editor"
+
+
+def test_index_save_load_round_trip(engine, config):
+    engine.ingest([STATEMENT, {"actor": "B", "text": "Ceasefire talks continue.", "source": "y"}])
+    engine.save_index()
+    loaded = VectorIndex.load(config["DATA_DIR"], engine.embedder.model_name, engine.embedder.dim)
+    assert loaded.ids() == engine.index.ids()
+    query = engine.embedder.embed(["eggs are cheaper"])
+    assert np.array_equal(loaded.search(query, 2)[1], engine.index.search(query, 2)[1])
+
+
+def test_index_mismatch_is_refused_and_rebuilt(engine, config):
+    engine.ingest([STATEMENT])
+    engine.save_index()
+    with pytest.raises(IndexMismatch):
+        VectorIndex.load(config["DATA_DIR"], "another-model", engine.embedder.dim)
+    with pytest.raises(IndexMismatch):
+        VectorIndex.load(config["DATA_DIR"], engine.embedder.model_name, 768)
+    meta = config["DATA_DIR"] + "/" + META_FILE
+    data = json.load(open(meta))
+    json.dump({**data, "model": "another-model"}, open(meta, "w"))
+    index, how = open_index(engine.store, config["DATA_DIR"], engine.embedder.model_name, engine.embedder.dim)
+    assert how.startswith("rebuilt") and len(index) == 1
+
+
+def test_missing_index_is_rebuilt_from_store(engine, config, tmp_path):
+    engine.ingest([STATEMENT])
+    engine.save_index()
+    (tmp_path / "data" / INDEX_FILE).unlink()
+    again = build_engine(config)
+    assert len(again.index) == 1
+
+
+def test_stale_index_catches_up_and_orphans_are_dropped(engine, config):
+    engine.ingest([STATEMENT])
+    engine.save_index()  # the saved file holds one vector
+    engine.ingest([{"actor": "B", "text": "Prices of eggs keep rising.", "source": "y"}])
+    other = build_engine(config)  # like a second worker, or a restart after a crash
+    assert len(other.index) == 2
+    engine.retract_statement(engine.search("eggs rising", 1)[0]["statement"]["id"], who="t")
+    other.refresh()
+    assert len(other.index) == 1 == other.store.count_statements()
+
+
+def test_repair_adds_missing_and_drops_orphans(engine):
+    engine.ingest([STATEMENT])
+    index = VectorIndex(engine.embedder.model_name, engine.embedder.dim)
+    index.add(np.array([999], dtype=np.int64), engine.embedder.embed(["orphan"]))
+    report = index.repair(engine.store)
+    assert report == {"added": 1, "removed": 1, "total": 1}
+
+
+def test_store_uses_wal(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

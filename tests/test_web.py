@@ -1,0 +1,82 @@
+"""The search page in a real headless Chromium (Debian's, driven by Playwright)."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from service import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+    pytest.skip("Debian chromium is not installed (.ci/run installs it)", allow_module_level=True)
+
+
+@pytest.fixture
+def server(loaded_engine, config):
+    app = create_app(config, engine=loaded_engine)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", loaded_engine
+    httpd.shutdown()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        yield page
+        browser.close()
+
+
+def test_founding_query_shows_trump_zelensky_pair(server, page):
+    url, _ = server
+    page.goto(url + "/")
+    page.fill("input[name=q]", "ceasefire")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("section.pair")
+    pairs = page.locator("section.pair[data-label=contradiction]")
+    texts = [pairs.nth(i).inner_text() for i in range(pairs.count())]
+    founding = [t for t in texts if "Energy and Infrastructure was agreed upon" in t and "rejected a full ceasefire" in t]
+    assert founding, texts
+    assert "Donald Trump" in founding[0] and "Volodymyr Zelensky" in founding[0]
+    marked = page.locator("section.pair mark").all_inner_texts()
+    assert any(word.lower().startswith(("agreed", "rejected")) for word in marked)
+
+
+def test_actor_filter(server, page):
+    url, _ = server
+    page.goto(url + "/?q=ceasefire")
+    page.select_option("select[name=actor]", "Keir Starmer")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#summary")
+    for text in page.locator("section.pair").all_inner_texts():
+        assert "Keir Starmer" in text
+
+
+def test_hostile_statement_is_shown_as_text_and_never_runs(server, page):
+    url, engine = server
+    hostile = ["<script>window.__pwned = 1</script> ceasefire was rejected",
+               "<img src=x onerror=\"window.__pwned = 2\"> ceasefire was agreed"]
+    engine.ingest([{"actor": "Mallory", "text": hostile[0], "source": "<b>x</b>"},
+                   {"actor": "<i>Eve</i>", "text": hostile[1], "source": "y"}])
+    dialogs = []
+    page.on("dialog", lambda d: dialogs.append(d.message))
+    page.goto(url + "/?q=" + "ceasefire rejected script")
+    body = page.inner_text("body")
+    assert "<script>window.__pwned = 1</script>" in body
+    assert page.evaluate("window.__pwned") is None and not dialogs
+    assert page.locator("section.pair script, section.pair img").count() == 0
+    response = page.request.get(url + "/?q=ceasefire")
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
