@@ -42,11 +42,13 @@ def create_app(overrides: dict | None = None, engine=None) -> Flask:
     app.json.sort_keys = False
 
     from . import api, web
+    from .observe import init_observability
     from .problems import register_problem_handlers
 
     engine = engine or build_engine(config)
     app.extensions["counterclaim"] = engine
     register_problem_handlers(app)
+    init_observability(app, engine)
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
     api.spec.register(app)

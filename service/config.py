@@ -34,8 +34,8 @@ DEFAULTS: dict = {
     # With no write key configured, writes are open: fine on a laptop, never in production.
     "WRITE_KEYS": [],
     "READ_KEYS": [],
-    # Load fixtures into an empty store on first start of `serve`.
-    "LOAD_FIXTURES": True,
+    # service.wsgi (gunicorn): load fixtures/ into an empty store at start (`serve` always does).
+    "LOAD_FIXTURES": False,
 }
 
 

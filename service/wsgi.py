@@ -1,0 +1,18 @@
+"""WSGI entry point for production servers: ``gunicorn -c service/gunicorn_conf.py service.wsgi:app``.
+
+Each worker process builds its own engine (model, index) over the shared SQLite store; every
+read catches up with the store's change log, so a write through one worker is visible to all.
+Set ``COUNTERCLAIM_LOAD_FIXTURES=true`` to load the fixtures into an empty store at start.
+"""
+from __future__ import annotations
+
+from . import create_app
+from .config import load_config
+
+config = load_config()
+app = create_app(config)
+
+if config.get("LOAD_FIXTURES") is True and app.extensions["counterclaim"].store.count_statements() == 0:
+    from .fixtures import load_fixtures
+
+    load_fixtures(app.extensions["counterclaim"], config["FIXTURES_DIR"])

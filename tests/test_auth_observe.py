@@ -1,0 +1,78 @@
+"""Auth on writes (401/403, constant-time compare, keys never logged), metrics, request ids."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from service import create_app
+
+from .conftest import make_config
+
+STATEMENT = {"actor": "A", "text": "The bridge will open in May.", "source": "x"}
+
+
+@pytest.fixture
+def secured(tmp_path, engine):
+    config = make_config(tmp_path, WRITE_KEYS=["desk:w-secret"], READ_KEYS=[])
+    return create_app(config, engine=engine).test_client()
+
+
+def test_writes_need_a_write_key(secured):
+    assert secured.post("/api/v1/statements", json=STATEMENT).status_code == 401
+    wrong = secured.post("/api/v1/statements", json=STATEMENT, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and wrong.mimetype == "application/problem+json"
+    assert "WWW-Authenticate" in wrong.headers
+    ok = secured.post("/api/v1/statements", json=STATEMENT, headers={"Authorization": "Bearer w-secret"})
+    assert ok.status_code == 201
+    assert secured.post("/api/v1/statements", json=STATEMENT, headers={"X-API-Key": "w-secret"}).status_code == 201
+    assert secured.delete("/api/v1/statements/x").status_code == 401
+    assert secured.post("/api/v1/documents", json={"text": "x"}).status_code == 401
+    assert secured.post("/api/v1/actors", json={"name": "X"}).status_code == 401
+
+
+def test_reads_stay_open_and_compare_is_a_read(secured):
+    assert secured.get("/api/v1/search?q=bridge").status_code == 200
+    assert secured.post("/api/v1/compare", json={"pairs": [{"a": "x", "b": "y"}]}).status_code == 200
+
+
+def test_read_key_cannot_write(tmp_path, engine):
+    config = make_config(tmp_path, WRITE_KEYS=["desk:w"], READ_KEYS=["tool:r"])
+    client = create_app(config, engine=engine).test_client()
+    assert client.get("/api/v1/search?q=x").status_code == 401
+    assert client.get("/api/v1/healthz").status_code == 200
+    assert client.get("/api/v1/search?q=x", headers={"Authorization": "Bearer r"}).status_code == 200
+    assert client.get("/api/v1/search?q=x", headers={"Authorization": "Bearer w"}).status_code == 200
+    forbidden = client.post("/api/v1/statements", json=STATEMENT, headers={"Authorization": "Bearer r"})
+    assert forbidden.status_code == 403
+
+
+def test_audit_names_the_key_and_logs_never_hold_it(secured, engine, caplog):
+    with caplog.at_level(logging.DEBUG):
+        secured.post("/api/v1/statements", json=STATEMENT, headers={"Authorization": "Bearer w-secret"})
+    assert engine.store.audit_log(1)[0]["who"] == "desk"
+    assert "w-secret" not in caplog.text
+
+
+def test_key_comparison_is_constant_time():
+    import inspect
+
+    from service import auth
+
+    assert "compare_digest" in inspect.getsource(auth.match_key)
+    assert auth.match_key("b", [("one", "a"), ("two", "b")]) == "two"
+    assert auth.match_key("c", [("one", "a")]) is None
+
+
+def test_metrics_and_request_id(loaded_client):
+    loaded_client.get("/api/v1/search?q=ceasefire")
+    response = loaded_client.get("/api/v1/conflicts?q=ceasefire", headers={"X-Request-ID": "req-42"})
+    assert response.headers["X-Request-ID"] == "req-42"
+    generated = loaded_client.get("/api/v1/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+    text = loaded_client.get("/metrics").data.decode()
+    assert 'counterclaim_requests_total{endpoint="api.search",method="GET",status="200"}' in text
+    assert "counterclaim_request_seconds_bucket" in text
+    statements = loaded_client.get("/api/v1/healthz").json["statements"]
+    assert f"counterclaim_statements {float(statements)}" in text
+    assert 'counterclaim_edges{label="contradiction"}' in text

@@ -1,0 +1,122 @@
+"""Crash safety: kill -9 the server during bulk ingest, many times, then check the store.
+
+Every acknowledged statement must be present, no document may be half-ingested, and after a
+restart the index must hold exactly the store's vectors.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from service.config import ROOT
+
+from .conftest import FIXTURES
+
+CYCLES = int(os.environ.get("CRASH_CYCLES", 4))
+ARTICLES = ["fed_rates.txt", "nato_spending.txt"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(data_dir, port) -> subprocess.Popen:
+    env = {**os.environ, "COUNTERCLAIM_SCORER": '"cues"', "COUNTERCLAIM_WRITE_KEYS": "[]"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "--data-dir", str(data_dir), "serve", "--no-fixtures", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=2)
+            return process
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def post(port, path, body) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def expected_claims(article: str) -> int:
+    from service.actors import ActorRegistry
+    from service.extract import extract_claims
+
+    registry = ActorRegistry.from_file(FIXTURES / "actors.json")
+    return len(extract_claims((FIXTURES / "articles" / article).read_text(), registry))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs kill -9 semantics of Linux")
+def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path):
+    data_dir, port = tmp_path / "data", free_port()
+    rng = random.Random(5)
+    acknowledged: set[str] = set()
+    counter = iter(range(10**9))
+    process = start_server(data_dir, port)
+    actors = json.loads((FIXTURES / "actors.json").read_text())
+    post(port, "/api/v1/actors", [{"name": n, **v} for n, v in actors.items()])
+    claims_per_article = {a: expected_claims(a) for a in ARTICLES}
+    try:
+        for cycle in range(CYCLES):
+            stop = threading.Event()
+
+            def ingest_until_killed():
+                while not stop.is_set():
+                    n = next(counter)
+                    try:
+                        if n % 4 == 3:
+                            article = ARTICLES[n % len(ARTICLES)]
+                            text = (FIXTURES / "articles" / article).read_text()
+                            post(port, "/api/v1/documents", {"text": text, "source": f"crash-{n}-{article}"})
+                        else:
+                            batch = [{"actor": f"Actor {i % 7}", "text": f"Claim {n}-{i}: the quota {rng.choice(['rose', 'fell'])} by {i} percent.",
+                                      "source": f"crash-{n}"} for i in range(25)]
+                            acknowledged.update(item["id"] for item in post(port, "/api/v1/statements", batch)["items"])
+                    except (urllib.error.URLError, ConnectionError, OSError):
+                        return  # the server died mid-request: this batch was not acknowledged
+
+            worker = threading.Thread(target=ingest_until_killed)
+            worker.start()
+            time.sleep(rng.uniform(1.0, 4.0))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            stop.set()
+            worker.join()
+            process = start_server(data_dir, port)
+        health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz").read())
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    db = sqlite3.connect(data_dir / "store.sqlite3")
+    stored = {row[0] for row in db.execute("SELECT id FROM statements")}
+    missing = acknowledged - stored
+    documents = db.execute(
+        "SELECT d.source, count(s.id) FROM documents d LEFT JOIN statements s ON s.document_id = d.id "
+        "GROUP BY d.id").fetchall()
+    half = [(source, count) for source, count in documents if count != claims_per_article[source.split("-", 2)[2]]]
+    print(f"\n[crash test] {CYCLES} kills; acknowledged statements {len(acknowledged)}, stored {len(stored)}, "
+          f"missing {len(missing)}; documents {len(documents)}, half-ingested {len(half)}; "
+          f"after restart: store {health['statements']}, index {health['index']}")
+    assert len(acknowledged) > 0 and not missing
+    assert not half
+    assert health["statements"] == health["index"] == len(stored)
