@@ -87,6 +87,7 @@ def init_observability(app: Flask, engine) -> None:
         REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
         LATENCY.labels(endpoint, request.method).observe(elapsed)
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers["X-Worker-PID"] = str(os.getpid())
         access_log.info("request", extra={"fields": {
             "request_id": g.get("request_id"), "method": request.method, "path": request.path,
             "endpoint": endpoint, "status": response.status_code, "ms": round(elapsed * 1000, 2),
