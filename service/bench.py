@@ -111,10 +111,50 @@ def measure_http(app, queries: list[str]) -> dict:
     return results
 
 
+def measure_extraction(config: dict, repeats: int = 5) -> dict:
+    """Articles/s and words/s of claim extraction over the fixture articles."""
+    from pathlib import Path
+
+    from .actors import ActorRegistry
+    from .extract import extract_claims
+
+    directory = Path(config["FIXTURES_DIR"])
+    registry = ActorRegistry.from_file(directory / "actors.json")
+    texts = [p.read_text(encoding="utf-8") for p in sorted((directory / "articles").glob("*.txt"))]
+    extract_claims(texts[0], registry)  # load spaCy outside the timing
+    started = time.perf_counter()
+    claims = sum(len(extract_claims(text, registry)) for _ in range(repeats) for text in texts)
+    elapsed = time.perf_counter() - started
+    words = sum(len(text.split()) for text in texts) * repeats
+    return {"articles": len(texts) * repeats, "articles_per_s": round(len(texts) * repeats / elapsed, 2),
+            "words_per_s": round(words / elapsed, 1), "claims_per_article": round(claims / (len(texts) * repeats), 1)}
+
+
+def measure_scorer_stages(config: dict, statements: list[dict], pairs: int = 512) -> dict:
+    """Pairs/s of each available scorer on neighbouring synthetic claims."""
+    from .scorers import build_scorer
+
+    texts = [s["text"] for s in statements[: pairs * 2]]
+    batch = list(zip(texts[0::2], texts[1::2]))
+    rates = {}
+    for name in ("cues", "fast", "cross", "cascade"):
+        try:
+            scorer = build_scorer(name)
+        except (ValueError, FileNotFoundError, OSError) as exc:
+            rates[name] = f"unavailable ({exc})"
+            continue
+        scorer.judge(batch[:8])  # warm up (model load)
+        started = time.perf_counter()
+        scorer.judge(batch)
+        rates[name] = round(len(batch) / (time.perf_counter() - started), 1)
+    return rates
+
+
 def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200) -> dict:
     from . import build_engine, create_app
 
-    report = {"scorer": config["SCORER"], "runs": []}
+    report = {"scorer": config["SCORER"], "runs": [], "extraction": measure_extraction(config),
+              "scorer_pairs_per_s": measure_scorer_stages(config, synthetic_statements(1024))}
     for n in sizes:
         statements = synthetic_statements(n)
         with tempfile.TemporaryDirectory() as tmp:

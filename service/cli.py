@@ -150,17 +150,22 @@ def embed_missing_vectors(store, embedder, batch: int = 512) -> int:
               help="Gold set folder (default: ../shared/dev beside the repo).")
 @click.pass_context
 def evaluate(ctx: click.Context, dev_dir: str | None) -> None:
-    """Run the dev gold set through a fresh store: conflict pairs found, false contradictions."""
-    from .evaluation import DEFAULT_DEV_DIR, evaluate_dev_pairs
-
-    config = dict(_config(ctx))
+    """Dev gold pairs through a fresh store, and attribution precision/recall on the fixture articles."""
     import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp:
-        config["DATA_DIR"] = tmp
-        from . import build_engine
+    from . import build_engine
+    from .actors import ActorRegistry
+    from .evaluation import DEFAULT_DEV_DIR, evaluate_attribution_files, evaluate_dev_pairs
 
-        report = evaluate_dev_pairs(build_engine(config), Path(dev_dir or DEFAULT_DEV_DIR))
+    config = _config(ctx)
+    registry = ActorRegistry.from_file(Path(config["FIXTURES_DIR"]) / "actors.json")
+    fixtures = Path(config["FIXTURES_DIR"])
+    report = {"attribution_dev": evaluate_attribution_files(fixtures / "articles", registry),
+              "attribution_heldout": evaluate_attribution_files(fixtures / "heldout", registry)}
+    dev_dir = Path(dev_dir or DEFAULT_DEV_DIR)
+    if (dev_dir / "pairs.jsonl").exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            report["dev_pairs"] = evaluate_dev_pairs(build_engine({**config, "DATA_DIR": tmp}), dev_dir)
     click.echo(json.dumps(report, indent=2))
 
 

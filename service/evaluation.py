@@ -43,3 +43,20 @@ def evaluate_dev_pairs(engine, dev_dir: Path) -> dict:
         "agreements_found": sum(r["found"] == "agreement" for r in rows if r["label"] == "agreement"),
         "pairs": rows,
     }
+
+
+def evaluate_attribution_files(articles_dir: Path, registry) -> dict:
+    """Precision and recall of claim attribution for every ``*.txt`` with a gold file beside it,
+    and over all of them pooled."""
+    from .extract import evaluate_article
+
+    report, tp, fp, fn = {}, 0, 0, 0
+    for article in sorted(articles_dir.glob("*.txt")):
+        if not article.with_name(article.stem + ".attribution.jsonl").exists():
+            continue
+        result = evaluate_article(article, registry=registry)
+        report[article.name] = {k: result[k] for k in ("precision", "recall", "tp", "fp", "fn")}
+        tp, fp, fn = tp + result["tp"], fp + result["fp"], fn + result["fn"]
+    report["all"] = {"precision": round(tp / max(tp + fp, 1), 4), "recall": round(tp / max(tp + fn, 1), 4),
+                     "tp": tp, "fp": fp, "fn": fn}
+    return report
