@@ -52,4 +52,8 @@ def test_write_through_one_worker_is_seen_by_every_worker_within_a_second(tmp_pa
             assert seen_by == pids, f"round {round_}: seen by {seen_by} of {pids} within 1 s"
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
