@@ -45,14 +45,23 @@ def fixture_statements() -> list[dict]:
     return [json.loads(line) for line in (FIXTURES / "statements.jsonl").read_text().splitlines() if line.strip()]
 
 
-@pytest.fixture
-def loaded_engine(engine):
+@pytest.fixture(scope="module")
+def loaded_config(tmp_path_factory):
+    return make_config(tmp_path_factory.mktemp("loaded"))
+
+
+@pytest.fixture(scope="module")
+def loaded_engine(loaded_config):
+    """The fixtures loaded once per test module (loading them extracts and embeds four articles).
+    Tests that use it must not change it, except at the end of a module."""
     from service.fixtures import load_fixtures
 
+    engine = build_engine(loaded_config)
     load_fixtures(engine, FIXTURES)
-    return engine
+    yield engine
+    engine.store.close()
 
 
 @pytest.fixture
-def loaded_client(loaded_engine, config):
-    return create_app(config, engine=loaded_engine).test_client()
+def loaded_client(loaded_engine, loaded_config):
+    return create_app(loaded_config, engine=loaded_engine).test_client()

@@ -19,8 +19,8 @@ if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
 
 
 @pytest.fixture
-def server(loaded_engine, config):
-    app = create_app(config, engine=loaded_engine)
+def server(loaded_engine, loaded_config):
+    app = create_app(loaded_config, engine=loaded_engine)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -64,7 +64,7 @@ def test_actor_filter(server, page):
         assert "Keir Starmer" in text
 
 
-def test_hostile_statement_is_shown_as_text_and_never_runs(server, page):
+def test_hostile_statement_is_shown_as_text_and_never_runs(server, page):  # last: it writes to the store
     url, engine = server
     hostile = ["<script>window.__pwned = 1</script> ceasefire was rejected",
                "<img src=x onerror=\"window.__pwned = 2\"> ceasefire was agreed"]
