@@ -6,6 +6,7 @@ models generate the OpenAPI document (``/api/v1/openapi.json``, via spectree). E
 """
 from __future__ import annotations
 
+import copy
 import json
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
@@ -15,8 +16,8 @@ from spectree import Response as Responses
 
 from . import schemas
 from .auth import authorize_request
-from .engine import ConflictError, NotFound
-from .problems import ApiProblem
+from .engine import ConflictError, NotFound, UnknownReference
+from .problems import PROBLEM_MIME, ApiProblem
 
 
 def reject_invalid_request(req, resp, req_validation_error, instance, model_adapter=None):
@@ -25,8 +26,16 @@ def reject_invalid_request(req, resp, req_validation_error, instance, model_adap
         raise invalid_request(req, req_validation_error)
 
 
+def is_malformed_json(req) -> bool:
+    try:
+        json.loads(req.get_data() or b"null")
+    except ValueError:
+        return True
+    return False
+
+
 def invalid_request(req, error: ValidationError) -> ApiProblem:
-    if req.get_data() and req.get_json(silent=True) is None and req.method != "GET":
+    if req.method != "GET" and is_malformed_json(req):
         return ApiProblem(400, "Malformed JSON", "the request body is not valid JSON (Content-Type: application/json)")
     errors = [
         {"loc": [str(part) for part in e.get("loc", ())], "msg": e.get("msg"), "type": e.get("type")}
@@ -62,6 +71,14 @@ bp.before_request(authorize_request)
 
 ERRORS = {"HTTP_400": schemas.Problem, "HTTP_401": schemas.Problem, "HTTP_403": schemas.Problem,
           "HTTP_413": schemas.Problem}
+JSON_BODY_ERRORS = {**ERRORS, "HTTP_415": schemas.Problem}
+
+
+def require_json_body(body) -> None:
+    """spectree validates no JSON model for a form body (multipart/form-data, x-www-form-urlencoded)
+    and hands the view None: refuse it."""
+    if body is None:
+        raise ApiProblem(415, "Unsupported Media Type", "send application/json")
 
 
 def engine():
@@ -75,7 +92,19 @@ def caller() -> str:
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document, generated from the pydantic models."""
-    return spec.spec
+    return problem_media_types(spec.spec)
+
+
+def problem_media_types(document: dict) -> dict:
+    """spectree documents every response as application/json; errors are application/problem+json."""
+    document = copy.deepcopy(document)
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    response["content"] = {PROBLEM_MIME: content["application/json"]}
+    return document
 
 
 @bp.get("/healthz")
@@ -122,15 +151,18 @@ def statement_conflicts(statement_id: str, query: schemas.StatementConflictsQuer
 
 @bp.post("/statements")
 @spec.validate(json=schemas.StatementsIn,
-               resp=Responses(HTTP_201=schemas.IngestResponse, HTTP_409=schemas.Problem, **ERRORS),
+               resp=Responses(HTTP_201=schemas.IngestResponse, HTTP_409=schemas.Problem, **JSON_BODY_ERRORS),
                tags=["statements"])
 def post_statements(json: schemas.StatementsIn):
     """Ingest one statement or a batch: stored, embedded and conflict-checked in one transaction."""
+    require_json_body(json)
     items = [item.model_dump() for item in json.items()]
     try:
         results = engine().ingest(items, who=caller())
     except ConflictError as exc:
         raise ApiProblem(409, "Conflict", str(exc)) from exc
+    except UnknownReference as exc:
+        raise ApiProblem(422, "Invalid request", str(exc)) from exc
     body = schemas.IngestResponse(created=sum(r.created for r in results),
                                   items=[schemas.IngestItem(**r.__dict__) for r in results])
     return body, 201
@@ -197,9 +229,11 @@ def actors():
 
 
 @bp.post("/actors")
-@spec.validate(json=schemas.ActorsIn, resp=Responses(HTTP_200=schemas.ActorsResponse, **ERRORS), tags=["actors"])
+@spec.validate(json=schemas.ActorsIn, resp=Responses(HTTP_200=schemas.ActorsResponse, **JSON_BODY_ERRORS),
+               tags=["actors"])
 def post_actors(json: schemas.ActorsIn):
     """Add actors or aliases/roles to existing ones (used by extraction and the search filters)."""
+    require_json_body(json)
     engine().update_actors([a.model_dump() for a in json.items()], who=caller())
     return schemas.ActorsResponse(items=engine().store.actors())
 

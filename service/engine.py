@@ -39,6 +39,10 @@ class ConflictError(ValueError):
     """A request that contradicts what is stored (e.g. a reused id with other content)."""
 
 
+class UnknownReference(ValueError):
+    """A statement that points at a document that is not stored."""
+
+
 @dataclass
 class IngestResult:
     id: str
@@ -119,6 +123,7 @@ class Engine:
                     results[statement["id"]] = IngestResult(found[0], False, 0)
                     continue
                 self._check_id_free(conn, statement)
+                self._check_document_known(conn, statement)
                 self.store.insert_statement(conn, statement, self.embedder.model_name, vector)
                 results[statement["id"]] = IngestResult(statement["id"], True, 0)
             for edge in edges:
@@ -146,6 +151,11 @@ class Engine:
                 seen.add(statement["id"])
                 new.append(statement)
         return new, results
+
+    def _check_document_known(self, conn, statement: dict) -> None:
+        doc_id = statement.get("document_id")
+        if doc_id and conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
+            raise UnknownReference(f"document_id: no document {doc_id!r}")
 
     def _check_id_free(self, conn, statement: dict) -> None:
         row = conn.execute("SELECT actor, text, source FROM statements WHERE id = ?", (statement["id"],)).fetchone()

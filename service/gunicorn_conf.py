@@ -13,6 +13,8 @@ worker_class = "gthread"
 preload_app = False
 timeout = 120
 graceful_timeout = 30
+# No runtime control socket: any process of the same user could resize or stop the server through it.
+control_socket_disable = True
 accesslog = None  # the app writes structured JSON request logs itself
 raw_env = [f"TORCH_NUM_THREADS={os.environ.get('TORCH_NUM_THREADS', 1)}"]
 

@@ -175,3 +175,17 @@ def test_compare_limits(client):
     big = {"pairs": [{"a": "x", "b": "y"}] * (MAX_BATCH + 1)}
     assert client.post("/api/v1/compare", json=big).status_code == 422
     assert client.post("/api/v1/compare", data="[", content_type="application/json").status_code == 400
+
+
+def test_found_by_fuzzing(client):
+    """Bugs schemathesis found: form bodies, dangling document ids, a JSON null body."""
+    form = client.post("/api/v1/statements", data={"actor": "A", "text": "x"}, content_type="multipart/form-data")
+    assert form.status_code == 415 and form.mimetype == PROBLEM
+    dangling = client.post("/api/v1/statements", json={"actor": "A", "text": "x", "document_id": "nope"})
+    assert dangling.status_code == 422 and "nope" in dangling.json["detail"]
+    assert client.get("/api/v1/healthz").json["statements"] == 0
+    null = client.post("/api/v1/statements", data="null", content_type="application/json")
+    assert null.status_code == 422
+    doc = client.get("/api/v1/openapi.json").json
+    not_found = doc["paths"]["/api/v1/statements/{statement_id}"]["get"]["responses"]["404"]["content"]
+    assert list(not_found) == ["application/problem+json"]
