@@ -112,3 +112,14 @@ def test_repair_adds_missing_and_drops_orphans(engine):
 def test_store_uses_wal(tmp_path):
     store = Store(tmp_path / "s.sqlite3")
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_same_actor_at_two_dates_is_a_flip_and_same_date_is_not_compared(engine):
+    engine.ingest([
+        {"id": "m1", "actor": "Mayor", "text": "The new bridge will open in May.", "date": "2025-01-10"},
+        {"id": "m2", "actor": "Mayor", "text": "The new bridge will not open in May.", "date": "2025-04-02"},
+        {"id": "m3", "actor": "Mayor", "text": "The new bridge will never open in May.", "date": "2025-04-02"},
+    ])
+    kinds = {p["b"]["id"]: p["kind"] for p in engine.statement_conflicts("m1")}
+    assert kinds.get("m2") == "flip"
+    assert "m3" not in {p["b"]["id"] for p in engine.statement_conflicts("m2")}
