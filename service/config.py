@@ -21,9 +21,9 @@ DEFAULTS: dict = {
     "EMBED_BATCH_SIZE": 64,
     # Contradiction scorer: "cues" (rule baseline), "fast", "cross", "cascade",
     # or "crossencoder:<name or path>" for any sentence-transformers NLI CrossEncoder.
-    "SCORER": "cues",
+    "SCORER": "cascade",
     # Candidate generation for conflict edges at ingest time.
-    "CANDIDATES_K": 10,
+    "CANDIDATES_K": 5,
     "CANDIDATE_MIN_SIMILARITY": 0.30,
     # Topic queries: how many statements near the query to look at, and how near.
     "TOPIC_K": 50,

@@ -7,6 +7,7 @@ actor changed their story). Each candidate pair is judged by the configured
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,33 +36,68 @@ def pair_kind(a: dict, b: dict) -> str | None:
     return None
 
 
-def candidates_for(statement: dict, neighbours: list[tuple[dict, float]], min_similarity: float) -> list[Candidate]:
+def candidates_for(statement: dict, neighbours: list[tuple[dict, float]], min_similarity: float,
+                   limit: int | None = None) -> list[Candidate]:
+    """The first ``limit`` comparable neighbours (most similar first) above ``min_similarity``."""
     found = []
     for other, similarity in neighbours:
         kind = pair_kind(statement, other)
         if kind and similarity >= min_similarity:
             found.append(Candidate(statement, other, float(similarity), kind))
-    return found
+    return found[:limit] if limit else found
 
 
-# Reporting cues whose meaning is part of the claim: "accused [Putin of rejecting a full ceasefire]",
-# "agreed [halt attacks …]". The judged text puts the cue back: "agreed to halt attacks …".
+# Reporting cues whose meaning is part of the claim: "agreed [halt attacks …]" is judged as
+# "Agreed to halt attacks …", "denied [the measures broke …]" as "Denied the measures broke …".
 CUES_TAKING_TO = {"agreed", "agrees", "agree", "refused", "refuses", "promised", "pledged", "vowed",
                   "threatened", "offered", "declined"}
-CUES_AS_IS = {"accused", "accuses", "rejected", "rejects", "denied", "denies", "blamed", "welcomed",
+CUES_AS_IS = {"rejected", "rejects", "denied", "denies", "blamed", "welcomed",
               "condemned", "dismissed", "demanded", "opposed", "endorsed", "supported", "backed"}
+ACCUSING_CUES = {"accused", "accuses", "accuse", "charged"}
+IRREGULAR_PAST = {"being": "was", "making": "made", "breaking": "broke", "giving": "gave", "taking": "took",
+                  "lying": "lied", "hiding": "hid", "stealing": "stole", "running": "ran", "seeking": "sought",
+                  "selling": "sold", "telling": "told", "keeping": "kept", "leaving": "left", "having": "had",
+                  "doing": "did", "going": "went", "saying": "said", "paying": "paid", "sending": "sent",
+                  "building": "built", "spending": "spent", "holding": "held", "bringing": "brought",
+                  "buying": "bought", "fighting": "fought", "losing": "lost", "meeting": "met", "winning": "won"}
+ACCUSATION = re.compile(r"^(?P<who>.+?) of (?P<verb>[a-z]+ing)\b(?P<rest>.*)$", re.DOTALL)
+QUOTE_MARKS = re.compile(r"[\"“”„‟«»]")
+
+
+def accused_content(claim: str) -> str | None:
+    """ "Putin of rejecting a full ceasefire" → "Putin rejected a full ceasefire": the proposition
+    an accusation asserts. None when the claim is not of the form "X of <verb>ing …"."""
+    match = ACCUSATION.match(claim)
+    if not match:
+        return None
+    verb = match["verb"]
+    past = IRREGULAR_PAST.get(verb, verb[:-3] + "ed")
+    return f"{match['who']} {past}{match['rest']}"
+
+
+def as_sentence(text: str) -> str:
+    text = " ".join(QUOTE_MARKS.sub("", text).split()).rstrip(" ,;:")
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
 
 
 def judged_text(statement: dict) -> str:
-    """The text a scorer judges: the claim, with a stance-bearing or negated cue restored."""
-    text, cue = statement["text"], (statement.get("cue") or "").strip()
+    """The sentence a scorer judges: the claim without quotation marks, as a sentence, with a
+    stance-bearing cue restored ("Agreed to …") or an accusation turned into what it asserts."""
+    text, cue = statement["text"], (statement.get("cue") or "").strip().lower()
     negated = cue.startswith("not ")
     verb = cue[4:] if negated else cue
-    if verb.lower() in CUES_TAKING_TO:
+    if verb in ACCUSING_CUES and not negated and accused_content(text):
+        return as_sentence(accused_content(text))
+    if verb in CUES_TAKING_TO:
         text = f"{verb} {'' if text.lower().startswith('to ') else 'to '}{text}"
-    elif verb.lower() in CUES_AS_IS:
+    elif verb in CUES_AS_IS or verb in ACCUSING_CUES:
         text = f"{verb} {text}"
-    return f"did not {text}" if negated and text != statement["text"] else (f"it is not the case that {text}" if negated else text)
+    if negated:
+        text = f"did not {text}" if verb in CUES_TAKING_TO | CUES_AS_IS | ACCUSING_CUES else f"it is not the case that {text}"
+    return as_sentence(text)
 
 
 def judge_candidates(scorer: ContradictionScorer, candidates: list[Candidate]) -> list[dict]:

@@ -168,11 +168,13 @@ class Engine:
         min_sim = float(self.config["CANDIDATE_MIN_SIMILARITY"])
         candidates: list[conflicts.Candidate] = []
         seen_pairs: set[tuple[str, str]] = set()
-        stored_neighbours = self._stored_neighbours(vectors, k)
-        batch_neighbours = conflicts.in_batch_neighbours(vectors, k)
+        # Look further than k: the nearest claims are often the same actor's, which are not compared.
+        stored_neighbours = self._stored_neighbours(vectors, 3 * k)
+        batch_neighbours = conflicts.in_batch_neighbours(vectors, 3 * k)
         for i, statement in enumerate(new):
-            neighbours = stored_neighbours[i] + [(new[j], sim) for j, sim in batch_neighbours[i]]
-            for candidate in conflicts.candidates_for(statement, neighbours, min_sim):
+            neighbours = sorted(stored_neighbours[i] + [(new[j], sim) for j, sim in batch_neighbours[i]],
+                                key=lambda pair: -pair[1])
+            for candidate in conflicts.candidates_for(statement, neighbours, min_sim, limit=k):
                 key = tuple(sorted((candidate.a["id"], candidate.b["id"])))
                 if key not in seen_pairs:
                     seen_pairs.add(key)

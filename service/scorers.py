@@ -65,9 +65,13 @@ class CueScorer:
 
 
 def build_scorer(spec: str) -> ContradictionScorer:
-    """Scorer from its configuration name: ``cues``, or the trained ones once shipped."""
+    """Scorer from its configuration name: ``cues``, ``stance``, or the trained NLI ones once shipped."""
     if spec == "cues":
         return CueScorer()
+    if spec == "stance":
+        from .stance import StanceScorer
+
+        return StanceScorer()
     try:
         from . import nli
     except ImportError as exc:  # the trained scorers are not shipped in this checkout

@@ -14,8 +14,8 @@ SHARED = ROOT.parent / "shared"
 
 
 def make_config(tmp_path: Path, **overrides) -> dict:
-    return load_config({"DATA_DIR": str(tmp_path / "data"), "SCORER": "cues", "WRITE_KEYS": [], "READ_KEYS": [],
-                        **overrides})
+    """The default configuration (so the default, trained scorer) on a fresh data folder."""
+    return load_config({"DATA_DIR": str(tmp_path / "data"), "WRITE_KEYS": [], "READ_KEYS": [], **overrides})
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Training, evaluation and shipped weights of Counterclaim's contradiction (NLI) classifier."""
