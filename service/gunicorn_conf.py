@@ -14,7 +14,7 @@ preload_app = False
 timeout = 120
 # Keep idle client connections longer than clients wait between requests: with gunicorn's 2 s
 # default, a client reusing a connection the server has just closed gets a reset.
-keepalive = 75
+keepalive = int(os.environ.get("COUNTERCLAIM_KEEPALIVE", 75))
 graceful_timeout = 30
 # No runtime control socket: any process of the same user could resize or stop the server through it.
 control_socket_disable = True

@@ -21,7 +21,10 @@ def get(port, path) -> dict:
 def test_write_through_one_worker_is_seen_by_every_worker_within_a_second(tmp_path):
     port = free_port()
     env = {**os.environ, "COUNTERCLAIM_DATA_DIR": str(tmp_path / "data"), "COUNTERCLAIM_WORKERS": "2",
-           "COUNTERCLAIM_BIND": f"127.0.0.1:{port}", "COUNTERCLAIM_SCORER": '"cues"', "COUNTERCLAIM_WRITE_KEYS": "[]"}
+           "COUNTERCLAIM_BIND": f"127.0.0.1:{port}", "COUNTERCLAIM_SCORER": '"cues"', "COUNTERCLAIM_WRITE_KEYS": "[]",
+           # With long keep-alive one idle worker tends to accept every new connection; the short
+           # one lets both workers answer, which this test needs to see.
+           "COUNTERCLAIM_KEEPALIVE": "2"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "service/gunicorn_conf.py", "service.wsgi:app"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
