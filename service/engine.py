@@ -28,6 +28,10 @@ from .index import open_index
 from .scorers import ContradictionScorer
 from .store import Store, normalise_text, statement_id
 
+# Candidate search looks this many times further than the k candidates wanted: the nearest claims
+# are often the same actor's (same date), which are not compared.
+NEIGHBOUR_WIDENING = 3
+
 log = logging.getLogger(__name__)
 
 
@@ -168,9 +172,8 @@ class Engine:
         min_sim = float(self.config["CANDIDATE_MIN_SIMILARITY"])
         candidates: list[conflicts.Candidate] = []
         seen_pairs: set[tuple[str, str]] = set()
-        # Look further than k: the nearest claims are often the same actor's, which are not compared.
-        stored_neighbours = self._stored_neighbours(vectors, 3 * k)
-        batch_neighbours = conflicts.in_batch_neighbours(vectors, 3 * k)
+        stored_neighbours = self._stored_neighbours(vectors, NEIGHBOUR_WIDENING * k)
+        batch_neighbours = conflicts.in_batch_neighbours(vectors, NEIGHBOUR_WIDENING * k)
         for i, statement in enumerate(new):
             neighbours = sorted(stored_neighbours[i] + [(new[j], sim) for j, sim in batch_neighbours[i]],
                                 key=lambda pair: -pair[1])
@@ -266,12 +269,12 @@ class Engine:
         self.refresh()
         min_sim = float(self.config["CANDIDATE_MIN_SIMILARITY"])
         vectors = self.embedder.embed([normalise_text(c["text"]) for c in claims])
-        neighbours = self._stored_neighbours(vectors, k)
+        neighbours = self._stored_neighbours(vectors, NEIGHBOUR_WIDENING * k)
         for claim, near in zip(claims, neighbours):
             probe = {"id": "", "actor": self.canonical_actor(claim.get("actor") or "(unattributed)"),
                      "text": normalise_text(claim["text"]), "date": claim.get("date"),
                      "source": claim.get("source") or ""}
-            candidates = conflicts.candidates_for(probe, near, min_sim)
+            candidates = conflicts.candidates_for(probe, near, min_sim, limit=k)
             edges = conflicts.judge_candidates(self.scorer, candidates)
             others = {c.b["id"]: c.b for c in candidates}
             yield {"claim": probe, "pairs": [

@@ -13,11 +13,6 @@ from service.config import ROOT
 from .test_durability import free_port, post
 
 
-def get(port, path) -> dict:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
-        return json.loads(response.read())
-
-
 def test_write_through_one_worker_is_seen_by_every_worker_within_a_second(tmp_path):
     port = free_port()
     env = {**os.environ, "COUNTERCLAIM_DATA_DIR": str(tmp_path / "data"), "COUNTERCLAIM_WORKERS": "2",
