@@ -7,6 +7,8 @@ Vectors are L2-normalised, so an inner product is a cosine similarity.
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -15,6 +17,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+RECENT_TEXTS = 20_000  # vectors kept by Embedder.embed_reusing (about 30 MB)
 
 
 def bundled_model_path() -> str:
@@ -36,6 +39,8 @@ class Embedder:
         self.batch_size = batch_size
         self.model = SentenceTransformer(bundled_model_path(), device="cpu")
         self.dim = int(self.model.get_embedding_dimension())
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         """Embed ``texts`` in batches; returns an (n, dim) float32 array of unit vectors."""
@@ -49,6 +54,29 @@ class Embedder:
             show_progress_bar=show_progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_reusing(self, texts: list[str]) -> np.ndarray:
+        """Like :meth:`embed`, but texts embedded recently are not embedded again.
+
+        Scorers judge the same claim against many partners (every candidate pair at ingest), so
+        each claim's text is embedded once instead of once per pair.
+        """
+        with self._recent_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._recent))
+        fresh = dict(zip(missing, self.embed(missing))) if missing else {}
+        with self._recent_lock:
+            for text, vector in fresh.items():
+                self._recent[text] = vector
+            out = []
+            for text in texts:
+                vector = fresh.get(text)
+                if vector is None:
+                    vector = self._recent[text]
+                    self._recent.move_to_end(text)
+                out.append(vector)
+            while len(self._recent) > RECENT_TEXTS:
+                self._recent.popitem(last=False)
+        return np.stack(out) if out else np.zeros((0, self.dim), dtype=np.float32)
 
 
 @lru_cache(maxsize=2)

@@ -157,7 +157,5 @@ def pair_similarities(pairs: Sequence[tuple[str, str]]) -> list[float]:
     """Embedding cosine (all-MiniLM-L6-v2, normalised) of each pair."""
     from .embed import get_embedder
 
-    texts = sorted({t for pair in pairs for t in pair})
-    vecs = get_embedder().embed(texts)
-    row = {t: i for i, t in enumerate(texts)}
-    return [float(vecs[row[a]] @ vecs[row[b]]) for a, b in pairs]
+    vecs = get_embedder().embed_reusing([t for pair in pairs for t in pair])
+    return [float(u @ v) for u, v in zip(vecs[0::2], vecs[1::2])]

@@ -123,3 +123,18 @@ def test_same_actor_at_two_dates_is_a_flip_and_same_date_is_not_compared(engine)
     kinds = {p["b"]["id"]: p["kind"] for p in engine.statement_conflicts("m1")}
     assert kinds.get("m2") == "flip"
     assert "m3" not in {p["b"]["id"] for p in engine.statement_conflicts("m2")}
+
+
+def test_embed_reusing_gives_the_same_vectors_and_embeds_each_text_once(engine, monkeypatch):
+    texts = ["Egg prices are coming down.", "The ceasefire was agreed.", "Egg prices are coming down."]
+    expected = engine.embedder.embed(texts)
+    calls = []
+    real_embed = engine.embedder.embed
+    monkeypatch.setattr(engine.embedder, "embed", lambda batch: calls.append(list(batch)) or real_embed(batch))
+    fresh = ["A text never embedded before by this process."]
+    first = engine.embedder.embed_reusing(texts + fresh)
+    again = engine.embedder.embed_reusing(fresh + texts)
+    assert np.allclose(first[:3], expected, atol=1e-6)
+    assert np.allclose(again[0], first[3])
+    assert sum(len(batch) for batch in calls) <= 3  # the two distinct texts (if not cached yet) and the fresh one
+    assert fresh[0] in calls[-1] and all(fresh[0] not in batch for batch in calls[:-1])
