@@ -6,9 +6,11 @@ Every loader returns a list of ``(premise, hypothesis, label)`` with label in
 Splits, and what each is used for (see MODEL_CARD.md):
 
 * train: SNLI train_partial, MNLI train_partial, SICK TRAIN, CAD-NLI all_combined/train,
-  XNLI-en validation (new MNLI-style pairs; nothing of it is reported).
-* selection / calibration: SNLI dev and MNLI dev_matched (disjoint halves: "calib" fits the
-  temperature, "heldout" measures ECE before/after and picks nothing).
+  XNLI-en validation (new MNLI-style pairs; nothing of it is reported), and the rest of SNLI dev
+  and MNLI dev_matched once the reserved samples below are taken out (``dev_rest``).
+* selection / calibration: a reserved sample of SNLI dev and MNLI dev_matched, the first
+  ``RESERVED_PER_SOURCE`` rows of each after a seeded shuffle (disjoint parts: "calib" fits the
+  temperature, "heldout" measures ECE before/after and picks nothing). Never trained on.
 * test (reported, never trained on): SNLI test, MNLI dev_mismatched_partial.
 
 Training pairs that also occur (exact premise+hypothesis) in any dev/test split are dropped.
@@ -76,12 +78,37 @@ def xnli_en_validation(root: Path = DEFAULT_DATA) -> list[Pair]:
     return _clean((r["premise"], r["hypothesis"], r["label"]) for r in _jsonl(root / "xnli_en" / "validation.jsonl.gz"))
 
 
+RESERVED_PER_SOURCE = 4000  # calib + heldout of the fast stage (2 x 2,000); the cross-encoder uses a subset
+DEV_SEED = 13
+
+
+def _shuffled_dev(root: Path) -> list[list[Pair]]:
+    """SNLI dev and MNLI dev_matched, each shuffled by one shared seeded generator (fixed order)."""
+    rng = random.Random(DEV_SEED)
+    out = []
+    for rows in (snli("dev", root), mnli("dev_matched", root)):
+        rows = list(rows)
+        rng.shuffle(rows)
+        out.append(rows)
+    return out
+
+
+def dev_rest(root: Path = DEFAULT_DATA) -> list[Pair]:
+    """The dev rows outside the reserved calibration/held-out samples: usable for training."""
+    return [pair for rows in _shuffled_dev(root) for pair in rows[RESERVED_PER_SOURCE:]]
+
+
+def dev_reserved(root: Path = DEFAULT_DATA) -> list[Pair]:
+    return [pair for rows in _shuffled_dev(root) for pair in rows[:RESERVED_PER_SOURCE]]
+
+
 TRAIN_SOURCES = {
     "snli_train_partial": lambda root: snli("train", root),
     "mnli_train_partial": lambda root: mnli("train", root),
     "sick_train": lambda root: sick("TRAIN", root),
     "cad_all_combined_train": lambda root: cad("train", "all_combined", root),
     "xnli_en_validation": xnli_en_validation,
+    "snli_dev_mnli_dev_matched_unreserved": dev_rest,
 }
 
 
@@ -89,22 +116,21 @@ def test_sets(root: Path = DEFAULT_DATA) -> dict[str, list[Pair]]:
     return {"snli_test": snli("test", root), "mnli_dev_mismatched": mnli("dev_mismatched", root)}
 
 
-def dev_splits(root: Path = DEFAULT_DATA, per_source: int = 2000, seed: int = 13) -> dict[str, list[Pair]]:
+def dev_splits(root: Path = DEFAULT_DATA, per_source: int = 2000) -> dict[str, list[Pair]]:
     """Two disjoint samples of SNLI dev + MNLI dev_matched: ``calib`` and ``heldout``."""
-    rng = random.Random(seed)
+    if 2 * per_source > RESERVED_PER_SOURCE:
+        raise ValueError(f"calib + heldout must fit in the {RESERVED_PER_SOURCE} reserved rows per source")
     calib, heldout = [], []
-    for rows in (snli("dev", root), mnli("dev_matched", root)):
-        rows = list(rows)
-        rng.shuffle(rows)
+    for rows in _shuffled_dev(root):
         calib += rows[:per_source]
         heldout += rows[per_source:2 * per_source]
     return {"calib": calib, "heldout": heldout}
 
 
 def training_set(root: Path = DEFAULT_DATA, seed: int = 13) -> tuple[list[Pair], dict[str, int]]:
-    """All training pairs, de-duplicated, minus any pair seen in dev/test; shuffled with ``seed``."""
+    """All training pairs, de-duplicated, minus any pair in a test split or the reserved dev sample; shuffled."""
     banned = set()
-    for rows in list(test_sets(root).values()) + [snli("dev", root), mnli("dev_matched", root)]:
+    for rows in list(test_sets(root).values()) + [dev_reserved(root)]:
         banned |= {(p.lower(), h.lower()) for p, h, _ in rows}
     seen, out, counts = set(), [], {}
     for name, load in TRAIN_SOURCES.items():

@@ -135,17 +135,13 @@ def main(argv=None) -> dict:
         sp = [(p, h) for p, h, _ in tests["snli_test"][: args.speed_pairs // 2] + tests["mnli_dev_mismatched"][: args.speed_pairs // 2]]
         results["speed_judged_pairs_per_s"][stage] = speed(scorer, sp)
     if "fast" in stages and "cross" in stages:  # replay the cascade rule on the stored outputs
-        from service.cues import find_cues
-        from service.scorers import STRONG_CUES
-
+        gate = nli.CascadeScorer()
         res = {}
         for name, rows in tests.items():
             fa, fsym = cache[("fast", name)]
             ca, csym = cache[("cross", name)]
             y = np.array([LABEL_ID[lab] for *_, lab in rows])
-            esc = np.array([not (fs["neutral"] >= nli.CASCADE_NEUTRAL and
-                                 not any(c.kind in STRONG_CUES for c in find_cues(p, h)))
-                            for fs, (p, h, _) in zip(fsym, rows)])
+            esc = np.array([gate.escalates(fs) for fs in fsym])
             sym = [c if e else f for f, c, e in zip(fsym, csym, esc)]
             p_ab = np.where(esc[:, None], ca, fa)
             res[name] = split_metrics(p_ab, sym, y)

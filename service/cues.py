@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d[\d,.]*")
 
@@ -65,8 +66,9 @@ class Cue:
         return asdict(self)
 
 
-def words(text: str) -> list[str]:
-    return [w.lower() for w in WORD.findall(text.replace("’", "'"))]
+@lru_cache(maxsize=50_000)
+def words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in WORD.findall(text.replace("’", "'")))
 
 
 def negation_words(text: str) -> list[str]:
@@ -76,20 +78,36 @@ def negation_words(text: str) -> list[str]:
     return found
 
 
-def _first_with_stem(tokens: list[str], stem: str) -> str | None:
-    return next((t for t in tokens if t.startswith(stem)), None)
+ALL_STEMS = frozenset(stem for pair in ANTONYM_STEMS for stem in pair)
+STEM_LENGTHS = sorted({len(stem) for stem in ALL_STEMS})
+
+
+@lru_cache(maxsize=50_000)
+def stems_in(text: str) -> dict[str, str]:
+    """Each antonym stem found in ``text`` mapped to the first word that starts with it.
+
+    Cached: a scorer sees the same claim in many pairs, and this is the costly part of the cues.
+    """
+    found: dict[str, str] = {}
+    for token in words(text):
+        for length in STEM_LENGTHS:
+            if length > len(token):
+                break
+            prefix = token[:length]
+            if prefix in ALL_STEMS and prefix not in found:
+                found[prefix] = token
+    return found
 
 
 def antonym_pairs(a: str, b: str) -> list[tuple[str, str]]:
     """Words in ``a`` and ``b`` whose stems are listed as opposites (in either order)."""
-    ta, tb = words(a), words(b)
+    sa, sb = stems_in(a), stems_in(b)
     found = []
     for left, right in ANTONYM_STEMS:
         for x, y in ((left, right), (right, left)):
-            wa, wb = _first_with_stem(ta, x), _first_with_stem(tb, y)
             # "disagree" starts with neither "agree" nor is it an agreement: guard the prefix case.
-            if wa and wb and not _first_with_stem(tb, x) and not _first_with_stem(ta, y):
-                found.append((wa, wb))
+            if x in sa and y in sb and x not in sb and y not in sa:
+                found.append((sa[x], sb[y]))
     return found
 
 
@@ -155,6 +173,8 @@ def _fmt(values: set[float]) -> str:
 CUE_FEATURE_NAMES = [
     "negation_a", "negation_b", "negation_flip", "antonym", "number_mismatch", "number_shared",
     "date_mismatch", "scope", "overlap", "length_ratio",
+    # directional: how much of one claim the other already says (what NLI's "neutral" turns on)
+    "b_content_in_a", "a_content_in_b", "b_words_new", "a_words_new",
 ]
 
 
@@ -168,4 +188,11 @@ def cue_features(a: str, b: str) -> list[float]:
         float(min(neg_a, 3)), float(min(neg_b, 3)), float((neg_a > 0) != (neg_b > 0)),
         float("antonym" in kinds), float("number" in kinds), float(bool(na & nb)),
         float("date" in kinds), float("scope" in kinds), lexical_overlap(a, b), min(la, lb) / max(la, lb),
+        share_in(content_words(b), content_words(a)), share_in(content_words(a), content_words(b)),
+        1.0 - share_in(set(words(b)), set(words(a))), 1.0 - share_in(set(words(a)), set(words(b))),
     ]
+
+
+def share_in(these: set[str], others: set[str]) -> float:
+    """Share of ``these`` that also occur in ``others`` (0 when ``these`` is empty)."""
+    return len(these & others) / len(these) if these else 0.0

@@ -107,6 +107,29 @@ def test_cascade_matches_cross_on_escalated_pairs():
     assert cascade.last_escalated <= 2
 
 
+@need_both
+def test_cascade_gate_decides_what_reaches_the_cross_encoder():
+    pairs = [CONTRA, ENTAIL, ("A man plays a guitar.", "A man plays a guitar on a stage.")]
+    everything = nli.CascadeScorer(thresholds=(0.0, 0.0))
+    assert [j.label for j in everything.judge(pairs)] == [j.label for j in nli.CrossScorer().judge(pairs)]
+    assert everything.last_escalated == len(pairs)
+    nothing = nli.CascadeScorer(thresholds=(1.01, 1.01))
+    fast = nli.FastScorer().judge(pairs)
+    assert [j.probs for j in nothing.judge(pairs)] == [j.probs for j in fast]
+    assert nothing.last_escalated == 0
+
+
+@need_both
+def test_shipped_cascade_gate_was_tuned_to_its_recall_targets():
+    import json
+
+    tuned = json.loads((MODEL / "cascade.json").read_text())
+    assert nli.CascadeScorer().thresholds == (tuned["contradiction_threshold"], tuned["agreement_threshold"])
+    for label, target in tuned["recall_target"].items():
+        assert tuned[f"{label}_recall"] >= target
+    assert 0.0 < tuned["escalated_fraction"] < 1.0
+
+
 @need_cross
 def test_hub_crossencoder_on_shipped_dir():
     pytest.importorskip("sentence_transformers")
