@@ -17,8 +17,11 @@ def test_write_through_one_worker_is_seen_by_every_worker_within_a_second(tmp_pa
     port = free_port()
     env = {**os.environ, "COUNTERCLAIM_DATA_DIR": str(tmp_path / "data"), "COUNTERCLAIM_WORKERS": "2",
            "COUNTERCLAIM_BIND": f"127.0.0.1:{port}", "COUNTERCLAIM_SCORER": '"cues"', "COUNTERCLAIM_WRITE_KEYS": "[]"}
+    # The server's log goes to a file: an unread pipe fills up (one JSON line per request) and
+    # blocks the workers that write to it.
+    log = open(tmp_path / "gunicorn.log", "wb")
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "service/gunicorn_conf.py", "service.wsgi:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         pids = set()
         deadline = time.time() + 180
@@ -29,7 +32,7 @@ def test_write_through_one_worker_is_seen_by_every_worker_within_a_second(tmp_pa
                     pids.add(response.headers.get("X-Worker-PID"))
             except OSError:
                 time.sleep(0.3)
-        assert len(pids) == 2, "both workers should answer"
+        assert len(pids) == 2, "both workers should answer: " + (tmp_path / "gunicorn.log").read_text()[-2000:]
         for round_ in range(5):
             text = f"The harbour toll will triple next spring, round {round_}."
             sid = post(port, "/api/v1/statements", {"actor": "Port Authority", "text": text})["items"][0]["id"]
@@ -52,3 +55,4 @@ def test_write_through_one_worker_is_seen_by_every_worker_within_a_second(tmp_pa
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        log.close()
