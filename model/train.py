@@ -1,6 +1,6 @@
 """Train Counterclaim's contradiction classifier (NLI).  Run from the repository root:
 
-    python -m model.train fast                       # fast stage: embeddings + cues -> logistic regression
+    python -m model.train fast                       # fast stage: embeddings + cues -> 3 small MLPs (averaged)
     python -m model.train cross --epochs 1.5         # precise stage: cross-encoder (resumable)
     python -m model.train ship-cross                 # calibrate the latest cross checkpoint, export to model/cross/
     python -m model.evaluate                         # metrics on the test splits -> model/metrics.json, MODEL_CARD.md
@@ -56,7 +56,8 @@ def cmd_cross(args) -> None:
         log(f"part 2: {len(pairs)} pairs not seen by the --epochs {args.continue_after} run")
     elif args.init_from:
         # a further part: start from these weights, fresh schedule over the whole training set
-        init_from, ckpt_name, tag = Path(args.init_from), args.ckpt_name or "last_more.pt", "_more"
+        ckpt_name = args.ckpt_name or "last_more.pt"
+        init_from, tag = Path(args.init_from), "_" + Path(ckpt_name).stem.removeprefix("last_")
         log(f"initialising from {init_from}; checkpoints to {ckpt_name}")
     summary = cross.train(pairs, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                           max_length=args.max_length, seed=args.seed, ckpt_every=args.ckpt_every,
