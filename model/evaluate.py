@@ -65,8 +65,7 @@ def dev_gold(scorer, shared: Path) -> dict | None:
     from service.embed import get_embedder
 
     pairs = [(text[g["a"]], text[g["b"]]) for g in gold]
-    vec = get_embedder().embed([t for pair in pairs for t in pair])
-    sims = [float(vec[2 * i] @ vec[2 * i + 1]) for i in range(len(pairs))]  # as the conflict engine passes them
+    sims = get_embedder().pair_similarities(pairs)  # as the conflict engine passes them
     judged = scorer.judge(pairs, similarities=sims)
     rows, ok = [], True
     for g, j in zip(gold, judged):

@@ -89,8 +89,9 @@ def judged_text(statement: dict) -> str:
     text, cue = statement["text"], (statement.get("cue") or "").strip().lower()
     negated = cue.startswith("not ")
     verb = cue[4:] if negated else cue
-    if verb in ACCUSING_CUES and not negated and accused_content(text):
-        return as_sentence(accused_content(text))
+    asserted = accused_content(text) if verb in ACCUSING_CUES and not negated else None
+    if asserted:
+        return as_sentence(asserted)
     if verb in CUES_TAKING_TO:
         text = f"{verb} {'' if text.lower().startswith('to ') else 'to '}{text}"
     elif verb in CUES_AS_IS or verb in ACCUSING_CUES:

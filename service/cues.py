@@ -133,8 +133,9 @@ def dates(text: str) -> set[str]:
     return found
 
 
-def content_words(text: str) -> set[str]:
-    return {t for t in words(text) if t not in STOPWORDS and t not in NEGATIONS and len(t) > 2}
+@lru_cache(maxsize=50_000)
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(t for t in words(text) if t not in STOPWORDS and t not in NEGATIONS and len(t) > 2)
 
 
 def lexical_overlap(a: str, b: str) -> float:
@@ -189,10 +190,11 @@ def cue_features(a: str, b: str) -> list[float]:
         float("antonym" in kinds), float("number" in kinds), float(bool(na & nb)),
         float("date" in kinds), float("scope" in kinds), lexical_overlap(a, b), min(la, lb) / max(la, lb),
         share_in(content_words(b), content_words(a)), share_in(content_words(a), content_words(b)),
-        1.0 - share_in(set(words(b)), set(words(a))), 1.0 - share_in(set(words(a)), set(words(b))),
+        1.0 - share_in(frozenset(words(b)), frozenset(words(a))),
+        1.0 - share_in(frozenset(words(a)), frozenset(words(b))),
     ]
 
 
-def share_in(these: set[str], others: set[str]) -> float:
+def share_in(these: frozenset[str], others: frozenset[str]) -> float:
     """Share of ``these`` that also occur in ``others`` (0 when ``these`` is empty)."""
     return len(these & others) / len(these) if these else 0.0

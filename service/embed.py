@@ -61,22 +61,24 @@ class Embedder:
         Scorers judge the same claim against many partners (every candidate pair at ingest), so
         each claim's text is embedded once instead of once per pair.
         """
-        with self._recent_lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._recent))
-        fresh = dict(zip(missing, self.embed(missing))) if missing else {}
-        with self._recent_lock:
-            for text, vector in fresh.items():
-                self._recent[text] = vector
-            out = []
-            for text in texts:
-                vector = fresh.get(text)
-                if vector is None:
-                    vector = self._recent[text]
-                    self._recent.move_to_end(text)
-                out.append(vector)
-            while len(self._recent) > RECENT_TEXTS:
-                self._recent.popitem(last=False)
-        return np.stack(out) if out else np.zeros((0, self.dim), dtype=np.float32)
+        with self._recent_lock:  # take the hits now: another thread may evict them meanwhile
+            found = {t: self._recent[t] for t in texts if t in self._recent}
+            for text in found:
+                self._recent.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = dict(zip(missing, self.embed(missing)))
+            found.update(fresh)
+            with self._recent_lock:
+                self._recent.update(fresh)
+                while len(self._recent) > RECENT_TEXTS:
+                    self._recent.popitem(last=False)
+        return np.stack([found[t] for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
+
+    def pair_similarities(self, pairs) -> list[float]:
+        """Cosine of each (a, b) text pair (vectors are unit length), embedding each text once."""
+        vectors = self.embed_reusing([t for pair in pairs for t in pair])
+        return [float(u @ v) for u, v in zip(vectors[0::2], vectors[1::2])]
 
 
 @lru_cache(maxsize=2)

@@ -283,8 +283,7 @@ class Engine:
     def compare_pairs(self, pairs: list[dict]):
         """Judge explicit (a, b) text pairs; yields one result per pair."""
         texts = [(normalise_text(p["a"]), normalise_text(p["b"])) for p in pairs]
-        vectors = self.embedder.embed([t for pair in texts for t in pair])
-        similarities = [float(vectors[2 * i] @ vectors[2 * i + 1]) for i in range(len(texts))]
+        similarities = self.embedder.pair_similarities(texts)
         for (a, b), sim, judgement in zip(texts, similarities, self.scorer.judge(texts, similarities)):
             yield {"a": a, "b": b, "label": judgement.label, "score": round(judgement.score, 4),
                    "probs": {k: round(v, 4) for k, v in judgement.probs.items()},

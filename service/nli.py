@@ -6,12 +6,12 @@ Specs understood by :func:`build_trained_scorer` (``service.scorers.build_scorer
 * ``cross``     – cross-encoder fine-tuned from all-MiniLM-L6-v2 (``model/cross/``).
 * ``cascade``   – ``fast`` on every pair; ``cross`` only where ``fast`` finds the pair may be a
   contradiction or an agreement (gate tuned on dev data, :class:`CascadeScorer`).
-* ``cross-int8`` – the same cross-encoder with torch dynamic int8 quantisation (faster, ~1 point less).
+* ``cross-int8`` – the same cross-encoder with torch dynamic int8 quantisation (faster, ~2 points less).
+* ``crossencoder:<hub name or path>`` – any sentence-transformers CrossEncoder NLI model; its
+  label order is read from the model config's ``id2label``.
 
 When ``similarities`` (embedding cosines) are passed, pairs below ``UNRELATED_SIM`` are judged
 neutral by rule (see the constant's comment).
-* ``crossencoder:<hub name or path>`` – any sentence-transformers CrossEncoder NLI model; its
-  label order is read from the model config's ``id2label``.
 
 Symmetric use: claims by two actors have no premise/hypothesis order, so every pair is scored
 in both directions, a→b and b→a, and the two calibrated 3-class distributions (entailment,
@@ -59,8 +59,8 @@ NLI_ORDER = ("entailment", "neutral", "contradiction")  # column order of every 
 UNRELATED_SIM = 0.20
 # Cascade gate: a pair goes to the cross-encoder only when the fast stage finds it may be an edge,
 # i.e. its symmetric fast contradiction or agreement probability reaches the threshold tuned by
-# ``python -m model.cascade`` (model/cascade.json: the largest thresholds that still escalate 98 % of
-# the cross-encoder's contradictions and 95 % of its agreements on the calib dev sample). Every
+# ``python -m model.cascade`` (model/cascade.json: the largest thresholds that still escalate 95 % of
+# the cross-encoder's contradictions and 90 % of its agreements on the calib dev sample). Every
 # other pair keeps the fast verdict. Unrelated pairs (above) are neutral without either model.
 CASCADE_FILE = MODEL_DIR / "cascade.json"
 CASCADE_UNRELATED_SIM = UNRELATED_SIM

@@ -157,5 +157,4 @@ def pair_similarities(pairs: Sequence[tuple[str, str]]) -> list[float]:
     """Embedding cosine (all-MiniLM-L6-v2, normalised) of each pair."""
     from .embed import get_embedder
 
-    vecs = get_embedder().embed_reusing([t for pair in pairs for t in pair])
-    return [float(u @ v) for u, v in zip(vecs[0::2], vecs[1::2])]
+    return get_embedder().pair_similarities(pairs)

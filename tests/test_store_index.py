@@ -138,3 +138,11 @@ def test_embed_reusing_gives_the_same_vectors_and_embeds_each_text_once(engine, 
     assert np.allclose(again[0], first[3])
     assert sum(len(batch) for batch in calls) <= 3  # the two distinct texts (if not cached yet) and the fresh one
     assert fresh[0] in calls[-1] and all(fresh[0] not in batch for batch in calls[:-1])
+
+
+def test_pair_similarities_are_the_cosines_of_the_embeddings(engine):
+    pairs = [("Egg prices are coming down.", "Eggs are getting cheaper."), ("The ceasefire was agreed.", "Egg prices.")]
+    vectors = engine.embedder.embed([t for pair in pairs for t in pair])
+    expected = [float(vectors[0] @ vectors[1]), float(vectors[2] @ vectors[3])]
+    assert engine.embedder.pair_similarities(pairs) == pytest.approx(expected, abs=1e-5)
+    assert engine.embedder.pair_similarities([]) == []
