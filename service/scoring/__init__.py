@@ -1,0 +1,1 @@
+"""Judging claim pairs: the same-point gate, the NLI stages, and the calibrated verdict that joins them."""

@@ -1,0 +1,94 @@
+"""The precise NLI stage at run time: nli-mpnet-base as int8 ONNX (built by ``python -m model.precise``).
+
+The shipped file is split into parts under 50 MB; on first load they are joined, checked against
+the manifest's sha256, and cached as one file (in ``$COUNTERCLAIM_CACHE_DIR`` or the system temp
+folder) that later processes open directly. Inference is batched with pairs sorted by length,
+so padding stays small.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+NLI_ORDER = ("entailment", "neutral", "contradiction")
+_JOIN_LOCK = threading.Lock()
+
+
+def _nli_column(label: str) -> int:
+    for i, key in enumerate(("entail", "neutral", "contradict")):
+        if key in label.lower():
+            return i
+    raise ValueError(f"not an NLI label: {label!r}")
+
+
+def joined_model_file(model_dir: Path, cache_dir: Path | None = None) -> Path:
+    """One .onnx file from the shipped parts, verified and cached (written atomically)."""
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    cache_dir = Path(cache_dir or os.environ.get("COUNTERCLAIM_CACHE_DIR") or tempfile.gettempdir())
+    target = cache_dir / f"counterclaim-precise-{manifest['sha256'][:16]}.onnx"
+    with _JOIN_LOCK:
+        if target.exists() and target.stat().st_size == manifest["bytes"]:
+            return target
+        digest, tmp = hashlib.sha256(), target.with_suffix(f".{os.getpid()}.tmp")
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as out:
+            for i in range(manifest["parts"]):
+                chunk = (model_dir / f"model.onnx.part-{i}").read_bytes()
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != manifest["sha256"]:
+            tmp.unlink(missing_ok=True)
+            raise ValueError(f"{model_dir}: model parts do not match manifest.json (corrupt or partial checkout)")
+        os.replace(tmp, target)
+    return target
+
+
+class OnnxNLI:
+    """(premise, hypothesis) pairs -> logits or calibrated probabilities in NLI_ORDER."""
+
+    def __init__(self, model_dir: str | Path, threads: int | None = None, temperature: float | None = None,
+                 max_length: int = 128, batch_size: int = 32):
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        model_dir = Path(model_dir)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = int(threads or os.environ.get("OMP_NUM_THREADS") or 0)
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(joined_model_file(model_dir)), options,
+                                            providers=["CPUExecutionProvider"])
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        config = json.loads((model_dir / "config.json").read_text())
+        columns = [_nli_column(config["id2label"][str(i)]) for i in range(3)]
+        self.order = [columns.index(i) for i in range(3)]  # model column of each NLI_ORDER label
+        if temperature is None:
+            temperature = json.loads((model_dir / "calibration.json").read_text())["temperature"]
+        self.temperature = float(temperature)
+        self.max_length, self.batch_size = max_length, batch_size
+        self._lock = threading.Lock()  # one run at a time: the session's threads are the CPU budget
+
+    def logits(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        out = np.zeros((len(pairs), 3), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            enc = self.tokenizer([pairs[i][0] for i in idx], [pairs[i][1] for i in idx], truncation=True,
+                                 max_length=self.max_length, padding=True, return_tensors="np")
+            feed = {"input_ids": enc["input_ids"].astype(np.int64),
+                    "attention_mask": enc["attention_mask"].astype(np.int64)}
+            with self._lock:
+                logits = self.session.run(None, feed)[0]
+            out[idx] = logits[:, self.order]
+        return out
+
+    def probs(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        z = self.logits(pairs).astype(np.float64) / self.temperature
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
