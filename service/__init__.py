@@ -27,7 +27,7 @@ def build_engine(config: dict):
     """Store, embedder, index and scorer as the configuration says."""
     from .embed import get_embedder
     from .engine import Engine
-    from .scorers import build_scorer
+    from .scoring.registry import build_scorer
     from .store import Store
 
     store = Store(Path(config["DATA_DIR"]) / "store.sqlite3")

@@ -45,7 +45,9 @@ NUMBERS = ["{n} billion dollars", "{n} percent", "{n} days", "{n} thousand troop
 SOURCES = ["press conference", "interview", "Truth Social", "briefing", "statement", "parliament", "readout"]
 
 
-def synthetic_statements(n: int, seed: int = 7) -> list[dict]:
+def synthetic_statements(n: int, seed: int = 7, one_day: str | None = None) -> list[dict]:
+    """``n`` statements; dated at random over 2025, or all on ``one_day`` (then no pair is set apart
+    by its dates, the judge's hardest case for cost)."""
     rng = random.Random(seed)
     statements = []
     for i in range(n):
@@ -62,7 +64,7 @@ def synthetic_statements(n: int, seed: int = 7) -> list[dict]:
             text = f"{text[:-1]} (ref {i})."
         month, day = rng.randint(1, 12), rng.randint(1, 28)
         statements.append({"actor": rng.choice(ACTORS), "text": text, "source": rng.choice(SOURCES),
-                           "date": f"2025-{month:02d}-{day:02d}"})
+                           "date": one_day or f"2025-{month:02d}-{day:02d}"})
     return statements
 
 
@@ -130,37 +132,46 @@ def measure_extraction(config: dict, repeats: int = 5) -> dict:
             "words_per_s": round(words / elapsed, 1), "claims_per_article": round(claims / (len(texts) * repeats), 1)}
 
 
-def measure_scorer_stages(config: dict, statements: list[dict], pairs: int = 512) -> dict:
-    """Pairs/s of each available scorer on neighbouring synthetic claims."""
-    from .scorers import build_scorer
+def measure_scorer_stages(config: dict, statements: list[dict], pairs: int = 256) -> dict:
+    """Judged pairs/s of each scorer, and of the judge's stages alone, on synthetic claim pairs
+    (texts already embedded, as at ingest where each claim meets several partners)."""
+    from .embed import get_embedder
+    from .scoring.registry import SCORERS, build_scorer
 
     texts = [s["text"] for s in statements[: pairs * 2]]
     batch = list(zip(texts[0::2], texts[1::2]))
+    similarities = get_embedder().pair_similarities(batch)
     rates = {}
-    for name in ("cues", "fast", "cross", "cascade"):
+    for name in SCORERS:
         try:
             scorer = build_scorer(name)
+            scorer.judge(batch[:8], similarities[:8])  # warm up (model load)
         except (ValueError, FileNotFoundError, OSError) as exc:
             rates[name] = f"unavailable ({exc})"
             continue
-        scorer.judge(batch[:8])  # warm up (model load)
-        started = time.perf_counter()
-        scorer.judge(batch)
-        rates[name] = round(len(batch) / (time.perf_counter() - started), 1)
-        if name == "fast":  # at ingest each claim meets several partners: its text is embedded once
-            started = time.perf_counter()
-            scorer.judge(batch)
-            rates["fast (texts already embedded)"] = round(len(batch) / (time.perf_counter() - started), 1)
+        rates[name] = _pairs_per_s(scorer, batch, similarities)
+    from .scoring.judge import JudgeScorer
+
+    for stage, thresholds in (("judge: gate + fast stage only", {"fast": 1.01}),
+                              ("judge: every gate-passing pair to the precise stage", {"fast": -1.0})):
+        rates[stage] = _pairs_per_s(JudgeScorer(thresholds=thresholds), batch, similarities)
     return rates
 
 
-def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200) -> dict:
+def _pairs_per_s(scorer, batch, similarities) -> float:
+    started = time.perf_counter()
+    scorer.judge(batch, similarities)
+    return round(len(batch) / (time.perf_counter() - started), 1)
+
+
+def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200, one_day: str | None = None) -> dict:
     from . import build_engine, create_app
 
-    report = {"scorer": config["SCORER"], "runs": [], "extraction": measure_extraction(config),
+    report = {"scorer": config["SCORER"], "dates": one_day or "spread over 2025", "runs": [],
+              "extraction": measure_extraction(config),
               "scorer_pairs_per_s": measure_scorer_stages(config, synthetic_statements(1024))}
     for n in sizes:
-        statements = synthetic_statements(n)
+        statements = synthetic_statements(n, one_day=one_day)
         with tempfile.TemporaryDirectory() as tmp:
             run_config = {**config, "DATA_DIR": tmp}
             engine = build_engine(run_config)
@@ -168,7 +179,7 @@ def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200) -> di
             model_rate = measure_model_throughput(engine.embedder, sample)
             ingest_rate = measure_ingest(engine, statements)
             stats = engine.stats()
-            gated = getattr(engine.scorer, "pairs_gated", 0)
+            counts = dict(getattr(engine.scorer, "counts", {}))
             rng = random.Random(11)
             queries = [f"{rng.choice(SUBJECTS)} {rng.choice(['agreed', 'rejected', 'cost', 'talks'])}"
                        for _ in range(query_count)]
@@ -178,7 +189,8 @@ def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200) -> di
             "n": n, "model_sentences_per_s": round(model_rate, 1), "ingest_statements_per_s": round(ingest_rate, 1),
             "ingest_to_model_ratio": round(ingest_rate / model_rate, 3), "edges": stats["edges"],
             "latency": latency,
-            **({"cascade_pairs_judged": gated, "cascade_escalated_fraction":
-                round(engine.scorer.pairs_escalated / gated, 3)} if gated else {}),
+            **({"judged_pairs": counts["pairs"], "share_decided_by_stage":
+                {k: round(v / counts["pairs"], 3) for k, v in counts.items() if k != "pairs"}}
+               if counts.get("pairs") else {}),
         })
     return report

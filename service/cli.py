@@ -26,7 +26,7 @@ def _engine(ctx: click.Context):
 
 @click.group()
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Store and index folder (default: indexes/).")
-@click.option("--scorer", help="cues | fast | cross | cascade | crossencoder:<name or path>")
+@click.option("--scorer", help="judge (default) | nli | cues")
 @click.option("-v", "--verbose", is_flag=True)
 @click.pass_context
 def main(ctx: click.Context, data_dir: str | None, scorer: str | None, verbose: bool) -> None:
@@ -147,15 +147,17 @@ def embed_missing_vectors(store, embedder, batch: int = 512) -> int:
 
 @main.command("eval")
 @click.option("--dev-dir", default=None, type=click.Path(file_okay=False),
-              help="Gold set folder (default: ../shared/dev beside the repo).")
+              help="Small gold set folder (default: ../shared/dev beside the repo).")
+@click.option("--pairs", "verbose_pairs", is_flag=True, help="Print every gold pair with what was found.")
 @click.pass_context
-def evaluate(ctx: click.Context, dev_dir: str | None) -> None:
-    """Dev gold pairs through a fresh store, and attribution precision/recall on the fixture articles."""
+def evaluate(ctx: click.Context, dev_dir: str | None, verbose_pairs: bool) -> None:
+    """Gold pairs through a fresh store (../shared/dev, news gold dev and test splits), and
+    attribution precision/recall on the fixture articles."""
     import tempfile
 
     from . import build_engine
     from .actors import ActorRegistry
-    from .evaluation import DEFAULT_DEV_DIR, evaluate_attribution_files, evaluate_dev_pairs
+    from .evaluation import DEFAULT_DEV_DIR, NEWS_GOLD_DIR, evaluate_attribution_files, evaluate_gold
 
     config = _config(ctx)
     registry = ActorRegistry.from_file(Path(config["FIXTURES_DIR"]) / "actors.json")
@@ -163,9 +165,17 @@ def evaluate(ctx: click.Context, dev_dir: str | None) -> None:
     report = {"attribution_dev": evaluate_attribution_files(fixtures / "articles", registry),
               "attribution_heldout": evaluate_attribution_files(fixtures / "heldout", registry)}
     dev_dir = Path(dev_dir or DEFAULT_DEV_DIR)
+    runs = [("news_gold_dev", NEWS_GOLD_DIR, "dev"), ("news_gold_test", NEWS_GOLD_DIR, "test")]
     if (dev_dir / "pairs.jsonl").exists():
+        runs.insert(0, ("dev_pairs", dev_dir, None))
+    for name, folder, split in runs:
         with tempfile.TemporaryDirectory() as tmp:
-            report["dev_pairs"] = evaluate_dev_pairs(build_engine({**config, "DATA_DIR": tmp}), dev_dir)
+            engine = build_engine({**config, "DATA_DIR": tmp})
+            report[name] = evaluate_gold(engine, folder, split)
+            engine.store.close()
+    if not verbose_pairs:
+        for name, _, _ in runs:
+            report[name].pop("pairs", None)
     click.echo(json.dumps(report, indent=2))
 
 
@@ -173,12 +183,14 @@ def evaluate(ctx: click.Context, dev_dir: str | None) -> None:
 @click.option("-n", "sizes", multiple=True, type=int, default=[10_000, 100_000], show_default=True)
 @click.option("--queries", default=200, show_default=True)
 @click.option("--out", default="tests/benchmarks/results.json", show_default=True)
+@click.option("--one-day", default=None, metavar="YYYY-MM-DD",
+              help="Date every statement this day (default: dates spread over 2025).")
 @click.pass_context
-def bench(ctx: click.Context, sizes: tuple[int, ...], queries: int, out: str) -> None:
+def bench(ctx: click.Context, sizes: tuple[int, ...], queries: int, out: str, one_day: str | None) -> None:
     """Benchmark ingest, model throughput and HTTP latency on synthetic statements."""
     from .bench import run_benchmarks
 
-    results = run_benchmarks(_config(ctx), list(sizes), queries)
+    results = run_benchmarks(_config(ctx), list(sizes), queries, one_day)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(results, indent=2))
     click.echo(json.dumps(results, indent=2))

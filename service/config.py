@@ -19,9 +19,9 @@ DEFAULTS: dict = {
     # Embedding model: the name recorded in the index, and the installed package that carries it.
     "EMBED_MODEL": "all-MiniLM-L6-v2",
     "EMBED_BATCH_SIZE": 64,
-    # Contradiction scorer: "cues" (rule baseline), "fast", "cross", "cascade",
-    # or "crossencoder:<name or path>" for any sentence-transformers NLI CrossEncoder.
-    "SCORER": "cascade",
+    # Contradiction scorer (service/scoring/registry.py): "judge" (same-point gate, fast stage,
+    # nli-mpnet-base, calibrated verdict), "nli" (nli-mpnet-base alone) or "cues" (rule baseline).
+    "SCORER": "judge",
     # Candidate generation for conflict edges at ingest time.
     "CANDIDATES_K": 5,
     "CANDIDATE_MIN_SIMILARITY": 0.30,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scorers import ContradictionScorer
+from .scoring.base import ContradictionScorer
 
 KEPT_LABELS = ("contradiction", "agreement")
 
@@ -85,13 +85,17 @@ def as_sentence(text: str) -> str:
 
 def judged_text(statement: dict) -> str:
     """The sentence a scorer judges: the claim without quotation marks, as a sentence, with a
-    stance-bearing cue restored ("Agreed to …") or an accusation turned into what it asserts."""
+    stance-bearing cue restored ("Agreed to …") or an accusation turned into what it asserts. A posted
+    statement that is already a whole sentence ("No ceasefire was agreed.", cue "denied") is judged
+    as written: its cue is metadata, and "Denied no ceasefire was agreed" would invert it."""
     text, cue = statement["text"], (statement.get("cue") or "").strip().lower()
     negated = cue.startswith("not ")
     verb = cue[4:] if negated else cue
     asserted = accused_content(text) if verb in ACCUSING_CUES and not negated else None
     if asserted:
         return as_sentence(asserted)
+    if not statement.get("document_id") and text[:1].isupper():
+        return as_sentence(text)  # a whole posted sentence, not a span the extractor cut after the cue
     if verb in CUES_TAKING_TO:
         text = f"{verb} {'' if text.lower().startswith('to ') else 'to '}{text}"
     elif verb in CUES_AS_IS or verb in ACCUSING_CUES:
@@ -106,7 +110,8 @@ def judge_candidates(scorer: ContradictionScorer, candidates: list[Candidate]) -
     if not candidates:
         return []
     judgements = scorer.judge(
-        [(judged_text(c.a), judged_text(c.b)) for c in candidates], [c.similarity for c in candidates]
+        [(judged_text(c.a), judged_text(c.b)) for c in candidates], [c.similarity for c in candidates],
+        [(c.a.get("date"), c.b.get("date")) for c in candidates],
     )
     edges = []
     for candidate, judgement in zip(candidates, judgements):

@@ -25,7 +25,7 @@ from . import conflicts
 from .embed import Embedder
 from .actors import ActorRegistry
 from .index import open_index
-from .scorers import ContradictionScorer
+from .scoring.base import ContradictionScorer
 from .store import Store, normalise_text, statement_id
 
 # Candidate search looks this many times further than the k candidates wanted: the nearest claims

@@ -13,9 +13,15 @@ FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+# Plumbing tests run the rule scorer: it loads no model, so retraining the judge cannot break them and
+# they stay fast. The model-quality tests (test_judge.py, test_gold.py) ask for SCORER="judge".
+PLUMBING_SCORER = "cues"
+
+
 def make_config(tmp_path: Path, **overrides) -> dict:
-    """The default configuration (so the default, trained scorer) on a fresh data folder."""
-    return load_config({"DATA_DIR": str(tmp_path / "data"), "WRITE_KEYS": [], "READ_KEYS": [], **overrides})
+    """The default configuration with the plumbing scorer, on a fresh data folder."""
+    return load_config({"DATA_DIR": str(tmp_path / "data"), "WRITE_KEYS": [], "READ_KEYS": [],
+                        "SCORER": PLUMBING_SCORER, **overrides})
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ from click.testing import CliRunner
 from service.cli import main
 from service.store import Store
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, PLUMBING_SCORER
 
 
 def run(tmp_path, *args):
-    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), *args], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "--scorer", PLUMBING_SCORER, *args],
+                                catch_exceptions=False)
     return result
 
 

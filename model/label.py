@@ -1,0 +1,99 @@
+"""Run the precise stage (nli-mpnet-base, as shipped) over the pair sets the judge is trained and
+measured on, both directions, resumably.
+
+    python -m model.label [--sets gold,stance_train,candidates,stance_test] [--candidates 8000]
+
+Each set is written to ``model/checkpoints/labels/<set>.jsonl`` in chunks; a rerun skips rows already
+written, so an interrupted run resumes where it stopped. A row is the pair, its metadata and
+``p_ab`` / ``p_ba``: calibrated probabilities (entailment, neutral, contradiction) of a→b and b→a.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .data import DEFAULT_DATA, REPO
+from .newsdata import candidate_pairs, is_heldout, read_jsonl, stance_pairs
+
+LABEL_DIR = REPO / "model" / "checkpoints" / "labels"
+GOLD_DIRS = {"news_gold": REPO / "fixtures" / "news_gold", "shared_dev": REPO.parent / "shared" / "dev"}
+CHUNK = 128
+
+
+def gold_pairs() -> list[dict]:
+    """Every labelled pair of the news gold set and of ../shared/dev, as the service judges it."""
+    from service.conflicts import judged_text
+
+    rows = []
+    for name, folder in GOLD_DIRS.items():
+        if not (folder / "pairs.jsonl").exists():
+            continue
+        statements = {s["id"]: s for s in read_jsonl(folder / "statements.jsonl")}
+        for pair in read_jsonl(folder / "pairs.jsonl"):
+            a, b = statements[pair["a"]], statements[pair["b"]]
+            rows.append({"a": judged_text(a), "b": judged_text(b), "label": pair["label"],
+                         "class": pair.get("class", ""), "split": pair.get("split", "dev"), "gold": name,
+                         "ids": [pair["a"], pair["b"]], "dates": [a.get("date"), b.get("date")]})
+    return rows
+
+
+def pair_sets(n_candidates: int, root: Path = DEFAULT_DATA) -> dict:
+    def stance(split):
+        return lambda: [{"a": a, "b": b, "label": y, "aligned": al, "source": src}
+                        for a, b, y, al, src in stance_pairs(split, root)]
+
+    def candidates():
+        rows = candidate_pairs(root)
+        random.Random(11).shuffle(rows)
+        return [{"a": a, "b": b, "similarity": s, "heldout": is_heldout(a, b)} for a, b, s in rows[:n_candidates]]
+
+    return {"gold": gold_pairs, "stance_train": stance("train"), "candidates": candidates, "stance_test": stance("test")}
+
+
+def label_set(name: str, build, nli, log=print) -> Path:
+    path = LABEL_DIR / f"{name}.jsonl"
+    plan = LABEL_DIR / f"{name}.plan.jsonl"
+    LABEL_DIR.mkdir(parents=True, exist_ok=True)
+    if not plan.exists():  # the pair list is fixed once, so a resumed run labels the same pairs
+        rows = build()
+        with open(plan, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    rows = read_jsonl(plan)
+    done = len(read_jsonl(path)) if path.exists() else 0
+    t0 = time.time()
+    with open(path, "a", encoding="utf-8") as out, tqdm(total=len(rows), initial=done, desc=name) as bar:
+        for start in range(done, len(rows), CHUNK):
+            chunk = rows[start:start + CHUNK]
+            pairs = [(r["a"], r["b"]) for r in chunk]
+            probs = nli.probs(pairs + [(b, a) for a, b in pairs])
+            for i, row in enumerate(chunk):
+                row.update(p_ab=[round(float(x), 5) for x in probs[i]],
+                           p_ba=[round(float(x), 5) for x in probs[len(chunk) + i]])
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.flush()
+            bar.update(len(chunk))
+    log(f"{name}: {len(rows)} pairs labelled ({time.time() - t0:.0f} s this run)")
+    return path
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="gold,stance_train,candidates,stance_test")
+    parser.add_argument("--candidates", type=int, default=8000)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    from service.scoring.nli_onnx import OnnxNLI
+
+    nli = OnnxNLI(REPO / "model" / "precise", threads=args.threads)
+    sets = pair_sets(args.candidates)
+    for name in args.sets.split(","):
+        label_set(name, sets[name], nli)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,404 @@
+"""Surface cues that explain why two claims may conflict.
+
+A cue is a small, readable piece of evidence: a polarity flip ("agreed" / "did not agree"),
+an antonymous predicate pair ("agreed" / "rejected"), a number or date that differs, a scope
+word that narrows or widens the claim ("full" ceasefire / "energy" ceasefire). Cues are shown
+to users beside every aligned pair (the words are highlighted in the page), and their numeric
+form, ``cue_features``, feeds the trained fast classifier.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d[\d,.]*")
+
+NEGATIONS = {
+    "not", "no", "never", "n't", "cannot", "neither", "nor", "none", "nobody", "nothing",
+    "without", "nowhere", "refuse", "refused", "refuses", "refusing", "deny", "denied", "denies",
+    "unacceptable", "impossible", "unwilling", "false", "untrue",
+}
+CONTRACTED_NEGATION = re.compile(r"\b\w+n't\b", re.IGNORECASE)
+
+# Each entry: two word stems of opposite meaning. A word matches a stem when it starts with it.
+ANTONYM_STEMS: list[tuple[str, str]] = [
+    ("agree", "reject"), ("agree", "refus"), ("agree", "oppos"), ("agree", "disagree"),
+    ("accept", "reject"), ("accept", "den"), ("accept", "refus"), ("accept", "unaccept"),
+    ("acceptable", "unacceptable"), ("confirm", "den"), ("admit", "den"), ("approv", "reject"),
+    ("approv", "oppos"), ("support", "oppos"), ("endors", "reject"), ("embrac", "reject"),
+    ("allow", "ban"), ("allow", "forbid"), ("permit", "prohibit"), ("increas", "decreas"),
+    ("rais", "cut"), ("rise", "fall"), ("rose", "fell"), ("win", "lose"), ("won", "lost"),
+    ("start", "stop"), ("begin", "end"), ("open", "clos"), ("halt", "continu"), ("stop", "continu"),
+    ("ceas", "continu"), ("true", "false"), ("guilty", "innocent"), ("alive", "dead"),
+    ("ready", "unready"), ("prepared", "unprepared"), ("legal", "illegal"), ("success", "fail"),
+    ("peace", "war"), ("withdr", "deploy"), ("belong", "own"), ("join", "leave"), ("lift", "impos"),
+    ("shut", "running"), ("shut", "operat"), ("clos", "operat"), ("halt", "resum"), ("collaps", "success"),
+    ("collaps", "agree"), ("fail", "pass"), ("increas", "fell"), ("rise", "declin"), ("grow", "shrink"),
+    ("gain", "loss"), ("profit", "loss"), ("approv", "block"), ("pass", "reject"), ("convict", "acquit"),
+    ("guilty", "acquit"), ("upheld", "overturn"), ("uphold", "overturn"), ("lawful", "unlawful"), ("safe", "unsafe"),
+    ("ahead", "delay"), ("lead", "trail"), ("surplus", "deficit"), ("broke", "still"), ("end", "continu"),
+]
+
+SCOPE_WIDE = {"full", "complete", "comprehensive", "total", "all", "entire", "general", "whole"}
+SCOPE_NARROW = {"partial", "limited", "some", "only", "specific", "specifically", "energy", "targeted"}
+
+MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+}
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+}
+STOPWORDS = {
+    "a", "an", "the", "of", "to", "in", "on", "and", "or", "for", "with", "by", "at", "from", "is",
+    "are", "was", "were", "be", "been", "that", "this", "it", "its", "as", "will", "would", "has",
+    "have", "had", "we", "i", "he", "she", "they", "our", "their", "his", "her", "us", "if", "any",
+}
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One piece of evidence: its kind, the words in claim A and claim B that show it."""
+
+    kind: str  # "negation", "denial", "antonym", "number", "date", "scope"
+    a: str
+    b: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@lru_cache(maxsize=50_000)
+def words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in WORD.findall(text.replace("’", "'")))
+
+
+def negation_words(text: str) -> list[str]:
+    tokens = words(text)
+    found = [t for t in tokens if t in NEGATIONS]
+    found += [m.group(0).lower() for m in CONTRACTED_NEGATION.finditer(text.replace("’", "'"))]
+    return found
+
+
+ALL_STEMS = frozenset(stem for pair in ANTONYM_STEMS for stem in pair)
+STEM_LENGTHS = sorted({len(stem) for stem in ALL_STEMS})
+
+
+@lru_cache(maxsize=50_000)
+def stems_in(text: str) -> dict[str, str]:
+    """Each antonym stem found in ``text`` mapped to the first word that starts with it.
+
+    Cached: a scorer sees the same claim in many pairs, and this is the costly part of the cues.
+    """
+    found: dict[str, str] = {}
+    for token in words(text):
+        for length in STEM_LENGTHS:
+            if length > len(token):
+                break
+            prefix = token[:length]
+            if prefix in ALL_STEMS and prefix not in found:
+                found[prefix] = token
+    return found
+
+
+def antonym_pairs(a: str, b: str) -> list[tuple[str, str]]:
+    """Words in ``a`` and ``b`` whose stems are listed as opposites (in either order)."""
+    sa, sb = stems_in(a), stems_in(b)
+    found = []
+    for left, right in ANTONYM_STEMS:
+        for x, y in ((left, right), (right, left)):
+            # "disagree" starts with neither "agree" nor is it an agreement: guard the prefix case.
+            if x in sa and y in sb and x not in sb and y not in sa:
+                found.append((sa[x], sb[y]))
+    return found
+
+
+def numbers(text: str) -> set[float]:
+    values: set[float] = set()
+    for token in words(text):
+        if token[0].isdigit():
+            try:
+                value = float(token.replace(",", "").rstrip("."))
+            except ValueError:
+                continue
+            if not (1900 <= value <= 2100 and "." not in token):  # years are dates, not amounts
+                values.add(value)
+        elif token in NUMBER_WORDS and token not in {"one"}:
+            values.add(float(NUMBER_WORDS[token]))
+    return values
+
+
+def dates(text: str) -> set[str]:
+    tokens = words(text)
+    found = {t for t in tokens if t in MONTHS}
+    found |= {t for t in tokens if t.isdigit() and 1900 <= int(t) <= 2100}
+    return found
+
+
+@lru_cache(maxsize=50_000)
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(t for t in words(text) if t not in STOPWORDS and t not in NEGATIONS and len(t) > 2)
+
+
+def lexical_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of content words, 0..1."""
+    wa, wb = content_words(a), content_words(b)
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+# Words that call the other side's claim untrue: an accusation meets its denial.
+DENIAL_WORDS = {"fake", "false", "lie", "lies", "lying", "lied", "baseless", "untrue", "unfounded", "smear", "hoax",
+                "propaganda", "myth", "rumour", "rumours", "rumor", "misinformation", "disinformation", "never",
+                "groundless", "fiction", "invented", "nothing"}
+DENIAL_STEMS = ("fabricat", "deni", "deny", "nonsens", "falsehood")
+
+
+@lru_cache(maxsize=50_000)
+def denial_words(text: str) -> tuple[str, ...]:
+    return tuple(t for t in words(text) if t in DENIAL_WORDS or t.startswith(DENIAL_STEMS))
+
+
+def find_cues(a: str, b: str) -> list[Cue]:
+    """All cues that suggest ``a`` and ``b`` disagree; empty when none is seen."""
+    cues: list[Cue] = []
+    neg_a, neg_b = negation_words(a), negation_words(b)
+    if bool(neg_a) != bool(neg_b):
+        cues.append(Cue("negation", neg_a[0] if neg_a else "", neg_b[0] if neg_b else ""))
+    den_a, den_b = denial_words(a), denial_words(b)
+    if bool(den_a) != bool(den_b):
+        cues.append(Cue("denial", den_a[0] if den_a else "", den_b[0] if den_b else ""))
+    cues += [Cue("antonym", x, y) for x, y in antonym_pairs(a, b)]
+    clashes, _ = quantity_comparison(a, b)
+    cues += [Cue("number", x.surface, y.surface) for x, y in clashes]
+    da, db = dates(a), dates(b)
+    if da and db and not (da & db):
+        cues.append(Cue("date", " ".join(sorted(da)), " ".join(sorted(db))))
+    sa, sb = set(words(a)), set(words(b))
+    wide_a, wide_b = sa & SCOPE_WIDE, sb & SCOPE_WIDE
+    narrow_a, narrow_b = sa & SCOPE_NARROW, sb & SCOPE_NARROW
+    if wide_b - wide_a and narrow_a - narrow_b:
+        cues.append(Cue("scope", sorted(narrow_a - narrow_b)[0], sorted(wide_b - wide_a)[0]))
+    elif wide_a - wide_b and narrow_b - narrow_a:
+        cues.append(Cue("scope", sorted(wide_a - wide_b)[0], sorted(narrow_b - narrow_a)[0]))
+    return cues
+
+
+def _fmt(values: set[float]) -> str:
+    return " ".join(f"{v:g}" for v in sorted(values))
+
+
+CUE_FEATURE_NAMES = [
+    "negation_a", "negation_b", "negation_flip", "antonym", "number_mismatch", "number_shared",
+    "date_mismatch", "scope", "overlap", "length_ratio", "denial_flip", "quantity_match",
+    # directional: how much of one claim the other already says (what NLI's "neutral" turns on)
+    "b_content_in_a", "a_content_in_b", "b_words_new", "a_words_new",
+]
+
+
+def cue_features(a: str, b: str) -> list[float]:
+    """Numeric form of the cues, in the order of ``CUE_FEATURE_NAMES`` (for the fast stage)."""
+    neg_a, neg_b = len(negation_words(a)), len(negation_words(b))
+    kinds = {c.kind for c in find_cues(a, b)}
+    na, nb = numbers(a), numbers(b)
+    la, lb = max(len(words(a)), 1), max(len(words(b)), 1)
+    return [
+        float(min(neg_a, 3)), float(min(neg_b, 3)), float((neg_a > 0) != (neg_b > 0)),
+        float("antonym" in kinds), float("number" in kinds), float(bool(na & nb)),
+        float("date" in kinds), float("scope" in kinds), lexical_overlap(a, b), min(la, lb) / max(la, lb),
+        float("denial" in kinds), float(bool(quantity_comparison(a, b)[1])),
+        share_in(content_words(b), content_words(a)), share_in(content_words(a), content_words(b)),
+        1.0 - share_in(frozenset(words(b)), frozenset(words(a))),
+        1.0 - share_in(frozenset(words(a)), frozenset(words(b))),
+    ]
+
+
+def share_in(these: frozenset[str], others: frozenset[str]) -> float:
+    """Share of ``these`` that also occur in ``others`` (0 when ``these`` is empty)."""
+    return len(these & others) / len(these) if these else 0.0
+
+
+# ---------------------------------------------------------------- quantities with units
+
+QUANTITY_TOKEN = re.compile(r"[$€£]|\d[\d,]*(?:\.\d+)?(?:bn|m|k|%)?|[a-z]+(?:-[a-z]+)*")
+SMALL_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+                 "fifty": 50, "sixty": 60, "hundred": 100, "dozen": 12}
+MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
+                "tenth": 10, "tenths": 10}
+# unit word -> (dimension, factor to the dimension's base unit); fixed conversions only (no exchange rates)
+UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
+         "km": ("length", 1.0), "kilometres": ("length", 1.0), "kilometers": ("length", 1.0), "miles": ("length", 1.609),
+         "mile": ("length", 1.609), "metres": ("length", 0.001), "meters": ("length", 0.001),
+         "kg": ("mass", 1.0), "kilograms": ("mass", 1.0), "kilos": ("mass", 1.0), "tonnes": ("mass", 1000.0),
+         "tons": ("mass", 1000.0), "tonne": ("mass", 1000.0),
+         "megawatts": ("power", 1.0), "mw": ("power", 1.0), "gigawatts": ("power", 1000.0), "gw": ("power", 1000.0),
+         "minutes": ("duration", 1 / 1440), "hours": ("duration", 1 / 24), "days": ("duration", 1.0),
+         "weeks": ("duration", 7.0), "months": ("duration", 30.4), "years": ("duration", 365.0),
+         "dollars": ("USD", 1.0), "$": ("USD", 1.0), "euros": ("EUR", 1.0), "€": ("EUR", 1.0),
+         "pounds": ("GBP", 1.0), "£": ("GBP", 1.0)}
+LOWER_BOUND = {("more", "than"), ("over",), ("above",), ("at", "least"), ("upwards", "of"), ("exceeding",)}
+UPPER_BOUND = {("fewer", "than"), ("less", "than"), ("under",), ("below",), ("no", "more", "than"), ("at", "most"),
+               ("up", "to"), ("as", "many", "as"), ("as", "long", "as"), ("as", "much", "as")}
+APPROXIMATE = {("about",), ("around",), ("roughly",), ("nearly",), ("almost",), ("some",), ("approximately",),
+               ("close", "to"), ("an", "estimated")}
+EXACT_TOLERANCE, APPROX_TOLERANCE = 0.02, 0.12
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """An amount as an interval in its dimension's base unit ("41 percent" -> 41..41 %, "more than half" -> 50..inf %)."""
+
+    low: float
+    high: float
+    dimension: str
+    surface: str
+
+
+def _number(token: str) -> float | None:
+    if token in SMALL_NUMBERS:
+        return float(SMALL_NUMBERS[token])
+    if token[:1].isdigit():
+        try:
+            return float(token.rstrip("%").removesuffix("bn").rstrip("mk").replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def _bound(tokens: list[str], i: int) -> str:
+    """"lower", "upper", "approx" or "exact": the comparator just before position ``i``."""
+    for size in (3, 2, 1):
+        before = tuple(tokens[max(0, i - size):i])
+        if before in LOWER_BOUND:
+            return "lower"
+        if before in UPPER_BOUND:
+            return "upper"
+        if before in APPROXIMATE:
+            return "approx"
+    return "exact"
+
+
+def _interval(value: float, bound: str) -> tuple[float, float]:
+    if bound == "lower":
+        return value, float("inf")
+    if bound == "upper":
+        return 0.0, value
+    tolerance = APPROX_TOLERANCE if bound == "approx" else EXACT_TOLERANCE
+    return value * (1 - tolerance), value * (1 + tolerance)
+
+
+@lru_cache(maxsize=50_000)
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """Amounts with their unit: percentages and fractions, money by currency, lengths, masses, power,
+    durations, and plain counts ("4,000 jobs"). Years and days of a month are dates, not amounts."""
+    spans, tokens = [], []
+    for m in QUANTITY_TOKEN.finditer(text.lower()):
+        if m.group(0) == "cent" and tokens and tokens[-1] == "per":  # "per cent" is one unit word
+            spans[-1], tokens[-1] = (spans[-1][0], m.end()), "percent"
+        else:
+            spans.append(m.span())
+            tokens.append(m.group(0))
+
+    def surface(first: int, last: int) -> str:  # the words as written, for highlighting
+        return text[spans[first][0]:spans[last - 1][1]]
+
+    found, i = [], 0
+    while i < len(tokens):
+        start, token = i, tokens[i]
+        currency = UNITS[token] if token in ("$", "€", "£") else None
+        if currency:
+            i += 1
+            token = tokens[i] if i < len(tokens) else ""
+        value = _number(token)
+        if value is None:
+            fraction = _fraction_word(tokens, i)
+            if fraction:
+                value, i = fraction
+                low, high = _interval(value, _bound(tokens, start))
+                found.append(Quantity(low, high, "%", surface(start, i)))
+                continue
+            i += 1
+            continue
+        raw = token
+        i += 1
+        if raw.endswith("bn"):
+            value *= 1e9
+        elif raw[:1].isdigit() and raw[-1:] in ("m", "k"):
+            value *= MULTIPLIERS[raw[-1]]
+        while i < len(tokens) and tokens[i] in MULTIPLIERS and tokens[i] not in ("m", "k"):
+            value *= MULTIPLIERS[tokens[i]]
+            i += 1
+        nxt = tokens[i] if i < len(tokens) else ""
+        if start > 0 and tokens[start - 1] == "not":  # "500 soldiers, not 2,000": the amount denied
+            continue
+        if not currency and (nxt in MONTHS or (i >= 2 and tokens[i - 2] in MONTHS) or _is_year(raw, value, nxt)):
+            continue
+        ratio = _ratio(value, tokens, i)
+        if raw.endswith("%"):
+            dimension, factor = "%", 1.0
+        elif ratio:
+            value, i = ratio
+            dimension, factor = "%", 1.0
+        elif currency:
+            dimension, factor = currency
+        elif nxt in UNITS:
+            dimension, factor = UNITS[nxt]
+            i += 1
+        else:
+            dimension, factor = "count", 1.0
+        low, high = _interval(value * factor, _bound(tokens, start))
+        found.append(Quantity(low, high, dimension, surface(start, i)))
+    return tuple(found)
+
+
+def _is_year(raw: str, value: float, nxt: str) -> bool:
+    return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in UNITS
+
+
+def _ratio(value: float, tokens: list[str], i: int) -> tuple[float, int] | None:
+    """"nine out of ten" / "three in four" -> 90 / 75 percent; "three fifths" -> 60 percent."""
+    rest = tokens[i:i + 3]
+    if rest[:2] == ["out", "of"] and len(rest) == 3 and _number(rest[2]):
+        return 100.0 * value / _number(rest[2]), i + 3
+    if rest[:1] == ["in"] and len(rest) >= 2 and _number(rest[1]) and _number(rest[1]) > value:
+        return 100.0 * value / _number(rest[1]), i + 2
+    if rest[:1] and rest[0] in DENOMINATORS and value < DENOMINATORS[rest[0]]:
+        return 100.0 * value / DENOMINATORS[rest[0]], i + 1
+    return None
+
+
+def _fraction_word(tokens: list[str], i: int) -> tuple[float, int] | None:
+    """"half", "a third", "a quarter", "two-thirds", "majority" as percentages."""
+    token = tokens[i]
+    if token in ("half", "majority") and (i == 0 or tokens[i - 1] not in ("one", "two", "three")):
+        return (50.0, i + 1) if token == "half" else (50.0001, i + 1)
+    if token in ("third", "quarter", "fifth", "tenth") and i > 0 and tokens[i - 1] in ("a", "one"):
+        return 100.0 / DENOMINATORS[token], i + 1
+    if "-" in token:
+        head, _, tail = token.partition("-")
+        if head in SMALL_NUMBERS and tail in DENOMINATORS:
+            return 100.0 * SMALL_NUMBERS[head] / DENOMINATORS[tail], i + 1
+    return None
+
+
+def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]], list[tuple[Quantity, Quantity]]]:
+    """(clashes, matches): per dimension present in both claims, the closest pair of amounts either
+    overlaps (a match: "60 percent" ~ "three fifths") or not (a clash: "41 percent" vs "more than half")."""
+    qa, qb = quantities(a), quantities(b)
+    clashes, matches = [], []
+    for dimension in {q.dimension for q in qa} & {q.dimension for q in qb}:
+        pairs = [(x, y) for x in qa if x.dimension == dimension for y in qb if y.dimension == dimension]
+        overlapping = [(x, y) for x, y in pairs if x.low <= y.high and y.low <= x.high]
+        if overlapping:
+            matches.append(overlapping[0])
+        else:
+            clashes.append(min(pairs, key=lambda p: _gap(*p)))
+    return clashes, matches
+
+
+def _gap(x: Quantity, y: Quantity) -> float:
+    return max(x.low - y.high, y.low - x.high, 0.0) / max(abs(x.high), abs(y.high), 1e-9)

@@ -1,0 +1,265 @@
+"""The judge: same-point gate → distilled fast stage → nli-mpnet-base → one calibrated verdict.
+
+For each candidate pair (claim A, claim B):
+
+1. **Gate** (``gate.py``): P(same point) from cheap features. Below ``gate_min`` the pair is neutral,
+   whatever an NLI model would say (``stage="gate"``): an NLI model calls claims about different
+   points contradictory, so alignment has a veto.
+2. **Fast stage**: a small MLP over the two all-MiniLM-L6-v2 embeddings, the cue features and the gate
+   features, distilled from the precise stage's own verdicts on news candidate pairs. Where it finds
+   P(contradiction or agreement) below ``fast_threshold`` (tuned to keep 95 % of the precise stage's
+   contradictions on held-out candidate pairs) its neutral verdict stands (``stage="fast"``).
+3. **Precise stage** (``nli_onnx.py``): nli-mpnet-base, int8 ONNX, temperature-calibrated, run in both
+   directions.
+4. **Verdict** (``stage="precise"``): a multinomial logistic regression over both NLI directions, the
+   alignment probability and the explained cues (unit-aware number clash, an accusation against its
+   denial, negation, antonymous predicates...), trained on news stance pairs and the gold dev split;
+   then a strong cue on an aligned pair raises the contradiction probability to what that cue is
+   worth on the dev data (``raise_with_cues``), and low alignment vetoes (step 1).
+
+Files: ``model/judge/judge.json`` (gate and verdict weights, fast-stage threshold, provenance) and
+``model/judge/fast.npz``; ``model/precise/`` for the NLI model. Built by ``python -m model.judge``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .base import LABELS, Judgement, judgement_from_probs
+from .cues import cue_features, find_cues
+from .gate import alignment, apply_logistic, gate_features
+
+MODEL_DIR = Path(os.environ.get("COUNTERCLAIM_MODEL_DIR", Path(__file__).resolve().parents[2] / "model"))
+JUDGE_DIR = MODEL_DIR / "judge"
+PRECISE_DIR = MODEL_DIR / "precise"
+
+VERDICT_FEATURES = [
+    "logit_contradiction", "logit_agreement", "contradiction_max", "entailment_max",
+    "number_mismatch", "quantity_match", "denial_flip", "antonym", "negation_flip",
+]
+CUE_INDEX = {name: i for i, name in enumerate(
+    ["negation_a", "negation_b", "negation_flip", "antonym", "number_mismatch", "number_shared", "date_mismatch",
+     "scope", "overlap", "length_ratio", "denial_flip", "quantity_match"])}
+_LOAD_LOCK = threading.Lock()
+
+
+def combine_directions(p_ab: np.ndarray, p_ba: np.ndarray) -> np.ndarray:
+    """Symmetric (contradiction, agreement, neutral) from two (n, 3) arrays (entailment, neutral, contradiction).
+
+    contradiction = mean of the two directions (a symmetric relation: both estimate it, and the mean
+    halves a one-direction mistake); agreement = entailment one way without contradiction the other.
+    """
+    e1, c1, e2, c2 = p_ab[:, 0], p_ab[:, 2], p_ba[:, 0], p_ba[:, 2]
+    contra = (c1 + c2) / 2.0
+    agree = np.minimum(np.maximum(e1 * (1.0 - c2), e2 * (1.0 - c1)), 1.0 - contra)
+    neutral = np.clip(1.0 - contra - agree, 0.0, 1.0)
+    out = np.stack([contra, agree, neutral], axis=1)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: np.ndarray) -> np.ndarray:
+    """Both NLI directions (entailment, neutral, contradiction) and the cue flags of each pair.
+    Alignment is not a feature: it acts as a veto before (the gate), so a verdict never trades it off."""
+    combined = combine_directions(np.asarray(p_ab), np.asarray(p_ba))
+    rows = []
+    for (a, b), pa, pb, (c, g, n) in zip(pairs, p_ab, p_ba, combined):
+        cf = cue_features(a, b)
+        cue = {name: cf[i] for name, i in CUE_INDEX.items()}
+        rows.append([
+            _logit(c), _logit(g), max(pa[2], pb[2]), max(pa[0], pb[0]),
+            cue["number_mismatch"], cue["quantity_match"], cue["denial_flip"], cue["antonym"], cue["negation_flip"],
+        ])
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(VERDICT_FEATURES))
+
+
+RAISING_CUES = ("number", "denial", "antonym")
+# A pair with one of these cues always reaches the precise stage: the fast stage cannot tell a
+# real clash from a surface one, and these are where the verdict's cue features matter.
+ESCALATING_CUES = ("number", "denial", "antonym", "negation")
+
+
+def raise_with_cues(probs: np.ndarray, cue_kinds: Sequence[set], aligned: Sequence[float], rule: dict) -> np.ndarray:
+    """Let a strong cue raise the verdict: an aligned pair (alignment >= ``rule['alignment']``) with a
+    number clash, an accusation against its denial, or antonymous predicates gets at least the
+    contradiction probability that this cue has on same-point pairs of the dev data (``rule['probability']``,
+    measured by ``python -m model.judge``). NLI misses these where the words barely differ ("the
+    claims of ballot stuffing are lies"; "41 percent" / "more than half"). Columns: LABELS order."""
+    out = np.array(probs, dtype=np.float64)
+    for row, kinds, al in zip(out, cue_kinds, aligned):
+        floor = max((rule["probability"].get(k, 0.0) for k in kinds if k in RAISING_CUES), default=0.0)
+        if al >= rule["alignment"] and floor > row[0]:
+            rest = row[1:].sum()
+            row[1:] *= (1.0 - floor) / rest if rest > 0 else 0.0
+            row[0] = floor
+    return out
+
+
+def decide(p: Sequence[float], contradiction_threshold: float) -> str:
+    """The label of (contradiction, agreement, neutral) probabilities: contradiction from the tuned
+    threshold up (the probabilities stay calibrated; the threshold sets how many conflicts a reader
+    is shown), otherwise the likelier of agreement and neutral."""
+    if p[0] >= contradiction_threshold:
+        return "contradiction"
+    return "agreement" if p[1] >= p[2] else "neutral"
+
+
+def _logit(p: float) -> float:
+    p = min(max(float(p), 1e-4), 1 - 1e-4)
+    return float(np.log(p / (1 - p)))
+
+
+def fast_inputs(u: np.ndarray, v: np.ndarray, cues: np.ndarray, gates: np.ndarray) -> np.ndarray:
+    """Symmetric in (a, b): the element-wise product and distance of the embeddings, cues, gate features."""
+    return np.hstack([u * v, np.abs(u - v), cues, gates]).astype(np.float32)
+
+
+def mlp_probs(weights: dict, x: np.ndarray) -> np.ndarray:
+    """Softmax output of the stored ReLU MLP (scikit-learn ``MLPClassifier`` weights, standardised input)."""
+    h = (x - weights["mean"]) / weights["std"]
+    layers = int(weights["layers"])
+    for i in range(layers):
+        h = h @ weights[f"W{i}"] + weights[f"b{i}"]
+        if i < layers - 1:
+            h = np.maximum(h, 0.0)
+    h -= h.max(axis=1, keepdims=True)
+    e = np.exp(h)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=2)
+def load_judge(judge_dir: str = str(JUDGE_DIR)) -> tuple[dict, dict]:
+    folder = Path(judge_dir)
+    if not (folder / "judge.json").exists():
+        raise FileNotFoundError(f"judge not shipped: {folder}/judge.json is missing (python -m model.judge)")
+    spec = json.loads((folder / "judge.json").read_text())
+    if spec["verdict"]["features"] != VERDICT_FEATURES:
+        raise ValueError(f"{folder}/judge.json: verdict features differ from this code's VERDICT_FEATURES")
+    with np.load(folder / "fast.npz", allow_pickle=False) as z:
+        fast = {k: z[k] for k in z.files}
+    return spec, fast
+
+
+@lru_cache(maxsize=1)
+def precise_model(model_dir: str = str(PRECISE_DIR)):
+    from .nli_onnx import OnnxNLI
+
+    return OnnxNLI(model_dir)
+
+
+class _Parts:
+    """Lazily loaded shared parts (a process loads each file once)."""
+
+    def __init__(self, embedder=None):
+        self._embedder = embedder
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from ..embed import get_embedder
+
+            self._embedder = get_embedder()
+        return self._embedder
+
+    def similarities(self, pairs, similarities):
+        if similarities is not None and all(s is not None for s in similarities):
+            return [float(s) for s in similarities]
+        return self.embedder.pair_similarities(pairs)
+
+    def precise_probs(self, pairs) -> tuple[np.ndarray, np.ndarray]:
+        with _LOAD_LOCK:
+            nli = precise_model()
+        both = nli.probs(list(pairs) + [(b, a) for a, b in pairs])
+        return both[: len(pairs)], both[len(pairs):]
+
+
+class JudgeScorer(_Parts):
+    name = "judge"
+
+    def __init__(self, embedder=None, judge_dir: str | Path = JUDGE_DIR, thresholds: dict | None = None):
+        super().__init__(embedder)
+        self.judge_dir = str(judge_dir)
+        self.overrides = dict(thresholds or {})  # e.g. {"fast": 1.01}: no pair reaches the precise stage
+        self.counts = {"pairs": 0, "gate": 0, "fast": 0, "precise": 0}  # pairs decided by each stage
+        self._counts_lock = threading.Lock()
+
+    @property
+    def thresholds(self) -> dict:
+        return {**load_judge(self.judge_dir)[0]["thresholds"], **self.overrides}
+
+    def judge(self, pairs, similarities=None, dates=None) -> list[Judgement]:
+        pairs = [(str(a), str(b)) for a, b in pairs]
+        if not pairs:
+            return []
+        spec, fast = load_judge(self.judge_dir)
+        thresholds = self.thresholds
+        sims = self.similarities(pairs, similarities)
+        dates = dates or [(None, None)] * len(pairs)
+        gates = [gate_features(a, b, s, d) for (a, b), s, d in zip(pairs, sims, dates)]
+        aligned = alignment(spec["gate"], gates)
+        cues = [find_cues(a, b) for a, b in pairs]
+        out: list[Judgement | None] = [None] * len(pairs)
+        same_point = [i for i, p in enumerate(aligned) if p >= thresholds["gate_min"]]
+        for i in set(range(len(pairs))) - set(same_point):
+            out[i] = self._neutral(cues[i], aligned[i], "gate")
+        escalate = self._fast_stage(pairs, same_point, gates, aligned, cues, thresholds["fast"], fast, out)
+        if escalate:
+            self._precise_stage(pairs, escalate, aligned, cues, spec, out)
+        with self._counts_lock:
+            self.counts["pairs"] += len(pairs)
+            for j in out:
+                self.counts[j.stage] += 1
+        return out
+
+    def _fast_stage(self, pairs, idx, gates, aligned, cues, threshold, fast, out) -> list[int]:
+        if not idx:
+            return []
+        vectors = self.embedder.embed_reusing([t for i in idx for t in pairs[i]])
+        x = fast_inputs(vectors[0::2], vectors[1::2], np.array([cue_features(*pairs[i]) for i in idx]),
+                        np.array([gates[i] for i in idx]))
+        probs = mlp_probs(fast, x)  # columns in LABELS order
+        escalate = []
+        for i, p in zip(idx, probs):
+            if p[0] + p[1] >= threshold or any(c.kind in ESCALATING_CUES for c in cues[i]):
+                escalate.append(i)
+            else:
+                out[i] = judgement_from_probs(dict(zip(LABELS, map(float, p))), [c.as_dict() for c in cues[i]],
+                                              alignment=float(aligned[i]), stage="fast")
+        return escalate
+
+    def _precise_stage(self, pairs, idx, aligned, cues, spec, out) -> None:
+        chosen = [pairs[i] for i in idx]
+        p_ab, p_ba = self.precise_probs(chosen)
+        x = verdict_features(chosen, p_ab, p_ba)
+        order = [spec["verdict"]["classes"].index(label) for label in LABELS]
+        probs = apply_logistic(spec["verdict"], x)[:, order]
+        probs = raise_with_cues(probs, [{c.kind for c in cues[i]} for i in idx], [aligned[i] for i in idx], spec["raise"])
+        threshold = spec["thresholds"]["contradiction"]
+        for i, p in zip(idx, probs):
+            label = decide(p, threshold)
+            out[i] = Judgement(label=label, score=float(p[LABELS.index(label)]), probs=dict(zip(LABELS, map(float, p))),
+                               cues=[c.as_dict() for c in cues[i]], alignment=float(aligned[i]), stage="precise")
+
+    @staticmethod
+    def _neutral(cues, aligned: float, stage: str) -> Judgement:
+        return judgement_from_probs({"contradiction": 0.0, "agreement": 0.0, "neutral": 1.0},
+                                    [c.as_dict() for c in cues], alignment=float(aligned), stage=stage)
+
+
+class PreciseOnlyScorer(_Parts):
+    """nli-mpnet-base alone, both directions combined: no gate, no verdict model (for comparison)."""
+
+    name = "nli"
+
+    def judge(self, pairs, similarities=None, dates=None) -> list[Judgement]:
+        pairs = [(str(a), str(b)) for a, b in pairs]
+        if not pairs:
+            return []
+        combined = combine_directions(*self.precise_probs(pairs))
+        return [judgement_from_probs(dict(zip(LABELS, map(float, p))), [c.as_dict() for c in find_cues(a, b)],
+                                     stage="precise") for (a, b), p in zip(pairs, combined)]

@@ -1,0 +1,62 @@
+"""Readable cues: unit-aware quantities, an accusation against its denial, antonymous predicates."""
+from __future__ import annotations
+
+import pytest
+
+from service.scoring.cues import find_cues, quantities, quantity_comparison
+
+
+def kinds(a, b):
+    return {c.kind for c in find_cues(a, b)}
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Turnout was 41 percent.", "More than half of voters turned out."),
+    ("The fund holds 80 percent of the shares.", "The fund owns less than a third of the shares."),
+    ("Seven in ten nurses walked out.", "Fewer than 30 percent of nurses walked out."),
+    ("The new line is 12 kilometres long.", "The new line is under 2 miles long."),
+    ("The plant will shed 3,000 jobs.", "The plant will cut no more than 400 jobs."),
+])
+def test_number_clash_across_forms_and_units(a, b):
+    clashes, matches = quantity_comparison(a, b)
+    assert clashes and not matches
+    assert "number" in kinds(a, b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The wall is 5 kilometres long.", "The wall is about three miles long."),
+    ("The shipment weighed 2,000 kilograms.", "The shipment weighed two tonnes."),
+    ("Half of the staff are on leave.", "50 percent of the staff are on leave."),
+    ("The turbines add 1,500 megawatts.", "The turbines add 1.5 gigawatts."),
+    ("Three quarters of the ballots were counted.", "75 percent of the ballots were counted."),
+])
+def test_same_amount_in_other_units_is_a_match_not_a_clash(a, b):
+    clashes, matches = quantity_comparison(a, b)
+    assert matches and not clashes
+    assert "number" not in kinds(a, b)
+
+
+def test_dates_and_years_are_not_amounts():
+    assert quantities("The law took effect on 1 January 2026.") == ()
+    assert quantities("Prices have risen since 2019.") == ()
+
+
+def test_money_in_different_currencies_is_not_compared():
+    # no exchange rate is known offline: neither a clash nor a match
+    assert quantity_comparison("It cost $2 billion.", "It cost 1.5 billion pounds.") == ([], [])
+
+
+def test_a_denied_amount_is_not_asserted():
+    clashes, _ = quantity_comparison("The army will withdraw 3,000 troops.", "The army offered 800 troops, not 3,000.")
+    assert [(x.surface, y.surface) for x, y in clashes] == [("3,000", "800")]
+
+
+def test_accusation_against_its_denial():
+    assert "denial" in kinds("The company dumped waste in the river.", "Reports of dumping are fabricated.")
+    assert "denial" in kinds("The minister took bribes.", "The bribery story is a lie.")
+    assert "denial" not in kinds("The company dumped waste.", "The company dumped waste at night.")
+
+
+def test_antonymous_predicates():
+    assert "antonym" in kinds("The refinery is shut.", "The refinery is still running.")
+    assert "antonym" in kinds("The court upheld the ban.", "The court overturned the ban.")

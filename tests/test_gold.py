@@ -1,0 +1,93 @@
+"""Quality floors through the store, with the shipped judge: every gold set is ingested into an empty
+store and the edges the engine creates are scored (service/evaluation.py). A drop below a floor fails
+the suite. The floors are the figures reached on 2026-11-28 (model/MODEL_CARD.md), rounded down."""
+from __future__ import annotations
+
+import pytest
+
+from service import build_engine
+from service.evaluation import DEFAULT_DEV_DIR, NEWS_GOLD_DIR, evaluate_gold
+from service.scoring.judge import JUDGE_DIR
+
+from .conftest import make_config
+
+pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
+
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-11-28:
+# dev 0.9375 / 0.600 (tuned on), test 0.605 / 0.535 (never tuned on). Targets: 0.85 / 0.85 (not met).
+NEWS_GOLD_FLOORS = {"dev": (0.90, 0.57), "test": (0.58, 0.50)}
+
+
+def run(tmp_path, folder, split=None):
+    engine = build_engine(make_config(tmp_path, SCORER="judge"))
+    try:
+        report = evaluate_gold(engine, folder, split)
+    finally:
+        engine.store.close()
+    print(f"\n[{folder.name}/{report['split']}] contradictions found {report['contradictions_found']}/"
+          f"{report['contradiction_pairs']}, contradiction edges {report['contradiction_edges']} "
+          f"({report['true_contradiction_edges']} true), labelled others called contradiction "
+          f"{report['others_wrongly_contradiction']}/{report['other_pairs']}")
+    for row in report["pairs"]:
+        if (row["found"] == "contradiction") != (row["label"] == "contradiction"):
+            print(f"  miss: {row['a']} {row['b']} gold={row['label']} ({row.get('class', '')}) found={row['found']}")
+    assert all(r["symmetric"] for r in report["pairs"])
+    return report
+
+
+@pytest.mark.skipif(not (DEFAULT_DEV_DIR / "pairs.jsonl").exists(), reason="../shared/dev is absent")
+def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
+    # Target: all 5 found. Reached on 2026-11-28: 3 of 5 (d1/d2 and d9/d10 missed), no false edge.
+    report = run(tmp_path, DEFAULT_DEV_DIR)
+    assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 3
+    assert report["others_wrongly_contradiction"] == 0 and report["contradiction_edges"] == report["contradictions_found"]
+    founding = next(r for r in report["pairs"] if {r["a"], r["b"]} == {"s6", "s3"})
+    assert founding["found"] == "contradiction"
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_news_gold_floors(tmp_path, split):
+    recall_floor, precision_floor = NEWS_GOLD_FLOORS[split]
+    report = run(tmp_path, NEWS_GOLD_DIR, split)
+    assert report["contradiction_recall"] >= recall_floor
+    assert report["edge_precision"] >= precision_floor
+
+
+# Claims on the fixtures' "ceasefire" page that are about one point, the scope of the ceasefire that
+# was agreed or rejected on 18 March 2025 (and the peacekeepers pair of ../shared/dev). A contradiction
+# edge between any other claims is a pair about different points. The founding pair must be shown.
+SAME_POINT_CLAIMS = (
+    "Ceasefire on all Energy and Infrastructure", "rejected a full ceasefire", "rejecting a full ceasefire",
+    "30-day ceasefire", "comprehensive truce", "halt attacks", "truce focused on energy",
+    "European peacekeepers in Ukraine", "troops on the ground in Ukraine",
+)
+FOUNDING = ("Ceasefire on all Energy and Infrastructure", "a full ceasefire")
+
+
+def plain(text: str) -> str:
+    return text.replace("“", "").replace("”", "").replace('"', "")
+
+
+def about_the_point(text: str) -> bool:
+    return any(claim in plain(text) for claim in SAME_POINT_CLAIMS)
+
+
+def test_fixture_ceasefire_page_shows_the_founding_pair_and_no_pair_about_different_points(tmp_path):
+    from service import create_app
+    from service.fixtures import load_fixtures
+
+    from .conftest import FIXTURES
+
+    config = make_config(tmp_path, SCORER="judge")
+    engine = build_engine(config)
+    try:
+        load_fixtures(engine, FIXTURES)
+        items = create_app(config, engine=engine).test_client().get(
+            "/api/v1/conflicts?q=ceasefire&label=contradiction&limit=200").json["items"]
+    finally:
+        engine.store.close()
+    for pair in items:
+        print(f"  {pair['score']:.2f} {pair['a']['actor']}: {pair['a']['text']} | {pair['b']['actor']}: {pair['b']['text']}")
+    texts = [(plain(p["a"]["text"]), plain(p["b"]["text"])) for p in items]
+    assert any((FOUNDING[0] in a and FOUNDING[1] in b) or (FOUNDING[0] in b and FOUNDING[1] in a) for a, b in texts)
+    assert [t for t in texts if not (about_the_point(t[0]) and about_the_point(t[1]))] == []

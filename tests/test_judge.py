@@ -1,0 +1,100 @@
+"""The judge as shipped (model/precise, model/judge): probabilities, symmetry, the gate's veto, the fast
+stage's filter, and the precise stage's model file checks. Skips when the model files are absent."""
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import pytest
+
+from service.scoring.judge import ESCALATING_CUES, JUDGE_DIR, PRECISE_DIR, JudgeScorer, PreciseOnlyScorer, decide
+from service.scoring.nli_onnx import joined_model_file
+from service.scoring.registry import build_scorer
+
+pytestmark = pytest.mark.skipif(not ((JUDGE_DIR / "judge.json").exists() and (PRECISE_DIR / "manifest.json").exists()),
+                                reason="judge model files not shipped")
+
+PAIRS = [
+    ("The refinery in Tarso was shut down on Monday.", "The Tarso refinery never stopped production this week."),
+    ("The talks in Geneva collapsed on Friday.", "Negotiations in Geneva broke down on Friday."),
+    ("The ministry is ready to talk about pensions.", "The union is ready to discuss shift patterns."),
+    ("A man is sleeping on a couch.", "A man is running a marathon."),
+]
+
+
+def check(j):
+    assert set(j.probs) == {"contradiction", "agreement", "neutral"}
+    assert math.isclose(sum(j.probs.values()), 1.0, abs_tol=1e-6)
+    assert math.isclose(j.score, j.probs[j.label])
+    assert j.stage in {"gate", "fast", "precise"} and 0.0 <= j.alignment <= 1.0
+    threshold = JudgeScorer().thresholds["contradiction"]
+    assert (j.label == "contradiction") == (j.stage == "precise" and j.probs["contradiction"] >= threshold)
+
+
+def test_decision_rule():
+    assert decide([0.30, 0.10, 0.60], 0.25) == "contradiction"  # calibrated 0.30 is enough to be shown
+    assert decide([0.20, 0.50, 0.30], 0.25) == "agreement"
+    assert decide([0.20, 0.30, 0.50], 0.25) == "neutral"
+
+
+def test_registry_builds_the_three_scorers_lazily():
+    assert isinstance(build_scorer("judge"), JudgeScorer)
+    assert isinstance(build_scorer("nli"), PreciseOnlyScorer)
+    assert build_scorer("cues").name == "cues"
+    for bad in ("", "cascade", "crossencoder:x"):
+        with pytest.raises(ValueError):
+            build_scorer(bad)
+
+
+def test_judgements_are_probabilities_and_symmetric():
+    scorer = JudgeScorer()
+    forward = scorer.judge(PAIRS)
+    backward = scorer.judge([(b, a) for a, b in PAIRS])
+    for f, b in zip(forward, backward):
+        check(f), check(b)
+        assert f.label == b.label and f.stage == b.stage
+        for k in f.probs:
+            assert f.probs[k] == pytest.approx(b.probs[k], abs=1e-4)
+    assert scorer.counts["pairs"] == 2 * len(PAIRS)
+    assert sum(v for k, v in scorer.counts.items() if k != "pairs") == 2 * len(PAIRS)
+
+
+def test_gate_vetoes_whatever_nli_says():
+    vetoing = JudgeScorer(thresholds={"gate_min": 1.01})
+    out = vetoing.judge(PAIRS)
+    assert all(j.stage == "gate" and j.label == "neutral" for j in out)
+    assert vetoing.counts["precise"] == 0
+
+
+def test_fast_stage_decides_what_reaches_the_precise_stage():
+    none_escalated = JudgeScorer(thresholds={"fast": 1.01}).judge(PAIRS)
+    strong_cue = [any(c["kind"] in ESCALATING_CUES for c in j.cues) for j in none_escalated]
+    assert any(strong_cue) and not all(strong_cue)
+    for j, cued in zip(none_escalated, strong_cue):  # only a strong cue still takes a pair further
+        assert j.stage == "gate" or (j.stage == "precise") == cued
+        assert j.stage == "precise" or j.label == "neutral"
+    all_escalated = JudgeScorer(thresholds={"fast": -1.0}).judge(PAIRS)
+    assert all(j.stage in {"gate", "precise"} for j in all_escalated)
+    assert any(j.stage == "precise" for j in all_escalated)
+
+
+def test_precise_stage_reads_nli():
+    contra, entail = PreciseOnlyScorer().judge([
+        ("A man is sleeping on a couch.", "A man is running a marathon."),
+        ("A woman is slicing an onion.", "A woman is cutting an onion."),
+    ])
+    assert contra.label == "contradiction" and entail.label == "agreement"
+
+
+def test_model_parts_are_verified(tmp_path):
+    folder = tmp_path / "precise"
+    shutil.copytree(PRECISE_DIR, folder, ignore=shutil.ignore_patterns("model.onnx.part-*"))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for i in range(manifest["parts"]):
+        (folder / f"model.onnx.part-{i}").symlink_to(PRECISE_DIR / f"model.onnx.part-{i}")
+    assert joined_model_file(folder, tmp_path / "cache").stat().st_size == manifest["bytes"]
+    manifest["sha256"] = "0" * 64
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="do not match"):
+        joined_model_file(folder, tmp_path / "other-cache")
