@@ -32,7 +32,7 @@ def build_engine(config: dict):
 
     store = Store(Path(config["DATA_DIR"]) / "store.sqlite3")
     embedder = get_embedder(config["EMBED_MODEL"], int(config["EMBED_BATCH_SIZE"]))
-    return Engine(store, embedder, build_scorer(config["SCORER"]), config)
+    return Engine(store, embedder, build_scorer(config["SCORER"], embedder), config)
 
 
 def create_app(overrides: dict | None = None, engine=None) -> Flask:

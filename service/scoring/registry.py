@@ -11,7 +11,8 @@ from __future__ import annotations
 SCORERS = ("judge", "nli", "cues")
 
 
-def build_scorer(spec: str):
+def build_scorer(spec: str, embedder=None):
+    """The scorer named ``spec``; ``embedder`` is the engine's, so a process loads MiniLM once."""
     spec = (spec or "").strip()
     if spec == "cues":
         from .rules import CueScorer
@@ -20,9 +21,9 @@ def build_scorer(spec: str):
     if spec == "judge":
         from .judge import JudgeScorer
 
-        return JudgeScorer()
+        return JudgeScorer(embedder=embedder)
     if spec == "nli":
         from .judge import PreciseOnlyScorer
 
-        return PreciseOnlyScorer()
+        return PreciseOnlyScorer(embedder)
     raise ValueError(f"unknown scorer {spec!r}: use one of {', '.join(SCORERS)}")
