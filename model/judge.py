@@ -94,7 +94,7 @@ def train_gate(stance_train, gold_dev) -> tuple[dict, float]:
     return gate, gate_min
 
 
-def verdict_x(rows, gate=None) -> np.ndarray:
+def verdict_x(rows) -> np.ndarray:
     from service.scoring.judge import verdict_features
 
     return verdict_features([(r["a"], r["b"]) for r in rows], np.array([r["p_ab"] for r in rows]),
@@ -126,7 +126,7 @@ def train_verdict(stance_train, gold_dev, gate, dev_rows) -> dict:
     stance = [r for r in stance_train if r["source"] != "headlines"]
     rows = stance + gold_dev + dev_rows
     weights = np.array([STANCE_WEIGHT] * len(stance) + [GOLD_WEIGHT] * (len(gold_dev) + len(dev_rows)))
-    model, scaler = fit_logistic(verdict_x(rows, gate), np.array([r["label"] for r in rows]), weights, c=0.5,
+    model, scaler = fit_logistic(verdict_x(rows), np.array([r["label"] for r in rows]), weights, c=0.5,
                                  balanced={"contradiction": CONTRADICTION_WEIGHT, "agreement": 1.0, "neutral": 1.0})
     return logistic_json(model, scaler, VERDICT_FEATURES, model.classes_)
 
@@ -140,20 +140,16 @@ def verdict_labels(rows, gate, verdict, gate_min, rule, contradiction_threshold)
     order = [verdict["classes"].index(label) for label in LABELS]
     aligned = alignment(gate, [r["gate_x"] for r in rows])
     kinds = [{c.kind for c in find_cues(r["a"], r["b"])} for r in rows]
-    probs = raise_with_cues(apply_logistic(verdict, verdict_x(rows, gate))[:, order], kinds, aligned, rule)
+    probs = raise_with_cues(apply_logistic(verdict, verdict_x(rows))[:, order], kinds, aligned, rule)
     return [decide(p, contradiction_threshold) if al >= gate_min else "neutral" for p, al in zip(probs, aligned)]
 
 
 def fit_contradiction_threshold(gold_dev, dev_rows, gate, verdict, gate_min, rule, recall: float = 0.9) -> float:
     """The largest contradiction threshold that keeps ``recall`` of the dev contradictions (labelled
     pairs of both dev sets) at the pair level."""
-    from service.scoring.gate import alignment
-
     rows = [r for r in gold_dev + dev_rows if r["label"] == "contradiction"]
-    labels_at = lambda t: verdict_labels(rows, gate, verdict, gate_min, rule, t)  # noqa: E731
-    aligned = alignment(gate, [r["gate_x"] for r in rows])
     for t in np.arange(0.60, 0.05, -0.01):
-        found = sum(label == "contradiction" for label, al in zip(labels_at(t), aligned))
+        found = verdict_labels(rows, gate, verdict, gate_min, rule, t).count("contradiction")
         if found >= recall * len(rows):
             return float(round(t, 2))
     return 0.05

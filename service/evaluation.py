@@ -65,11 +65,6 @@ def evaluate_gold(engine, gold_dir: Path, split: str | None = None) -> dict:
     }
 
 
-def evaluate_dev_pairs(engine, dev_dir: Path) -> dict:
-    """The small development gold set (../shared/dev) through ``engine`` (an empty store)."""
-    return evaluate_gold(engine, dev_dir)
-
-
 def evaluate_attribution_files(articles_dir: Path, registry) -> dict:
     """Precision and recall of claim attribution for every ``*.txt`` with a gold file beside it,
     and over all of them pooled."""

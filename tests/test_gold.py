@@ -37,7 +37,7 @@ def run(tmp_path, folder, split=None):
 
 @pytest.mark.skipif(not (DEFAULT_DEV_DIR / "pairs.jsonl").exists(), reason="../shared/dev is absent")
 def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
-    # Target: all 5 found. Reached on 2026-11-28: 3 of 5 (d1/d2 and d9/d10 missed), no false edge.
+    # Target: all 5 found. Reached on 2026-11-28: 3 of 5 (d3/d4 and d9/d10 missed), no false edge.
     report = run(tmp_path, DEFAULT_DEV_DIR)
     assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 3
     assert report["others_wrongly_contradiction"] == 0 and report["contradiction_edges"] == report["contradictions_found"]

@@ -186,10 +186,6 @@ def find_cues(a: str, b: str) -> list[Cue]:
     return cues
 
 
-def _fmt(values: set[float]) -> str:
-    return " ".join(f"{v:g}" for v in sorted(values))
-
-
 CUE_FEATURE_NAMES = [
     "negation_a", "negation_b", "negation_flip", "antonym", "number_mismatch", "number_shared",
     "date_mismatch", "scope", "overlap", "length_ratio", "denial_flip", "quantity_match",
@@ -198,10 +194,11 @@ CUE_FEATURE_NAMES = [
 ]
 
 
-def cue_features(a: str, b: str) -> list[float]:
-    """Numeric form of the cues, in the order of ``CUE_FEATURE_NAMES`` (for the fast stage)."""
+def cue_features(a: str, b: str, cues: list[Cue] | None = None) -> list[float]:
+    """Numeric form of the cues, in the order of ``CUE_FEATURE_NAMES``; ``cues`` = ``find_cues(a, b)``
+    when the caller has it already."""
     neg_a, neg_b = len(negation_words(a)), len(negation_words(b))
-    kinds = {c.kind for c in find_cues(a, b)}
+    kinds = {c.kind for c in (find_cues(a, b) if cues is None else cues)}
     na, nb = numbers(a), numbers(b)
     la, lb = max(len(words(a)), 1), max(len(words(b)), 1)
     return [

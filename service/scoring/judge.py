@@ -32,7 +32,7 @@ from typing import Sequence
 import numpy as np
 
 from .base import LABELS, Judgement, judgement_from_probs
-from .cues import cue_features, find_cues
+from .cues import CUE_FEATURE_NAMES, cue_features, find_cues
 from .gate import alignment, apply_logistic, gate_features
 
 MODEL_DIR = Path(os.environ.get("COUNTERCLAIM_MODEL_DIR", Path(__file__).resolve().parents[2] / "model"))
@@ -43,9 +43,7 @@ VERDICT_FEATURES = [
     "logit_contradiction", "logit_agreement", "contradiction_max", "entailment_max",
     "number_mismatch", "quantity_match", "denial_flip", "antonym", "negation_flip",
 ]
-CUE_INDEX = {name: i for i, name in enumerate(
-    ["negation_a", "negation_b", "negation_flip", "antonym", "number_mismatch", "number_shared", "date_mismatch",
-     "scope", "overlap", "length_ratio", "denial_flip", "quantity_match"])}
+CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 _LOAD_LOCK = threading.Lock()
 
 
@@ -63,13 +61,15 @@ def combine_directions(p_ab: np.ndarray, p_ba: np.ndarray) -> np.ndarray:
     return out / out.sum(axis=1, keepdims=True)
 
 
-def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: np.ndarray) -> np.ndarray:
-    """Both NLI directions (entailment, neutral, contradiction) and the cue flags of each pair.
+def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: np.ndarray,
+                     cue_rows: Sequence[list[float]] | None = None) -> np.ndarray:
+    """Both NLI directions (entailment, neutral, contradiction) and the cue flags of each pair
+    (``cue_rows``: its ``cue_features``, when already computed).
     Alignment is not a feature: it acts as a veto before (the gate), so a verdict never trades it off."""
     combined = combine_directions(np.asarray(p_ab), np.asarray(p_ba))
+    cue_rows = cue_rows if cue_rows is not None else [cue_features(a, b) for a, b in pairs]
     rows = []
-    for (a, b), pa, pb, (c, g, n) in zip(pairs, p_ab, p_ba, combined):
-        cf = cue_features(a, b)
+    for pa, pb, (c, g, n), cf in zip(p_ab, p_ba, combined, cue_rows):
         cue = {name: cf[i] for name, i in CUE_INDEX.items()}
         rows.append([
             _logit(c), _logit(g), max(pa[2], pb[2]), max(pa[0], pb[0]),
@@ -207,20 +207,21 @@ class JudgeScorer(_Parts):
         same_point = [i for i, p in enumerate(aligned) if p >= thresholds["gate_min"]]
         for i in set(range(len(pairs))) - set(same_point):
             out[i] = self._neutral(cues[i], aligned[i], "gate")
-        escalate = self._fast_stage(pairs, same_point, gates, aligned, cues, thresholds["fast"], fast, out)
+        cue_rows = {i: cue_features(*pairs[i], cues[i]) for i in same_point}  # for both stages below
+        escalate = self._fast_stage(pairs, same_point, gates, aligned, cues, cue_rows, thresholds["fast"], fast, out)
         if escalate:
-            self._precise_stage(pairs, escalate, aligned, cues, spec, out)
+            self._precise_stage(pairs, escalate, aligned, cues, cue_rows, spec, thresholds["contradiction"], out)
         with self._counts_lock:
             self.counts["pairs"] += len(pairs)
             for j in out:
                 self.counts[j.stage] += 1
         return out
 
-    def _fast_stage(self, pairs, idx, gates, aligned, cues, threshold, fast, out) -> list[int]:
+    def _fast_stage(self, pairs, idx, gates, aligned, cues, cue_rows, threshold, fast, out) -> list[int]:
         if not idx:
             return []
         vectors = self.embedder.embed_reusing([t for i in idx for t in pairs[i]])
-        x = fast_inputs(vectors[0::2], vectors[1::2], np.array([cue_features(*pairs[i]) for i in idx]),
+        x = fast_inputs(vectors[0::2], vectors[1::2], np.array([cue_rows[i] for i in idx]),
                         np.array([gates[i] for i in idx]))
         probs = mlp_probs(fast, x)  # columns in LABELS order
         escalate = []
@@ -232,14 +233,13 @@ class JudgeScorer(_Parts):
                                               alignment=float(aligned[i]), stage="fast")
         return escalate
 
-    def _precise_stage(self, pairs, idx, aligned, cues, spec, out) -> None:
+    def _precise_stage(self, pairs, idx, aligned, cues, cue_rows, spec, threshold, out) -> None:
         chosen = [pairs[i] for i in idx]
         p_ab, p_ba = self.precise_probs(chosen)
-        x = verdict_features(chosen, p_ab, p_ba)
+        x = verdict_features(chosen, p_ab, p_ba, [cue_rows[i] for i in idx])
         order = [spec["verdict"]["classes"].index(label) for label in LABELS]
         probs = apply_logistic(spec["verdict"], x)[:, order]
         probs = raise_with_cues(probs, [{c.kind for c in cues[i]} for i in idx], [aligned[i] for i in idx], spec["raise"])
-        threshold = spec["thresholds"]["contradiction"]
         for i, p in zip(idx, probs):
             label = decide(p, threshold)
             out[i] = Judgement(label=label, score=float(p[LABELS.index(label)]), probs=dict(zip(LABELS, map(float, p))),
