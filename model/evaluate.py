@@ -59,7 +59,7 @@ def gold_metrics(scorers=("judge", "nli", "cues")) -> dict:
             with tempfile.TemporaryDirectory() as tmp:
                 engine = build_engine(load_config({"DATA_DIR": tmp, "SCORER": scorer}))
                 report = evaluate_gold(engine, folder, split)
-                engine.store.close()
+                engine.storage.close()
             report.pop("pairs")
             out.setdefault(scorer, {})[name] = report
             print(scorer, name, {k: report[k] for k in ("contradictions_found", "contradiction_pairs",

@@ -158,7 +158,7 @@ def fit_contradiction_threshold(gold_dev, dev_rows, gate, verdict, gate_min, rul
 def all_dev_pairs() -> list[dict]:
     """Every pair of statements in the news gold dev split, labelled by the gold's exhaustiveness rule
     (a pair that is not a listed contradiction is not one)."""
-    from service.conflicts import judged_text
+    from service.pipeline.judging import judged_text
 
     from .label import GOLD_DIRS
 

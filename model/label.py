@@ -27,7 +27,7 @@ CHUNK = 128
 
 def gold_pairs() -> list[dict]:
     """Every labelled pair of the news gold set and of ../shared/dev, as the service judges it."""
-    from service.conflicts import judged_text
+    from service.pipeline.judging import judged_text
 
     rows = []
     for name, folder in GOLD_DIRS.items():

@@ -6,8 +6,6 @@ errors, security headers). ``build_engine()`` wires store, embedder, index and s
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-
 from flask import Flask
 
 from .config import load_config
@@ -24,15 +22,15 @@ SECURITY_HEADERS = {
 
 
 def build_engine(config: dict):
-    """Store, embedder, index and scorer as the configuration says."""
+    """Storage, embedder and scorer as the configuration says."""
     from .embed import get_embedder
     from .engine import Engine
     from .scoring.registry import build_scorer
-    from .store import Store
+    from .storage import open_storage
 
-    store = Store(Path(config["DATA_DIR"]) / "store.sqlite3")
     embedder = get_embedder(config["EMBED_MODEL"], int(config["EMBED_BATCH_SIZE"]))
-    return Engine(store, embedder, build_scorer(config["SCORER"], embedder), config)
+    storage = open_storage(config, embedder.model_name, embedder.dim)
+    return Engine(storage, embedder, build_scorer(config["SCORER"], embedder), config)
 
 
 def create_app(overrides: dict | None = None, engine=None) -> Flask:

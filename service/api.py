@@ -225,7 +225,7 @@ def _documents():
 @spec.validate(resp=Responses(HTTP_200=schemas.ActorsResponse, **ERRORS), tags=["actors"])
 def actors():
     """Known actors with their aliases, roles and statement counts."""
-    return schemas.ActorsResponse(items=engine().store.actors())
+    return schemas.ActorsResponse(items=engine().actors())
 
 
 @bp.post("/actors")
@@ -235,7 +235,7 @@ def post_actors(json: schemas.ActorsIn):
     """Add actors or aliases/roles to existing ones (used by extraction and the search filters)."""
     require_json_body(json)
     engine().update_actors([a.model_dump() for a in json.items()], who=caller())
-    return schemas.ActorsResponse(items=engine().store.actors())
+    return schemas.ActorsResponse(items=engine().actors())
 
 
 @bp.post("/compare")

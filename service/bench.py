@@ -184,7 +184,7 @@ def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200, one_d
             queries = [f"{rng.choice(SUBJECTS)} {rng.choice(['agreed', 'rejected', 'cost', 'talks'])}"
                        for _ in range(query_count)]
             latency = measure_http(create_app(run_config, engine=engine), queries)
-            engine.store.close()
+            engine.storage.close()
         report["runs"].append({
             "n": n, "model_sentences_per_s": round(model_rate, 1), "ingest_statements_per_s": round(ingest_rate, 1),
             "ingest_to_model_ratio": round(ingest_rate / model_rate, 3), "edges": stats["edges"],

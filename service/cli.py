@@ -46,12 +46,12 @@ def serve(ctx: click.Context, host: str, port: int, fixtures: bool) -> None:
     from . import create_app
 
     engine = _engine(ctx)
-    if fixtures and engine.store.count_statements() == 0:
+    if fixtures and engine.storage.count_statements() == 0:
         from .fixtures import load_fixtures
 
         counts = load_fixtures(engine, _config(ctx)["FIXTURES_DIR"])
         click.echo(f"loaded fixtures: {counts}")
-    engine.save_index()
+    engine.checkpoint()
     click.echo(f"{engine.stats()}")
     click.echo(f"serving on http://{host}:{port}/  (API: /api/v1, OpenAPI: /api/v1/openapi.json)")
     create_app(_config(ctx), engine=engine).run(host=host, port=port, threaded=True)
@@ -75,7 +75,7 @@ def ingest(ctx: click.Context, files: tuple[str, ...], batch_size: int) -> None:
                 ingest_statements(engine, name, list(read_statements(name)), batch_size)
         except (BadRecord, DocumentRejected) as exc:
             raise click.ClickException(f"{name}: {exc}") from exc
-    engine.save_index()
+    engine.checkpoint()
 
 
 def ingest_statements(engine, name: str, records: list[dict], batch_size: int) -> None:
@@ -108,41 +108,21 @@ def compare(ctx: click.Context, a: str, b: str) -> None:
 
 @main.command()
 @click.option("--edges/--no-edges", default=False, help="Also recompute every conflict edge with the current scorer.")
+@click.option("--batch-size", default=256, show_default=True, help="Statements per batch, as ingested.")
 @click.pass_context
-def reindex(ctx: click.Context, edges: bool) -> None:
-    """Rebuild the FAISS index from the store (and optionally the conflict edges)."""
-    config = _config(ctx)
-    from .embed import get_embedder
-    from .index import VectorIndex
-    from .store import Store
-
-    store = Store(Path(config["DATA_DIR"]) / "store.sqlite3")
-    embedder = get_embedder(config["EMBED_MODEL"], int(config["EMBED_BATCH_SIZE"]))
-    embed_missing_vectors(store, embedder)
-    index = VectorIndex.rebuild(store, embedder.model_name, embedder.dim)
-    index.save(config["DATA_DIR"])
-    click.echo(f"index rebuilt: {len(index)} vectors ({embedder.model_name}, dim {embedder.dim})")
+def reindex(ctx: click.Context, edges: bool, batch_size: int) -> None:
+    """Embed statements that lack a vector of the current model, rebuild the embedded index from the
+    store, and optionally recompute every conflict edge (the same candidates as ingest)."""
+    engine = _engine(ctx)
+    with tqdm(desc="embed", unit="stmt", disable=None) as bar:
+        engine.embed_missing_vectors(progress=bar.update)
+    engine.rebuild_index()
+    stats = engine.stats()
+    click.echo(f"index: {stats['index']} vectors ({engine.embedder.model_name}, dim {engine.embedder.dim})")
     if edges:
-        engine = _engine(ctx)
-        with tqdm(total=len(index), desc="edges", unit="stmt") as bar:
-            count = engine.recompute_edges(progress=bar.update)
+        with tqdm(total=stats["statements"], desc="edges", unit="stmt") as bar:
+            count = engine.recompute_edges(batch=batch_size, progress=bar.update)
         click.echo(f"edges recomputed: {count}")
-
-
-def embed_missing_vectors(store, embedder, batch: int = 512) -> int:
-    """Give every statement a vector of the current model (after a model change)."""
-    rows = store.conn.execute(
-        "SELECT s.vid, s.text FROM statements s LEFT JOIN vectors v ON v.vid = s.vid AND v.model = ? "
-        "WHERE v.vid IS NULL", (embedder.model_name,)).fetchall()
-    for start in tqdm(range(0, len(rows), batch), desc="embed", disable=not rows):
-        chunk = rows[start:start + batch]
-        vectors = embedder.embed([r["text"] for r in chunk])
-        with store.transaction() as conn:
-            for row, vector in zip(chunk, vectors):
-                conn.execute("INSERT OR REPLACE INTO vectors (vid, model, vector) VALUES (?, ?, ?)",
-                             (row["vid"], embedder.model_name, vector.tobytes()))
-                conn.execute("INSERT INTO changes (op, vid) VALUES ('add', ?)", (row["vid"],))
-    return len(rows)
 
 
 @main.command("eval")
@@ -172,7 +152,7 @@ def evaluate(ctx: click.Context, dev_dir: str | None, verbose_pairs: bool) -> No
         with tempfile.TemporaryDirectory() as tmp:
             engine = build_engine({**config, "DATA_DIR": tmp})
             report[name] = evaluate_gold(engine, folder, split)
-            engine.store.close()
+            engine.storage.close()
     if not verbose_pairs:
         for name, _, _ in runs:
             report[name].pop("pairs", None)

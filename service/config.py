@@ -15,6 +15,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict = {
     # Where the SQLite store (the truth) and the FAISS index (derived) live.
     "DATA_DIR": str(ROOT / "indexes"),
+    # Unset: the embedded store above. "postgresql://…": PostgreSQL + pgvector holds everything instead,
+    # shared by every process pointed at it (no local files).
+    "DATABASE_URL": "",
+    # PostgreSQL connections per process, waits and timeouts (seconds unless named otherwise), and the
+    # HNSW search breadth (higher: better recall, slower).
+    "PG_POOL_MIN": 1,
+    "PG_POOL_MAX": 10,
+    "PG_POOL_TIMEOUT": 10,
+    "PG_CONNECT_TIMEOUT": 5,
+    "PG_STATEMENT_TIMEOUT_MS": 30000,
+    "PG_EF_SEARCH": 100,
     "FIXTURES_DIR": str(ROOT / "fixtures"),
     # Embedding model: the name recorded in the index, and the installed package that carries it.
     "EMBED_MODEL": "all-MiniLM-L6-v2",

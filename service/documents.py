@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .extract import detect_language, extract_claims
 from .schemas import MAX_DOCUMENT_CHARS
-from .store import document_id
+from .storage.base import document_id
 
 MIN_WORDS_FOR_LANGUAGE_CHECK = 5
 

@@ -9,28 +9,24 @@ API, web page and CLI are thin layers over these methods:
 - ``compare_claims`` / ``compare_pairs``: bulk checks that store nothing;
 - ``retract``: deletion with an audit row.
 
-Every read first catches up with the store's change log, so a statement written by another
-worker process is visible at once.
+The engine never touches a database: it asks ``self.storage`` (``service/storage``), which
+is the embedded SQLite + FAISS store or PostgreSQL + pgvector. Every read first lets the storage
+catch up with writes made by other processes, so a statement written elsewhere is visible at once.
 """
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from . import conflicts
-from .embed import Embedder
 from .actors import ActorRegistry
-from .index import open_index
+from .embed import Embedder
+from .pipeline import judging
+from .pipeline.candidates import NEIGHBOUR_WIDENING, candidates, candidates_for
 from .scoring.base import ContradictionScorer
-from .store import Store, normalise_text, statement_id
-
-# Candidate search looks this many times further than the k candidates wanted: the nearest claims
-# are often the same actor's (same date), which are not compared.
-NEIGHBOUR_WIDENING = 3
+from .storage.base import Storage, TransientConflict, normalise_text, statement_id
 
 log = logging.getLogger(__name__)
 
@@ -55,46 +51,40 @@ class IngestResult:
 
 
 class Engine:
-    def __init__(self, store: Store, embedder: Embedder, scorer: ContradictionScorer, config: dict):
-        self.store = store
+    def __init__(self, storage: Storage, embedder: Embedder, scorer: ContradictionScorer, config: dict):
+        self.storage = storage
         self.embedder = embedder
         self.scorer = scorer
         self.config = config
-        self.index_dir = Path(config["DATA_DIR"])
-        self.index, how = open_index(store, self.index_dir, embedder.model_name, embedder.dim)
-        self._last_save = time.monotonic()
-        log.info("index %s: %d vectors", how, len(self.index))
 
-    # -- freshness ---------------------------------------------------------------------
     def refresh(self) -> None:
         """Catch up with writes made by other processes."""
-        self.index.sync(self.store)
+        self.storage.refresh()
 
-    def save_index(self) -> None:
-        self.refresh()
-        self.index.save(self.index_dir)
-        self._last_save = time.monotonic()
+    def checkpoint(self) -> None:
+        """Persist what the storage derives (the embedded index), so that the next start is quick."""
+        self.storage.checkpoint()
 
-    def _maybe_save_index(self) -> None:
-        # The index is a cache of the store: saving it is only a start-up speed-up, so not on every write.
-        if time.monotonic() - self._last_save > 60:
-            self.save_index()
+    def rebuild_index(self) -> None:
+        self.storage.rebuild_index()
 
     # -- actors ------------------------------------------------------------------------
     def canonical_actor(self, name: str) -> str:
         name = normalise_text(name)
-        return self.store.canonical_actor(name) or name
+        return self.storage.canonical_actor(name) or name
+
+    def actors(self) -> list[dict]:
+        return self.storage.actors()
 
     def update_actors(self, actors: list[dict], who: str = "system") -> None:
-        with self.store.transaction() as conn:
+        with self.storage.unit_of_work() as uow:
             for actor in actors:
-                self.store.upsert_actor(conn, actor["name"], actor.get("aliases", ()), actor.get("roles", ()),
-                                        actor.get("kind"))
-                self.store.audit(conn, who, "actor.upsert", actor["name"], actor)
+                uow.upsert_actor(actor["name"], actor.get("aliases", ()), actor.get("roles", ()), actor.get("kind"))
+                uow.audit(who, "actor.upsert", actor["name"], actor)
 
     def actor_registry(self) -> ActorRegistry:
         """The stored actors as the extractor's registry."""
-        return ActorRegistry.from_dict({a["name"]: a for a in self.store.actors()})
+        return ActorRegistry.from_dict({a["name"]: a for a in self.storage.actors()})
 
     # -- ingest ------------------------------------------------------------------------
     def prepare(self, item: dict) -> dict:
@@ -117,108 +107,90 @@ class Engine:
             return [results[s["id"]] for s in prepared]
         vectors = self.embedder.embed([s["text"] for s in new])
         edges = self._edges_for_new(new, vectors)
-        with self.store.transaction() as conn:
-            if document is not None:
-                self.store.insert_document(conn, document)
-            for statement, vector in zip(new, vectors):
-                self.store.upsert_actor(conn, statement["actor"], statement["aliases"])
-                found = self.store.find_statement_vid(conn, statement["actor"], statement["text"], statement["source"])
-                if found:  # written by a concurrent request since we looked
-                    results[statement["id"]] = IngestResult(found[0], False, 0)
-                    continue
-                self._check_id_free(conn, statement)
-                self._check_document_known(conn, statement)
-                self.store.insert_statement(conn, statement, self.embedder.model_name, vector)
-                results[statement["id"]] = IngestResult(statement["id"], True, 0)
-            for edge in edges:
-                if results[edge["a"]].created:
-                    self.store.upsert_edge(conn, edge)
-                    results[edge["a"]].edges += 1
-            created = [r.id for r in results.values() if r.created]
-            if created:
-                self.store.audit(conn, who, "statements.ingest", document["id"] if document else created[0],
-                                 {"count": len(created)})
-        self.refresh()
-        self._maybe_save_index()
+        for attempt in Retrying(retry=retry_if_exception_type(TransientConflict), stop=stop_after_attempt(5),
+                                wait=wait_random_exponential(0.05, 1), reraise=True):
+            with attempt:
+                written = self._write(new, vectors, edges, document, who)
+        results.update(written)
         return [results[s["id"]] for s in prepared]
+
+    def _write(self, new: list[dict], vectors: np.ndarray, edges: list[dict], document: dict | None,
+               who: str) -> dict[str, IngestResult]:
+        """One transaction. Rows are locked in one order (actors, statements, edges, each sorted) so
+        that concurrent writers queue rather than deadlock."""
+        results: dict[str, IngestResult] = {}
+        with self.storage.unit_of_work() as uow:
+            if document is not None:
+                uow.insert_document(document)
+            for actor, aliases in sorted(_actors_of(new).items()):
+                uow.upsert_actor(actor, aliases)
+            for statement, vector in sorted(zip(new, vectors), key=lambda pair: pair[0]["id"]):
+                results[statement["id"]] = self._store_one(uow, statement, vector)
+            for edge in sorted(edges, key=lambda e: sorted((e["a"], e["b"]))):
+                if results[edge["a"]].created and _stored_as(results, edge["b"]):
+                    uow.upsert_edge(edge)
+                    results[edge["a"]].edges += 1
+            created = sorted(r.id for r in results.values() if r.created)
+            if created:
+                uow.audit(who, "statements.ingest", document["id"] if document else created[0], {"count": len(created)})
+        return results
+
+    def _store_one(self, uow, statement: dict, vector: np.ndarray) -> IngestResult:
+        found = uow.find_statement(statement["actor"], statement["text"], statement["source"])
+        if found:  # written by a concurrent request since we looked
+            return IngestResult(found, False, 0)
+        doc_id = statement.get("document_id")
+        if doc_id and not uow.document_exists(doc_id):
+            raise UnknownReference(f"document_id: no document {doc_id!r}")
+        if not uow.insert_statement(statement, self.embedder.model_name, vector):
+            found = uow.find_statement(statement["actor"], statement["text"], statement["source"])
+            if found:  # a concurrent request stored the same statement while we waited for its lock
+                return IngestResult(found, False, 0)
+            raise ConflictError(f"id {statement['id']!r} is already used by another statement")
+        return IngestResult(statement["id"], True, 0)
 
     def _split_new(self, prepared: list[dict]) -> tuple[list[dict], dict[str, IngestResult]]:
         results: dict[str, IngestResult] = {}
         new, seen = [], set()
-        conn = self.store.conn
         for statement in prepared:
-            found = self.store.find_statement_vid(conn, statement["actor"], statement["text"], statement["source"])
+            found = self.storage.find_statement(statement["actor"], statement["text"], statement["source"])
             if found:
-                statement["id"] = found[0]
-                results[found[0]] = IngestResult(found[0], False, 0)
+                statement["id"] = found
+                results[found] = IngestResult(found, False, 0)
             elif statement["id"] not in seen:
                 seen.add(statement["id"])
                 new.append(statement)
         return new, results
 
-    def _check_document_known(self, conn, statement: dict) -> None:
-        doc_id = statement.get("document_id")
-        if doc_id and conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
-            raise UnknownReference(f"document_id: no document {doc_id!r}")
-
-    def _check_id_free(self, conn, statement: dict) -> None:
-        row = conn.execute("SELECT actor, text, source FROM statements WHERE id = ?", (statement["id"],)).fetchone()
-        if row is not None:
-            raise ConflictError(f"id {statement['id']!r} is already used by another statement")
-
     def _edges_for_new(self, new: list[dict], vectors: np.ndarray) -> list[dict]:
         """Judge each new statement against its nearest stored and in-batch neighbours."""
-        k = int(self.config["CANDIDATES_K"])
-        min_sim = float(self.config["CANDIDATE_MIN_SIMILARITY"])
-        candidates: list[conflicts.Candidate] = []
-        seen_pairs: set[tuple[str, str]] = set()
-        stored_neighbours = self._stored_neighbours(vectors, NEIGHBOUR_WIDENING * k)
-        batch_neighbours = conflicts.in_batch_neighbours(vectors, NEIGHBOUR_WIDENING * k)
-        for i, statement in enumerate(new):
-            neighbours = sorted(stored_neighbours[i] + [(new[j], sim) for j, sim in batch_neighbours[i]],
-                                key=lambda pair: -pair[1])
-            for candidate in conflicts.candidates_for(statement, neighbours, min_sim, limit=k):
-                key = tuple(sorted((candidate.a["id"], candidate.b["id"])))
-                if key not in seen_pairs:
-                    seen_pairs.add(key)
-                    candidates.append(candidate)
-        return conflicts.judge_candidates(self.scorer, candidates)
-
-    def _stored_neighbours(self, vectors: np.ndarray, k: int) -> list[list[tuple[dict, float]]]:
-        if not len(self.index) or not len(vectors):
-            return [[] for _ in range(len(vectors))]
-        sims, vids = self.index.search(vectors, k)
-        statements = self.store.statements_by_vid(v for v in vids.ravel().tolist() if v >= 0)
-        return [
-            [(statements[v], float(s)) for s, v in zip(row_sims, row_vids) if v in statements]
-            for row_sims, row_vids in zip(sims, vids.tolist())
-        ]
+        found = candidates(self.storage, new, vectors, int(self.config["CANDIDATES_K"]),
+                           float(self.config["CANDIDATE_MIN_SIMILARITY"]))
+        return judging.judge_candidates(self.scorer, found)
 
     def ingest_document(self, text: str, who: str = "system", **meta) -> dict:
         """Extract attributed claims from an article and ingest them with the document, atomically."""
         from .documents import statements_from_article
 
         document, items, claims = statements_from_article(text, self.actor_registry(), **meta)
-        existing = self.store.get_document(document["id"])
+        existing = self.storage.get_document(document["id"])
         results = self.ingest(items, who=who, document=None if existing else document)
         return {"document": {k: v for k, v in document.items() if k != "text"}, "created": existing is None,
                 "statements": [{**self.statement(r.id), "created": r.created, "edges": r.edges} for r in results]}
 
     def document(self, doc_id: str) -> dict:
-        document = self.store.get_document(doc_id)
+        document = self.storage.get_document(doc_id)
         if document is None:
             raise NotFound(f"no document with id {doc_id!r}")
-        return {**document, "statements": list(self.store.statements_by_id(self.store.document_statement_ids(doc_id)).values())}
+        ids = self.storage.document_statement_ids(doc_id)
+        found = self.storage.statements_by_id(ids)
+        return {**document, "statements": [found[i] for i in ids if i in found]}
 
     # -- reads -------------------------------------------------------------------------
     def nearest(self, query: str, k: int) -> list[tuple[dict, float]]:
         """Stored statements nearest to ``query``, most similar first."""
         self.refresh()
-        if not len(self.index):
-            return []
-        sims, vids = self.index.search(self.embedder.embed([query]), k)
-        statements = self.store.statements_by_vid(v for v in vids[0].tolist() if v >= 0)
-        return [(statements[v], float(s)) for s, v in zip(sims[0], vids[0].tolist()) if v in statements]
+        return self.storage.nearest(self.embedder.embed([query]), k)[0]
 
     def search(self, query: str, k: int = 10, actor: str | None = None, source: str | None = None,
                since: str | None = None, until: str | None = None) -> list[dict]:
@@ -237,12 +209,12 @@ class Engine:
         """Aligned pairs whose claims are near ``query``, ranked by relevance × score."""
         near = {s["id"]: sim for s, sim in self.nearest(query, int(self.config["TOPIC_K"]))
                 if sim >= float(self.config["TOPIC_MIN_SIMILARITY"])}
-        edges = self.store.edges_touching(near, label=label, min_score=min_score)
-        statements = self.store.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
+        edges = self.storage.edges_touching(near, label=label, min_score=min_score)
+        statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
         actor = self.canonical_actor(actor) if actor else None
         ranked = []
         for edge in edges:
-            pair = conflicts.aligned_pair(edge, statements, first=_more_relevant(edge, near))
+            pair = judging.aligned_pair(edge, statements, first=_more_relevant(edge, near))
             if actor and actor not in (pair["a"]["actor"], pair["b"]["actor"]):
                 continue
             pair["relevance"] = round(max(near.get(edge["a"], 0.0), near.get(edge["b"], 0.0)), 4)
@@ -251,16 +223,16 @@ class Engine:
         return {"total": len(ranked), "items": ranked[offset:offset + limit]}
 
     def statement(self, statement_id_: str) -> dict:
-        statement = self.store.get_statement(statement_id_)
+        statement = self.storage.get_statement(statement_id_)
         if statement is None:
             raise NotFound(f"no statement with id {statement_id_!r}")
         return statement
 
     def statement_conflicts(self, statement_id_: str, label: str | None = None, min_score: float = 0.0) -> list[dict]:
         self.statement(statement_id_)
-        edges = self.store.edges_touching([statement_id_], label=label, min_score=min_score)
-        statements = self.store.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
-        pairs = [conflicts.aligned_pair(e, statements, first=statement_id_) for e in edges]
+        edges = self.storage.edges_touching([statement_id_], label=label, min_score=min_score)
+        statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
+        pairs = [judging.aligned_pair(e, statements, first=statement_id_) for e in edges]
         return sorted(pairs, key=lambda p: -p["score"])
 
     # -- bulk checks (nothing stored) --------------------------------------------------
@@ -269,16 +241,16 @@ class Engine:
         self.refresh()
         min_sim = float(self.config["CANDIDATE_MIN_SIMILARITY"])
         vectors = self.embedder.embed([normalise_text(c["text"]) for c in claims])
-        neighbours = self._stored_neighbours(vectors, NEIGHBOUR_WIDENING * k)
+        neighbours = self.storage.nearest(vectors, NEIGHBOUR_WIDENING * k)
         for claim, near in zip(claims, neighbours):
             probe = {"id": "", "actor": self.canonical_actor(claim.get("actor") or "(unattributed)"),
                      "text": normalise_text(claim["text"]), "date": claim.get("date"),
                      "source": claim.get("source") or ""}
-            candidates = conflicts.candidates_for(probe, near, min_sim, limit=k)
-            edges = conflicts.judge_candidates(self.scorer, candidates)
-            others = {c.b["id"]: c.b for c in candidates}
+            found = candidates_for(probe, near, min_sim, limit=k)
+            edges = judging.judge_candidates(self.scorer, found)
+            others = {c.b["id"]: c.b for c in found}
             yield {"claim": probe, "pairs": [
-                conflicts.aligned_pair(e, {**others, "": probe}, first="") for e in edges]}
+                judging.aligned_pair(e, {**others, "": probe}, first="") for e in edges]}
 
     def compare_pairs(self, pairs: list[dict]):
         """Judge explicit (a, b) text pairs; yields one result per pair."""
@@ -291,49 +263,68 @@ class Engine:
 
     # -- corrections -------------------------------------------------------------------
     def retract_statement(self, statement_id_: str, who: str, reason: str = "") -> None:
-        with self.store.transaction() as conn:
-            if not self.store.delete_statements(conn, [statement_id_]):
+        with self.storage.unit_of_work() as uow:
+            if not uow.delete_statements([statement_id_]):
                 raise NotFound(f"no statement with id {statement_id_!r}")
-            self.store.audit(conn, who, "statement.retract", statement_id_, {"reason": reason})
-        self.refresh()
+            uow.audit(who, "statement.retract", statement_id_, {"reason": reason})
 
     def retract_document(self, doc_id: str, who: str, reason: str = "") -> int:
-        with self.store.transaction() as conn:
-            if self.store.get_document(doc_id) is None:
+        with self.storage.unit_of_work() as uow:
+            if not uow.document_exists(doc_id):
                 raise NotFound(f"no document with id {doc_id!r}")
-            removed = self.store.delete_document(conn, doc_id)
-            self.store.audit(conn, who, "document.retract", doc_id, {"reason": reason, "statements": len(removed)})
-        self.refresh()
-        return len(removed)
+            removed = uow.delete_document(doc_id)
+            uow.audit(who, "document.retract", doc_id, {"reason": reason, "statements": removed})
+        return removed
 
     # -- maintenance -------------------------------------------------------------------
     def recompute_edges(self, batch: int = 256, progress=None) -> int:
-        """Rejudge every statement against its neighbours with the current scorer."""
+        """Rejudge the whole store with the current scorer, replaying ingest: statements in the order
+        they were stored, each batch against what was stored before it and against itself, through
+        the same ``candidates()`` as ingest."""
         self.refresh()
-        vids, matrix = self.store.vectors(self.embedder.model_name)
+        k, min_sim = int(self.config["CANDIDATES_K"]), float(self.config["CANDIDATE_MIN_SIMILARITY"])
         edges: list[dict] = []
-        k = int(self.config["CANDIDATES_K"])
-        for start in range(0, len(vids), batch):
-            chunk = vids[start:start + batch].tolist()
-            statements = self.store.statements_by_vid(chunk)
-            neighbours = self._stored_neighbours(matrix[start:start + batch], k + 1)
-            candidates = []
-            for vid, near in zip(chunk, neighbours):
-                candidates += conflicts.candidates_for(statements[vid], near, float(self.config["CANDIDATE_MIN_SIMILARITY"]))
-            edges += conflicts.judge_candidates(self.scorer, candidates)
+        for first, statements, vectors in self.storage.iter_statement_vectors(self.embedder.model_name, batch):
+            found = candidates(self.storage, statements, vectors, k, min_sim, before=first)
+            edges += judging.judge_candidates(self.scorer, found)
+            if progress:
+                progress(len(statements))
+        with self.storage.unit_of_work() as uow:
+            uow.clear_edges()
+            for edge in edges:
+                uow.upsert_edge(edge)
+        return len(edges)
+
+    def embed_missing_vectors(self, batch: int = 512, progress=None) -> int:
+        """Give every statement a vector of the current model (after a model change)."""
+        missing = self.storage.statements_without_vector(self.embedder.model_name)
+        for start in range(0, len(missing), batch):
+            chunk = missing[start:start + batch]
+            vectors = self.embedder.embed([text for _, text in chunk])
+            with self.storage.unit_of_work() as uow:
+                for (statement_id_, _), vector in zip(chunk, vectors):
+                    uow.set_vector(statement_id_, self.embedder.model_name, vector)
             if progress:
                 progress(len(chunk))
-        with self.store.transaction() as conn:
-            self.store.clear_edges(conn)
-            for edge in edges:
-                self.store.upsert_edge(conn, edge)
-        return len(edges)
+        return len(missing)
 
     def stats(self) -> dict:
         self.refresh()
-        return {"statements": self.store.count_statements(), "index": len(self.index),
-                "edges": self.store.count_edges(), "scorer": self.scorer.name,
-                "embedding_model": self.embedder.model_name}
+        return {"statements": self.storage.count_statements(), "index": self.storage.vector_count(),
+                "edges": self.storage.count_edges(), "scorer": self.scorer.name,
+                "embedding_model": self.embedder.model_name, "storage": self.storage.backend}
+
+
+def _actors_of(statements: list[dict]) -> dict[str, set[str]]:
+    actors: dict[str, set[str]] = {}
+    for statement in statements:
+        actors.setdefault(statement["actor"], set()).update(statement["aliases"])
+    return actors
+
+
+def _stored_as(results: dict[str, IngestResult], statement_id_: str) -> bool:
+    """False for an in-batch partner that turned out to be stored already under another id."""
+    return statement_id_ not in results or results[statement_id_].id == statement_id_
 
 
 def _passes(statement: dict, actor, source, since, until) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
+from .storage.base import StorageUnavailable, TransientConflict
+
 PROBLEM_MIME = "application/problem+json"
 
 
@@ -41,6 +43,14 @@ def register_problem_handlers(app: Flask) -> None:
         if exc.code and exc.code >= 400 and not request.path.startswith("/api/"):
             return exc  # the web page keeps Werkzeug's HTML errors
         return problem_response(exc.code or 500, exc.name, exc.description)
+
+    @app.errorhandler(StorageUnavailable)
+    @app.errorhandler(TransientConflict)
+    def _storage_unavailable(exc: Exception):
+        app.logger.warning("storage unavailable: %s", exc)
+        return problem_response(503, "Service Unavailable",
+                                "the database cannot be reached or is busy; nothing was written, retry later",
+                                headers={"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

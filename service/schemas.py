@@ -277,6 +277,7 @@ class Health(BaseModel):
     edges: dict[str, int]
     scorer: str
     embedding_model: str
+    storage: Literal["sqlite", "postgresql"]
 
 
 class Problem(BaseModel):

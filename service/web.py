@@ -47,5 +47,5 @@ def index():
     if query:
         found = engine.topic_conflicts(query, actor=actor or None, limit=50)
         pairs = [view_pair(p) for p in found["items"]]
-    actors = [a["name"] for a in engine.store.actors() if a["statements"]]
+    actors = [a["name"] for a in engine.actors() if a["statements"]]
     return render_template("index.html", query=query, actor=actor, actors=actors, pairs=pairs)

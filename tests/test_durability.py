@@ -1,4 +1,5 @@
-"""Crash safety: kill -9 the server during bulk ingest, many times, then check the store.
+"""Crash safety, on both backends: kill -9 the server during bulk ingest, many times, then check
+the store.
 
 Every acknowledged statement must be present, no document may be half-ingested, and after a
 restart the index must hold exactly the store's vectors.
@@ -10,7 +11,6 @@ import os
 import random
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,8 +21,9 @@ import urllib.request
 import pytest
 
 from service.config import ROOT
+from service.storage import open_storage
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, backend_overrides, make_config
 
 CYCLES = int(os.environ.get("CRASH_CYCLES", 4))
 ARTICLES = ["fed_rates.txt", "nato_spending.txt"]
@@ -34,8 +35,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir, port) -> subprocess.Popen:
-    env = {**os.environ, "COUNTERCLAIM_SCORER": '"cues"', "COUNTERCLAIM_WRITE_KEYS": "[]"}
+def start_server(data_dir, port, database_url: str = "") -> subprocess.Popen:
+    env = {**os.environ, "COUNTERCLAIM_SCORER": '"cues"', "COUNTERCLAIM_WRITE_KEYS": "[]",
+           "COUNTERCLAIM_DATABASE_URL": database_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "--data-dir", str(data_dir), "serve", "--no-fixtures", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -66,12 +68,13 @@ def expected_claims(article: str) -> int:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs kill -9 semantics of Linux")
-def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path):
-    data_dir, port = tmp_path / "data", free_port()
+def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path, backend, request):
+    config = make_config(tmp_path, **backend_overrides(backend, request))
+    data_dir, port, url = tmp_path / "data", free_port(), config["DATABASE_URL"]
     rng = random.Random(5)
     acknowledged: set[str] = set()
     counter = iter(range(10**9))
-    process = start_server(data_dir, port)
+    process = start_server(data_dir, port, url)
     actors = json.loads((FIXTURES / "actors.json").read_text())
     post(port, "/api/v1/actors", [{"name": n, **v} for n, v in actors.items()])
     claims_per_article = {a: expected_claims(a) for a in ARTICLES}
@@ -101,18 +104,18 @@ def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path):
             process.wait()
             stop.set()
             worker.join()
-            process = start_server(data_dir, port)
+            process = start_server(data_dir, port, url)
         health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz").read())
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
 
-    db = sqlite3.connect(data_dir / "store.sqlite3")
-    stored = {row[0] for row in db.execute("SELECT id FROM statements")}
+    storage = open_storage(config, "all-MiniLM-L6-v2", 384)
+    stored = set(storage.statements_by_id(acknowledged)) | {
+        s["id"] for _, batch, _ in storage.iter_statement_vectors("all-MiniLM-L6-v2", 1000) for s in batch}
     missing = acknowledged - stored
-    documents = db.execute(
-        "SELECT d.source, count(s.id) FROM documents d LEFT JOIN statements s ON s.document_id = d.id "
-        "GROUP BY d.id").fetchall()
+    documents = [(d["source"], len(storage.document_statement_ids(d["id"]))) for d in storage.iter_documents()]
+    storage.close()
     half = [(source, count) for source, count in documents if count != claims_per_article[source.split("-", 2)[2]]]
     print(f"\n[crash test] {CYCLES} kills; acknowledged statements {len(acknowledged)}, stored {len(stored)}, "
           f"missing {len(missing)}; documents {len(documents)}, half-ingested {len(half)}; "

@@ -30,7 +30,7 @@ def write_gold(folder):
 def test_recall_over_listed_pairs_and_precision_over_every_edge(tmp_path):
     engine = build_engine(make_config(tmp_path))  # the rule scorer: negation against assertion
     report = evaluate_gold(engine, write_gold(tmp_path / "gold"), "dev")
-    engine.store.close()
+    engine.storage.close()
     assert report["statements"] == 3  # the test split's statement is not ingested
     assert report["contradictions_found"] == report["contradiction_pairs"] == 1
     # a1/a3 also clashes by rule; it is not a listed contradiction, so it counts against precision

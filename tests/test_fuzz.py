@@ -60,7 +60,7 @@ def fuzz_app(tmp_path_factory):
     engine = build_engine(config)
     load_fixtures(engine, FIXTURES)
     yield create_app(config, engine=engine)
-    engine.store.close()
+    engine.storage.close()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -23,7 +23,7 @@ def run(tmp_path, folder, split=None):
     try:
         report = evaluate_gold(engine, folder, split)
     finally:
-        engine.store.close()
+        engine.storage.close()
     print(f"\n[{folder.name}/{report['split']}] contradictions found {report['contradictions_found']}/"
           f"{report['contradiction_pairs']}, contradiction edges {report['contradiction_edges']} "
           f"({report['true_contradiction_edges']} true), labelled others called contradiction "
@@ -85,7 +85,7 @@ def test_fixture_ceasefire_page_shows_the_founding_pair_and_no_pair_about_differ
         items = create_app(config, engine=engine).test_client().get(
             "/api/v1/conflicts?q=ceasefire&label=contradiction&limit=200").json["items"]
     finally:
-        engine.store.close()
+        engine.storage.close()
     for pair in items:
         print(f"  {pair['score']:.2f} {pair['a']['actor']}: {pair['a']['text']} | {pair['b']['actor']}: {pair['b']['text']}")
     texts = [(plain(p["a"]["text"]), plain(p["b"]["text"])) for p in items]

@@ -370,6 +370,8 @@ def _ratio(value: float, tokens: list[str], i: int) -> tuple[float, int] | None:
 
 def _fraction_word(tokens: list[str], i: int) -> tuple[float, int] | None:
     """"half", "a third", "a quarter", "two-thirds", "majority" as percentages."""
+    if i >= len(tokens):  # a currency sign with nothing after it
+        return None
     token = tokens[i]
     if token in ("half", "majority") and (i == 0 or tokens[i - 1] not in ("one", "two", "three")):
         return (50.0, i + 1) if token == "half" else (50.0001, i + 1)

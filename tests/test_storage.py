@@ -1,14 +1,16 @@
-"""Store and index: stable ids, dedup, atomic writes, index round-trip, rebuild, mismatch refused."""
+"""Storage, on both backends: stable ids, dedup, atomic writes, retraction, flips; and the embedded
+backend's own FAISS index: round-trip, rebuild, catching up, mismatch refused."""
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
 from service import build_engine
-from service.index import INDEX_FILE, META_FILE, IndexMismatch, VectorIndex, open_index
-from service.store import Store, statement_id
+from service.storage.base import statement_id
+from service.storage.sqlite.index import INDEX_FILE, META_FILE, IndexMismatch, VectorIndex, open_index
 
 from .conftest import make_config
 
@@ -25,7 +27,7 @@ def test_reingest_does_not_duplicate(engine):
     again = engine.ingest([dict(STATEMENT, text="  Egg prices are   coming down fast. ")])
     assert first[0].created and not again[0].created
     assert again[0].id == first[0].id
-    assert engine.store.count_statements() == 1 and len(engine.index) == 1
+    assert engine.storage.count_statements() == 1 == engine.storage.vector_count()
 
 
 def test_alias_maps_to_canonical_actor(engine):
@@ -36,16 +38,24 @@ def test_alias_maps_to_canonical_actor(engine):
 
 def test_failed_ingest_writes_nothing(engine, monkeypatch):
     engine.ingest([STATEMENT])
+    real_unit_of_work = engine.storage.unit_of_work
+
+    @contextmanager
+    def failing_unit_of_work():
+        with real_unit_of_work() as uow:
+            monkeypatch.setattr(uow, "upsert_edge", boom)
+            yield uow
+
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(engine.store, "upsert_edge", boom)
+    monkeypatch.setattr(engine.storage, "unit_of_work", failing_unit_of_work)
     monkeypatch.setattr(engine, "_edges_for_new", lambda new, vectors: [
         {"a": new[0]["id"], "b": "x", "label": "contradiction", "score": 1, "similarity": 1, "kind": "cross",
          "cues": [], "scorer": "t"}])
     with pytest.raises(RuntimeError):
         engine.ingest([{"actor": "Joe", "text": "Egg prices are rising.", "source": "x"}])
-    assert engine.store.count_statements() == 1
-    assert len(engine.index) == 1
+    assert engine.storage.count_statements() == 1 == engine.storage.vector_count()
+    assert engine.search("Egg prices are rising.", 5)[0]["statement"]["actor"] == "Donald Trump"
 
 
 def test_retraction_removes_vector_and_edges(engine):
@@ -53,24 +63,57 @@ def test_retraction_removes_vector_and_edges(engine):
                    {"id": "b", "actor": "B", "text": "The ceasefire was rejected.", "source": "y"}])
     assert engine.statement_conflicts("a")
     engine.retract_statement("a", who="editor", reason="misquote")
-    assert engine.store.get_statement("a") is None
+    assert engine.storage.get_statement("a") is None
     assert engine.statement_conflicts("b") == []
-    assert len(engine.index) == 1
-    assert engine.store.audit_log(1)[0]["who"] == "editor"
+    assert engine.storage.vector_count() == 1
+    assert [hit["statement"]["id"] for hit in engine.search("ceasefire", 5)] == ["b"]
+    assert engine.storage.audit_log(1)[0]["who"] == "editor"
 
 
-def test_index_save_load_round_trip(engine, config):
-    engine.ingest([STATEMENT, {"actor": "B", "text": "Ceasefire talks continue.", "source": "y"}])
-    engine.save_index()
-    loaded = VectorIndex.load(config["DATA_DIR"], engine.embedder.model_name, engine.embedder.dim)
-    assert loaded.ids() == engine.index.ids()
-    query = engine.embedder.embed(["eggs are cheaper"])
-    assert np.array_equal(loaded.search(query, 2)[1], engine.index.search(query, 2)[1])
+def test_recomputed_edges_are_the_edges_ingest_built(engine, fixture_statements):
+    for start in range(0, len(fixture_statements), 4):
+        engine.ingest(fixture_statements[start:start + 4])
+    def graph():
+        return sorted((e["a"], e["b"], e["label"], e["score"], e["kind"]) for batch in engine.storage.iter_edges()
+                      for e in batch)
+    ingested = graph()
+    assert engine.recompute_edges(batch=4) == len(ingested) > 0
+    assert graph() == ingested
 
 
-def test_index_mismatch_is_refused_and_rebuilt(engine, config):
+def test_embedding_missing_vectors(engine):
     engine.ingest([STATEMENT])
-    engine.save_index()
+    assert engine.embed_missing_vectors() == 0
+    engine.rebuild_index()
+    assert engine.search("eggs", 1)[0]["statement"]["text"] == STATEMENT["text"]
+
+
+@pytest.fixture
+def sqlite_config(tmp_path):
+    return make_config(tmp_path)
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_config):
+    engine = build_engine(sqlite_config)
+    yield engine
+    engine.storage.close()
+
+
+def test_index_save_load_round_trip(sqlite_engine, sqlite_config):
+    engine, config = sqlite_engine, sqlite_config
+    engine.ingest([STATEMENT, {"actor": "B", "text": "Ceasefire talks continue.", "source": "y"}])
+    engine.checkpoint()
+    loaded = VectorIndex.load(config["DATA_DIR"], engine.embedder.model_name, engine.embedder.dim)
+    assert loaded.ids() == engine.storage.index.ids()
+    query = engine.embedder.embed(["eggs are cheaper"])
+    assert np.array_equal(loaded.search(query, 2)[1], engine.storage.index.search(query, 2)[1])
+
+
+def test_index_mismatch_is_refused_and_rebuilt(sqlite_engine, sqlite_config):
+    engine, config = sqlite_engine, sqlite_config
+    engine.ingest([STATEMENT])
+    engine.checkpoint()
     with pytest.raises(IndexMismatch):
         VectorIndex.load(config["DATA_DIR"], "another-model", engine.embedder.dim)
     with pytest.raises(IndexMismatch):
@@ -78,40 +121,44 @@ def test_index_mismatch_is_refused_and_rebuilt(engine, config):
     meta = config["DATA_DIR"] + "/" + META_FILE
     data = json.load(open(meta))
     json.dump({**data, "model": "another-model"}, open(meta, "w"))
-    index, how = open_index(engine.store, config["DATA_DIR"], engine.embedder.model_name, engine.embedder.dim)
+    index, how = open_index(engine.storage, config["DATA_DIR"], engine.embedder.model_name, engine.embedder.dim)
     assert how.startswith("rebuilt") and len(index) == 1
 
 
-def test_missing_index_is_rebuilt_from_store(engine, config, tmp_path):
+def test_missing_index_is_rebuilt_from_store(sqlite_engine, sqlite_config, tmp_path):
+    engine, config = sqlite_engine, sqlite_config
     engine.ingest([STATEMENT])
-    engine.save_index()
+    engine.checkpoint()
     (tmp_path / "data" / INDEX_FILE).unlink()
     again = build_engine(config)
-    assert len(again.index) == 1
+    assert len(again.storage.index) == 1
 
 
-def test_stale_index_catches_up_and_orphans_are_dropped(engine, config):
+def test_stale_index_catches_up_and_orphans_are_dropped(sqlite_engine, sqlite_config):
+    engine, config = sqlite_engine, sqlite_config
     engine.ingest([STATEMENT])
-    engine.save_index()  # the saved file holds one vector
+    engine.checkpoint()  # the saved file holds one vector
     engine.ingest([{"actor": "B", "text": "Prices of eggs keep rising.", "source": "y"}])
     other = build_engine(config)  # like a second worker, or a restart after a crash
-    assert len(other.index) == 2
+    assert len(other.storage.index) == 2
     engine.retract_statement(engine.search("eggs rising", 1)[0]["statement"]["id"], who="t")
     other.refresh()
-    assert len(other.index) == 1 == other.store.count_statements()
+    assert len(other.storage.index) == 1 == other.storage.count_statements()
 
 
-def test_repair_adds_missing_and_drops_orphans(engine):
+def test_repair_adds_missing_and_drops_orphans(sqlite_engine):
+    engine = sqlite_engine
     engine.ingest([STATEMENT])
     index = VectorIndex(engine.embedder.model_name, engine.embedder.dim)
     index.add(np.array([999], dtype=np.int64), engine.embedder.embed(["orphan"]))
-    report = index.repair(engine.store)
+    report = index.repair(engine.storage)
     assert report == {"added": 1, "removed": 1, "total": 1}
 
 
-def test_store_uses_wal(tmp_path):
-    store = Store(tmp_path / "s.sqlite3")
-    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+def test_store_uses_wal_and_a_versioned_schema(sqlite_engine):
+    conn = sqlite_engine.storage.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
 
 
 def test_same_actor_at_two_dates_is_a_flip_and_same_date_is_not_compared(engine):
@@ -125,7 +172,8 @@ def test_same_actor_at_two_dates_is_a_flip_and_same_date_is_not_compared(engine)
     assert "m3" not in {p["b"]["id"] for p in engine.statement_conflicts("m2")}
 
 
-def test_embed_reusing_gives_the_same_vectors_and_embeds_each_text_once(engine, monkeypatch):
+def test_embed_reusing_gives_the_same_vectors_and_embeds_each_text_once(sqlite_engine, monkeypatch):
+    engine = sqlite_engine
     texts = ["Egg prices are coming down.", "The ceasefire was agreed.", "Egg prices are coming down."]
     expected = engine.embedder.embed(texts)
     calls = []
@@ -140,7 +188,8 @@ def test_embed_reusing_gives_the_same_vectors_and_embeds_each_text_once(engine, 
     assert fresh[0] in calls[-1] and all(fresh[0] not in batch for batch in calls[:-1])
 
 
-def test_pair_similarities_are_the_cosines_of_the_embeddings(engine):
+def test_pair_similarities_are_the_cosines_of_the_embeddings(sqlite_engine):
+    engine = sqlite_engine
     pairs = [("Egg prices are coming down.", "Eggs are getting cheaper."), ("The ceasefire was agreed.", "Egg prices.")]
     vectors = engine.embedder.embed([t for pair in pairs for t in pair])
     expected = [float(vectors[0] @ vectors[1]), float(vectors[2] @ vectors[3])]

@@ -1,50 +1,17 @@
-"""Conflict edges: from nearest neighbours to judged, aligned pairs.
+"""Judging candidate pairs: the sentence each claim is judged as, the scorer's verdicts as edges,
+and an edge as the API's aligned pair.
 
-For a new statement, its candidate partners are the nearest stored claims (by embedding
-cosine) made by another actor ("cross"), or by the same actor at another date ("flip": the
-actor changed their story). Each candidate pair is judged by the configured
-``ContradictionScorer``; pairs labelled contradiction or agreement become edges.
+Each candidate pair is judged by the configured ``ContradictionScorer``; pairs labelled
+contradiction or agreement become edges.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-import numpy as np
-
-from .scoring.base import ContradictionScorer
+from ..scoring.base import ContradictionScorer
+from .candidates import Candidate
 
 KEPT_LABELS = ("contradiction", "agreement")
-
-
-@dataclass
-class Candidate:
-    a: dict  # the new statement
-    b: dict  # its neighbour
-    similarity: float
-    kind: str  # "cross" or "flip"
-
-
-def pair_kind(a: dict, b: dict) -> str | None:
-    """"cross" for two actors, "flip" for one actor at two dates, None when not comparable."""
-    if a["id"] == b["id"]:
-        return None
-    if a["actor"] != b["actor"]:
-        return "cross"
-    if a.get("date") and b.get("date") and a["date"] != b["date"]:
-        return "flip"
-    return None
-
-
-def candidates_for(statement: dict, neighbours: list[tuple[dict, float]], min_similarity: float,
-                   limit: int | None = None) -> list[Candidate]:
-    """The first ``limit`` comparable neighbours (most similar first) above ``min_similarity``."""
-    found = []
-    for other, similarity in neighbours:
-        kind = pair_kind(statement, other)
-        if kind and similarity >= min_similarity:
-            found.append(Candidate(statement, other, float(similarity), kind))
-    return found[:limit] if limit else found
 
 
 # Reporting cues whose meaning is part of the claim: "agreed [halt attacks …]" is judged as
@@ -122,17 +89,6 @@ def judge_candidates(scorer: ContradictionScorer, candidates: list[Candidate]) -
                 "kind": candidate.kind, "cues": judgement.cues, "scorer": scorer.name,
             })
     return edges
-
-
-def in_batch_neighbours(vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
-    """For each row, its ``k`` most similar other rows of the same batch (row index, cosine)."""
-    if len(vectors) < 2:
-        return [[] for _ in range(len(vectors))]
-    sims = vectors @ vectors.T
-    np.fill_diagonal(sims, -np.inf)
-    k = min(k, len(vectors) - 1)
-    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-    return [[(int(j), float(sims[i, j])) for j in row] for i, row in enumerate(top)]
 
 
 def aligned_pair(edge: dict, statements: dict[str, dict], first: str | None = None) -> dict:

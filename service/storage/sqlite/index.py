@@ -1,4 +1,4 @@
-"""FAISS vector index over statement vectors, derived from the store and saved under ``indexes/``.
+"""FAISS vector index over statement vectors, derived from the SQLite store and saved beside it.
 
 The index maps FAISS ids to the store's statement ``vid``. Its metadata file records the
 embedding model, the dimension, the number of vectors and the last change-log sequence it
@@ -22,8 +22,6 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .store import Store
-
 INDEX_FILE = "statements.faiss"
 META_FILE = "statements.json"
 
@@ -40,6 +38,7 @@ class VectorIndex:
         self.dim = dim
         self.seq = 0  # last change-log sequence number applied
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._ids: set[int] = set()  # kept beside FAISS so that an add need not list every id
         self._lock = threading.RLock()
 
     # -- contents ----------------------------------------------------------------------
@@ -48,35 +47,40 @@ class VectorIndex:
 
     def ids(self) -> set[int]:
         with self._lock:
-            return set(faiss.vector_to_array(self._index.id_map).tolist())
+            return set(self._ids)
 
     def add(self, vids: np.ndarray, vectors: np.ndarray) -> None:
         if len(vids) == 0:
             return
         with self._lock:
-            present = self.ids()
-            keep = np.array([v not in present for v in vids.tolist()], dtype=bool)
+            keep = np.array([v not in self._ids for v in vids.tolist()], dtype=bool)
             if keep.any():
                 self._index.add_with_ids(np.ascontiguousarray(vectors[keep], dtype=np.float32),
                                          np.ascontiguousarray(vids[keep], dtype=np.int64))
+                self._ids.update(vids[keep].tolist())
 
     def remove(self, vids) -> None:
         vids = np.asarray(list(vids), dtype=np.int64)
         if len(vids):
             with self._lock:
                 self._index.remove_ids(vids)
+                self._ids.difference_update(vids.tolist())
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` (similarities, vids) for each query row; missing slots have vid -1."""
+    def search(self, queries: np.ndarray, k: int, before: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` (similarities, vids) for each query row, only vids below ``before`` if given;
+        missing slots have vid -1."""
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         with self._lock:
             k = max(1, min(k, len(self))) if len(self) else 1
             if not len(self):
                 return np.zeros((len(queries), 1), np.float32), -np.ones((len(queries), 1), np.int64)
-            return self._index.search(queries, k)
+            if before is None:
+                return self._index.search(queries, k)
+            selector = faiss.IDSelectorRange(0, int(before))  # held here: FAISS does not own it
+            return self._index.search(queries, k, params=faiss.SearchParameters(sel=selector))
 
     # -- keeping up with the store -----------------------------------------------------
-    def sync(self, store: Store) -> int:
+    def sync(self, store) -> int:
         """Apply the store's change log since ``self.seq``; returns how many changes were applied."""
         with self._lock:
             changes = store.changes_after(self.seq)
@@ -92,7 +96,7 @@ class VectorIndex:
             self.seq = changes[-1][0]
             return len(changes)
 
-    def repair(self, store: Store) -> dict:
+    def repair(self, store) -> dict:
         """Make the index hold exactly the store's vectors: add the missing, drop the orphans."""
         with self._lock:
             self.seq = store.last_change()
@@ -106,7 +110,7 @@ class VectorIndex:
             return {"added": len(missing), "removed": len(orphans), "total": len(self)}
 
     @classmethod
-    def rebuild(cls, store: Store, model: str, dim: int) -> "VectorIndex":
+    def rebuild(cls, store, model: str, dim: int) -> "VectorIndex":
         index = cls(model, dim)
         index.seq = store.last_change()
         vids, matrix = store.vectors(model)
@@ -136,13 +140,14 @@ class VectorIndex:
         raw = np.frombuffer((directory / INDEX_FILE).read_bytes(), dtype=np.uint8)
         index = cls(model, dim)
         index._index = faiss.deserialize_index(raw)
+        index._ids = set(faiss.vector_to_array(index._index.id_map).tolist())
         if len(index) != meta.get("count"):
             raise IndexMismatch(f"index file holds {len(index)} vectors, its metadata says {meta.get('count')}")
         index.seq = int(meta.get("seq", 0))
         return index
 
 
-def open_index(store: Store, directory: str | Path, model: str, dim: int) -> tuple[VectorIndex, str]:
+def open_index(store, directory: str | Path, model: str, dim: int) -> tuple[VectorIndex, str]:
     """The saved index brought up to date with the store, or a fresh rebuild; says which."""
     try:
         index = VectorIndex.load(directory, model, dim)

@@ -1,0 +1,26 @@
+"""Storage backends behind one boundary (``base.Storage``); ``open_storage`` picks one from the settings.
+
+``DATABASE_URL`` unset: the embedded store (SQLite + FAISS under ``DATA_DIR``, no server).
+``DATABASE_URL=postgresql://…``: PostgreSQL + pgvector, shared by any number of processes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import Storage, StorageUnavailable, normalise_text, statement_id, document_id  # noqa: F401
+
+SQLITE_FILE = "store.sqlite3"
+
+
+def open_storage(config: dict, model: str, dim: int) -> Storage:
+    """The backend the configuration names, its schema migrated, ready for ``model`` vectors of ``dim``."""
+    url = config.get("DATABASE_URL") or ""
+    if url.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStorage
+
+        return PostgresStorage(url, model, dim, config)
+    if url:
+        raise ValueError(f"DATABASE_URL: only postgresql:// URLs are supported, not {url.split(':', 1)[0]!r}")
+    from .sqlite import SqliteStorage
+
+    return SqliteStorage(Path(config["DATA_DIR"]), model, dim)

@@ -1,0 +1,123 @@
+"""The storage boundary: what the engine may ask of a backend, and nothing more.
+
+A backend is the source of truth for actors, documents, statements with their vectors, conflict
+edges and the audit trail, and it answers nearest-neighbour queries over the vectors. Two
+backends implement it: ``storage.sqlite`` (embedded: one SQLite file + a FAISS index under
+``DATA_DIR``) and ``storage.postgres`` (a server shared by many processes: PostgreSQL +
+pgvector). Writes go through a unit of work: everything done inside one ``with
+storage.unit_of_work() as uow:`` block is committed together or not at all.
+"""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from contextlib import AbstractContextManager
+from typing import Iterable, Iterator, Protocol
+
+import numpy as np
+
+STATEMENT_COLUMNS = ("id", "actor", "text", "source", "url", "date", "quote", "cue", "document_id", "start", "end")
+DOCUMENT_COLUMNS = ("id", "title", "source", "url", "date", "text")
+
+
+class StorageUnavailable(RuntimeError):
+    """The database cannot be reached (or timed out): retry later; nothing was half-written."""
+
+
+class TransientConflict(RuntimeError):
+    """Concurrent writers collided (deadlock, serialisation failure); the transaction was rolled back
+    and may be retried as a whole."""
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer version of Counterclaim."""
+
+
+def normalise_text(text: str) -> str:
+    """Unicode NFC and collapsed whitespace: the form in which statements are stored."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def statement_id(actor: str, text: str, source: str) -> str:
+    """Stable id: the same actor, text and source always give the same id."""
+    digest = hashlib.sha256(f"{actor}\x1f{text}\x1f{source}".encode("utf-8")).hexdigest()
+    return f"st_{digest[:16]}"
+
+
+def document_id(text: str, source: str) -> str:
+    digest = hashlib.sha256(f"{source}\x1f{text}".encode("utf-8")).hexdigest()
+    return f"doc_{digest[:16]}"
+
+
+def edge_key(edge: dict) -> tuple[str, str, list[dict]]:
+    """An edge is stored once, with ``a < b``; its cues are turned round when its ends are."""
+    a, b = sorted((edge["a"], edge["b"]))
+    cues = edge["cues"] if a == edge["a"] else [swap_cue(c) for c in edge["cues"]]
+    return a, b, cues
+
+
+def swap_cue(cue: dict) -> dict:
+    return {**cue, "a": cue.get("b", ""), "b": cue.get("a", "")}
+
+
+Neighbours = list[tuple[dict, float]]
+
+
+class UnitOfWork(Protocol):
+    """Writes inside one transaction."""
+
+    def upsert_actor(self, name: str, aliases: Iterable[str] = (), roles: Iterable[str] = (),
+                     kind: str | None = None) -> None: ...
+    def find_statement(self, actor: str, text: str, source: str) -> str | None: ...
+    def statement_exists(self, statement_id_: str) -> bool: ...
+    def document_exists(self, doc_id: str) -> bool: ...
+    def insert_document(self, doc: dict) -> None: ...
+    def insert_statement(self, statement: dict, model: str, vector: np.ndarray) -> bool:
+        """Store a statement with its vector; False (and nothing written) when its id is already stored."""
+    def set_vector(self, statement_id_: str, model: str, vector: np.ndarray) -> None: ...
+    def delete_statements(self, ids: Iterable[str]) -> int: ...
+    def delete_document(self, doc_id: str) -> int: ...
+    def upsert_edge(self, edge: dict) -> None: ...
+    def clear_edges(self) -> None: ...
+    def audit(self, who: str, action: str, target: str, detail: dict | None = None) -> None: ...
+    def copy_audit(self, rows: list[dict]) -> int:
+        """Audit rows copied from another store, keeping their ids (a rerun copies nothing twice)."""
+
+
+class Storage(Protocol):
+    """One backend: the truth, and nearest-neighbour search over it."""
+
+    backend: str  # "sqlite" or "postgresql"
+
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]: ...
+    def refresh(self) -> None:
+        """Catch up with writes made by other processes (a no-op where every read goes to the server)."""
+    def checkpoint(self) -> None:
+        """Persist derived data (the embedded FAISS index) so the next start is fast."""
+    def rebuild_index(self) -> None:
+        """Rebuild the vector index from the stored vectors."""
+    def close(self) -> None: ...
+
+    # vectors
+    def nearest(self, vectors: np.ndarray, k: int, before: int | None = None) -> list[Neighbours]:
+        """For each query row, up to ``k`` stored statements, most similar (cosine) first; with
+        ``before``, only statements stored before that position in the insertion order."""
+    def vector_count(self) -> int: ...
+    def statements_without_vector(self, model: str) -> list[tuple[str, str]]: ...
+    def iter_statement_vectors(self, model: str, batch: int) -> Iterator[tuple[int, list[dict], np.ndarray]]:
+        """(position of the batch's first statement in the insertion order, statements, vectors), in that order."""
+
+    # reads
+    def canonical_actor(self, name: str) -> str | None: ...
+    def actors(self) -> list[dict]: ...
+    def find_statement(self, actor: str, text: str, source: str) -> str | None: ...
+    def get_statement(self, statement_id_: str) -> dict | None: ...
+    def statements_by_id(self, ids: Iterable[str]) -> dict[str, dict]: ...
+    def count_statements(self) -> int: ...
+    def get_document(self, doc_id: str) -> dict | None: ...
+    def document_statement_ids(self, doc_id: str) -> list[str]: ...
+    def iter_documents(self) -> Iterator[dict]: ...
+    def edges_touching(self, ids: Iterable[str], label: str | None = None, min_score: float = 0.0) -> list[dict]: ...
+    def iter_edges(self, batch: int = 1000) -> Iterator[list[dict]]: ...
+    def count_edges(self) -> dict[str, int]: ...
+    def audit_log(self, limit: int = 100, after_id: int = 0, oldest_first: bool = False) -> list[dict]: ...

@@ -1,0 +1,2 @@
+"""The embedded backend: SQLite (truth) + FAISS (derived), the default; no server to run."""
+from .store import SqliteStorage  # noqa: F401
