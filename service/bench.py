@@ -13,7 +13,6 @@ the same process and run:
 from __future__ import annotations
 
 import http.client
-import json
 import random
 import statistics
 import tempfile

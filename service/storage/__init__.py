@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Storage, StorageUnavailable, normalise_text, statement_id, document_id  # noqa: F401
+from .base import Storage
 
 SQLITE_FILE = "store.sqlite3"
 

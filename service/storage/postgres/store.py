@@ -156,6 +156,7 @@ class PostgresStorage:
         self.pool = ConnectionPool(
             url, min_size=int(config.get("PG_POOL_MIN", 1)), max_size=int(config.get("PG_POOL_MAX", 10)),
             timeout=float(config.get("PG_POOL_TIMEOUT", 10)), open=False, configure=self._configure,
+            check=ConnectionPool.check_connection,  # a connection the server dropped is replaced, not used
             kwargs={"autocommit": True, "connect_timeout": connect_timeout,
                     "options": f"-c statement_timeout={int(config.get('PG_STATEMENT_TIMEOUT_MS', 30000))}"})
         with translated_errors(url):

@@ -1,0 +1,77 @@
+"""Moving an embedded store (SQLite + FAISS) into PostgreSQL: actors, documents, statements with
+their vectors, edges and the audit trail.
+
+Every batch is its own transaction and every write is idempotent (a row already in the target is
+left alone), so an interrupted copy is resumed by running it again; batches already copied are
+skipped after one look-up. The copy ends by comparing counts on both sides.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator
+
+from .base import Storage
+
+Progress = Callable[[str, int], None]
+
+
+def copy_store(source: Storage, target: Storage, model: str, batch: int = 500,
+               progress: Progress | None = None) -> dict:
+    """Copy everything from ``source`` to ``target``; returns the counts of both and whether they match."""
+    progress = progress or (lambda step, n: None)
+    copy_actors(source, target)
+    for documents in _chunks(source.iter_documents(), batch):
+        with target.unit_of_work() as uow:
+            for document in documents:
+                uow.insert_document(document)
+        progress("documents", len(documents))
+    for _, statements, vectors in source.iter_statement_vectors(model, batch):
+        present = target.statements_by_id(s["id"] for s in statements)
+        missing = [(s, v) for s, v in zip(statements, vectors) if s["id"] not in present]
+        if missing:
+            with target.unit_of_work() as uow:
+                for statement, vector in missing:
+                    uow.insert_statement(statement, model, vector)
+        progress("statements", len(statements))
+    for edges in source.iter_edges(batch):
+        with target.unit_of_work() as uow:
+            for edge in edges:
+                uow.upsert_edge(edge)
+        progress("edges", len(edges))
+    after = 0
+    while rows := source.audit_log(batch, after_id=after, oldest_first=True):
+        with target.unit_of_work() as uow:
+            uow.copy_audit(rows)
+        after = rows[-1]["id"]
+        progress("audit", len(rows))
+    counts = {"source": store_counts(source), "target": store_counts(target)}
+    return {**counts, "verified": counts["source"] == counts["target"]}
+
+
+def copy_actors(source: Storage, target: Storage) -> None:
+    with target.unit_of_work() as uow:
+        for actor in source.actors():
+            uow.upsert_actor(actor["name"], actor["aliases"], actor["roles"], actor["kind"])
+
+
+def store_counts(storage: Storage) -> dict:
+    return {"actors": len(storage.actors()), "documents": sum(1 for _ in storage.iter_documents()),
+            "statements": storage.count_statements(), "vectors": storage.vector_count(),
+            "edges": storage.count_edges(), "audit": _count_audit(storage)}
+
+
+def _count_audit(storage: Storage, page: int = 5000) -> int:
+    total, after = 0, 0
+    while rows := storage.audit_log(page, after_id=after, oldest_first=True):
+        total, after = total + len(rows), rows[-1]["id"]
+    return total
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,120 @@
+"""Many nodes, one truth: API processes on one PostgreSQL share every write at once, concurrent
+writers lose nothing and duplicate nothing, and an unreachable database is a clean 503."""
+from __future__ import annotations
+
+import time
+import urllib.error
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+
+from service import build_engine, create_app
+from service.storage import open_storage
+from service.storage.base import StorageUnavailable
+
+from .conftest import make_config
+from .servers import free_port, get, post, start_server
+
+WRITERS, PER_WRITER = 20, 20
+
+
+@pytest.fixture
+def two_nodes(tmp_path, databases):
+    url = databases.new()
+    ports = [free_port(), free_port()]
+    processes = [start_server(tmp_path / f"node{i}", port, url) for i, port in enumerate(ports)]
+    yield url, ports
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
+def test_a_write_through_one_node_is_visible_with_its_edges_through_the_other_within_a_second(two_nodes):
+    _, (a, b) = two_nodes
+    post(a, "/api/v1/statements", {"id": "x1", "actor": "Mayor", "text": "The bridge will open in May.",
+                                   "source": "radio"})
+    post(a, "/api/v1/statements", {"id": "x2", "actor": "Council", "text": "The bridge will not open in May.",
+                                   "source": "paper"})
+    written = time.monotonic()
+    seen = None
+    while time.monotonic() - written < 1.0:
+        pairs = get(b, "/api/v1/statements/x2/conflicts")["items"]
+        if pairs:
+            seen = time.monotonic() - written
+            break
+        time.sleep(0.02)
+    assert seen is not None and seen < 1.0
+    assert pairs[0]["b"]["id"] == "x1" and pairs[0]["label"] == "contradiction"
+    assert get(b, "/api/v1/healthz")["statements"] == 2
+
+
+def test_concurrent_writers_on_two_nodes_lose_nothing_and_duplicate_nothing(two_nodes):
+    url, ports = two_nodes
+    shared = {"actor": "Wire", "text": "The fishing quota was cut by 20 percent.", "source": "wire"}
+
+    def writer(w: int) -> tuple[list[str], int, int]:
+        ids, created_shared, failures = [], 0, 0
+        for i in range(PER_WRITER):
+            port = ports[(w + i) % 2]
+            body = {"actor": f"Minister {w}", "source": f"briefing {w}",
+                    "text": f"The fishing quota for zone {i} was {'cut' if (w + i) % 2 else 'raised'} by {w + 5} percent."}
+            try:
+                ids.append(post(port, "/api/v1/statements", body)["items"][0]["id"])
+                if i == PER_WRITER // 2:
+                    created_shared += post(port, "/api/v1/statements", shared)["created"]
+            except urllib.error.HTTPError:
+                failures += 1
+        return ids, created_shared, failures
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        results = list(pool.map(writer, range(WRITERS)))
+    acknowledged = {i for ids, _, _ in results for i in ids}
+    assert sum(f for _, _, f in results) == 0
+    assert len(acknowledged) == WRITERS * PER_WRITER
+    assert sum(c for _, c, _ in results) == 1  # the statement all writers sent was created once
+
+    storage = open_storage(make_config_for(url), "all-MiniLM-L6-v2", 384)
+    try:
+        assert set(storage.statements_by_id(acknowledged)) == acknowledged
+        assert storage.count_statements() == WRITERS * PER_WRITER + 1 == storage.vector_count()
+        edges = [(e["a"], e["b"]) for batch in storage.iter_edges() for e in batch]
+        assert edges and len(edges) == len({frozenset(pair) for pair in edges})
+        assert set(storage.statements_by_id({x for pair in edges for x in pair})) == {x for pair in edges for x in pair}
+    finally:
+        storage.close()
+    assert get(ports[0], "/api/v1/healthz") == get(ports[1], "/api/v1/healthz")
+
+
+def make_config_for(url: str) -> dict:
+    return {"DATABASE_URL": url, "DATA_DIR": "/nonexistent"}
+
+
+def test_unreachable_database_is_a_clear_error_at_start(tmp_path):
+    config = make_config(tmp_path, DATABASE_URL=f"postgresql://cc:secret@127.0.0.1:{free_port()}/none",
+                         PG_CONNECT_TIMEOUT=2)
+    started = time.monotonic()
+    with pytest.raises(StorageUnavailable) as caught:
+        build_engine(config)
+    assert time.monotonic() - started < 10
+    assert "database unavailable" in str(caught.value) and "secret" not in str(caught.value)
+
+
+def test_a_database_that_stops_answering_gives_503_problem_and_writes_nothing(tmp_path, databases):
+    url = databases.new()
+    config = make_config(tmp_path, DATABASE_URL=url, PG_POOL_MAX=1, PG_POOL_TIMEOUT=1)
+    engine = build_engine(config)
+    client = create_app(config, engine=engine).test_client()
+    assert client.post("/api/v1/statements", json={"actor": "A", "text": "Taxes will rise."}).status_code == 201
+    with engine.storage.pool.connection():  # the only connection is taken: the database looks unreachable
+        response = client.post("/api/v1/statements", json={"actor": "B", "text": "Taxes will fall."})
+        assert response.status_code == 503
+        assert response.mimetype == "application/problem+json" and response.headers["Retry-After"]
+        assert client.get("/api/v1/search?q=taxes").status_code == 503
+    with psycopg.connect(url) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    # connections killed under the pool (a database restart): checked before use, replaced, no error
+    health = client.get("/api/v1/healthz")
+    assert health.status_code == 200 and health.json["statements"] == 1  # the refused write left nothing
+    engine.storage.close()
