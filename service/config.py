@@ -19,13 +19,13 @@ DEFAULTS: dict = {
     # shared by every process pointed at it (no local files).
     "DATABASE_URL": "",
     # PostgreSQL connections per process, waits and timeouts (seconds unless named otherwise), and the
-    # HNSW search breadth (higher: better recall, slower).
+    # least HNSW search breadth (higher: better recall, slower; a query for k rows uses at least 2k).
     "PG_POOL_MIN": 1,
     "PG_POOL_MAX": 10,
     "PG_POOL_TIMEOUT": 10,
     "PG_CONNECT_TIMEOUT": 5,
     "PG_STATEMENT_TIMEOUT_MS": 30000,
-    "PG_EF_SEARCH": 100,
+    "PG_EF_SEARCH": 40,
     "FIXTURES_DIR": str(ROOT / "fixtures"),
     # Embedding model: the name recorded in the index, and the installed package that carries it.
     "EMBED_MODEL": "all-MiniLM-L6-v2",

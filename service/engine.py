@@ -71,7 +71,7 @@ class Engine:
     # -- actors ------------------------------------------------------------------------
     def canonical_actor(self, name: str) -> str:
         name = normalise_text(name)
-        return self.storage.canonical_actor(name) or name
+        return self.storage.canonical_actors([name]).get(name) or name
 
     def actors(self) -> list[dict]:
         return self.storage.actors()
@@ -87,9 +87,15 @@ class Engine:
         return ActorRegistry.from_dict({a["name"]: a for a in self.storage.actors()})
 
     # -- ingest ------------------------------------------------------------------------
-    def prepare(self, item: dict) -> dict:
-        """A statement in its stored form: canonical actor, normalised text, stable id."""
-        actor = self.canonical_actor(item["actor"])
+    def prepare(self, items: list[dict]) -> list[dict]:
+        """Statements in their stored form: canonical actor, normalised text, stable id."""
+        names = {normalise_text(item["actor"]) for item in items}
+        canonical = self.storage.canonical_actors(names)
+        return [self._prepared(item, canonical.get(normalise_text(item["actor"])) or normalise_text(item["actor"]))
+                for item in items]
+
+    @staticmethod
+    def _prepared(item: dict, actor: str) -> dict:
         text = normalise_text(item["text"])
         source = normalise_text(item.get("source") or "")
         prepared = {key: item.get(key) for key in ("url", "date", "quote", "cue", "document_id", "start", "end")}
@@ -101,7 +107,7 @@ class Engine:
     def ingest(self, items: list[dict], who: str = "system", document: dict | None = None) -> list[IngestResult]:
         """Store statements (and their document) with vectors and conflict edges, atomically."""
         self.refresh()
-        prepared = [self.prepare(item) for item in items]
+        prepared = self.prepare(items)
         new, results = self._split_new(prepared)
         if not new and document is None:
             return [results[s["id"]] for s in prepared]
@@ -124,36 +130,38 @@ class Engine:
                 uow.insert_document(document)
             for actor, aliases in sorted(_actors_of(new).items()):
                 uow.upsert_actor(actor, aliases)
-            for statement, vector in sorted(zip(new, vectors), key=lambda pair: pair[0]["id"]):
-                results[statement["id"]] = self._store_one(uow, statement, vector)
-            for edge in sorted(edges, key=lambda e: sorted((e["a"], e["b"]))):
-                if results[edge["a"]].created and _stored_as(results, edge["b"]):
-                    uow.upsert_edge(edge)
-                    results[edge["a"]].edges += 1
+            for doc_id in sorted({s["document_id"] for s in new if s.get("document_id")}):
+                if not uow.document_exists(doc_id):
+                    raise UnknownReference(f"document_id: no document {doc_id!r}")
+            order = sorted(range(len(new)), key=lambda i: new[i]["id"])
+            inserted = uow.insert_statements([new[i] for i in order], self.embedder.model_name, vectors[order])
+            for i, created in zip(order, inserted):
+                results[new[i]["id"]] = IngestResult(new[i]["id"], True, 0) if created else self._stored(uow, new[i])
+            kept = [e for e in sorted(edges, key=lambda e: sorted((e["a"], e["b"])))
+                    if results[e["a"]].created and _stored_as(results, e["b"])]
+            uow.upsert_edges(kept)
+            for edge in kept:
+                results[edge["a"]].edges += 1
             created = sorted(r.id for r in results.values() if r.created)
             if created:
                 uow.audit(who, "statements.ingest", document["id"] if document else created[0], {"count": len(created)})
         return results
 
-    def _store_one(self, uow, statement: dict, vector: np.ndarray) -> IngestResult:
+    @staticmethod
+    def _stored(uow, statement: dict) -> IngestResult:
+        """A statement the storage refused: the same statement stored since we looked (by a concurrent
+        request), or its id taken by another statement."""
         found = uow.find_statement(statement["actor"], statement["text"], statement["source"])
-        if found:  # written by a concurrent request since we looked
+        if found:
             return IngestResult(found, False, 0)
-        doc_id = statement.get("document_id")
-        if doc_id and not uow.document_exists(doc_id):
-            raise UnknownReference(f"document_id: no document {doc_id!r}")
-        if not uow.insert_statement(statement, self.embedder.model_name, vector):
-            found = uow.find_statement(statement["actor"], statement["text"], statement["source"])
-            if found:  # a concurrent request stored the same statement while we waited for its lock
-                return IngestResult(found, False, 0)
-            raise ConflictError(f"id {statement['id']!r} is already used by another statement")
-        return IngestResult(statement["id"], True, 0)
+        raise ConflictError(f"id {statement['id']!r} is already used by another statement")
 
     def _split_new(self, prepared: list[dict]) -> tuple[list[dict], dict[str, IngestResult]]:
         results: dict[str, IngestResult] = {}
         new, seen = [], set()
+        stored = self.storage.find_statements([(s["actor"], s["text"], s["source"]) for s in prepared])
         for statement in prepared:
-            found = self.storage.find_statement(statement["actor"], statement["text"], statement["source"])
+            found = stored.get((statement["actor"], statement["text"], statement["source"]))
             if found:
                 statement["id"] = found
                 results[found] = IngestResult(found, False, 0)
@@ -291,8 +299,7 @@ class Engine:
                 progress(len(statements))
         with self.storage.unit_of_work() as uow:
             uow.clear_edges()
-            for edge in edges:
-                uow.upsert_edge(edge)
+            uow.upsert_edges(edges)
         return len(edges)
 
     def embed_missing_vectors(self, batch: int = 512, progress=None) -> int:

@@ -43,7 +43,7 @@ def test_failed_ingest_writes_nothing(engine, monkeypatch):
     @contextmanager
     def failing_unit_of_work():
         with real_unit_of_work() as uow:
-            monkeypatch.setattr(uow, "upsert_edge", boom)
+            monkeypatch.setattr(uow, "upsert_edges", boom)
             yield uow
 
     def boom(*args, **kwargs):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
+
 from .base import Storage
 
 Progress = Callable[[str, int], None]
@@ -29,13 +31,11 @@ def copy_store(source: Storage, target: Storage, model: str, batch: int = 500,
         missing = [(s, v) for s, v in zip(statements, vectors) if s["id"] not in present]
         if missing:
             with target.unit_of_work() as uow:
-                for statement, vector in missing:
-                    uow.insert_statement(statement, model, vector)
+                uow.insert_statements([s for s, _ in missing], model, np.vstack([v for _, v in missing]))
         progress("statements", len(statements))
     for edges in source.iter_edges(batch):
         with target.unit_of_work() as uow:
-            for edge in edges:
-                uow.upsert_edge(edge)
+            uow.upsert_edges(edges)
         progress("edges", len(edges))
     after = 0
     while rows := source.audit_log(batch, after_id=after, oldest_first=True):

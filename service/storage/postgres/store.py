@@ -81,17 +81,24 @@ class PostgresUnitOfWork:
             (doc["id"], doc.get("title"), doc.get("source") or "", doc.get("url"), doc.get("date"), doc["text"],
              time.time()))
 
-    def insert_statement(self, statement: dict, model: str, vector: np.ndarray) -> bool:
+    def insert_statements(self, statements: list[dict], model: str, vectors: np.ndarray) -> list[bool]:
+        # One statement per row, statement and vector together, pipelined by executemany.
         columns = ", ".join(f'"{c}"' for c in STATEMENT_COLUMNS)
-        row = self.conn.execute(
-            f"INSERT INTO statements ({columns}, created_at) VALUES ({', '.join(['%s'] * len(STATEMENT_COLUMNS))}, %s) "
-            "ON CONFLICT DO NOTHING RETURNING vid",
-            (*[statement.get(key) for key in STATEMENT_COLUMNS], time.time())).fetchone()
-        if row is None:
-            return False
-        self.conn.execute("INSERT INTO vectors (vid, model, embedding) VALUES (%s, %s, %s)",
-                          (row[0], model, np.asarray(vector, dtype=np.float32)))
-        return True
+        sql = (f"WITH s AS (INSERT INTO statements ({columns}, created_at) "
+               f"VALUES ({', '.join(['%s'] * len(STATEMENT_COLUMNS))}, %s) ON CONFLICT DO NOTHING RETURNING vid) "
+               "INSERT INTO vectors (vid, model, embedding) SELECT vid, %s, %s FROM s RETURNING vid")
+        now = time.time()
+        rows = [(*[s.get(key) for key in STATEMENT_COLUMNS], now, model, np.asarray(v, dtype=np.float32))
+                for s, v in zip(statements, vectors)]
+        if not rows:
+            return []
+        with self.conn.cursor() as cursor:
+            cursor.executemany(sql, rows, returning=True)
+            created = []
+            while True:
+                created.append(cursor.fetchone() is not None)
+                if not cursor.nextset():
+                    return created
 
     def set_vector(self, statement_id_: str, model: str, vector: np.ndarray) -> None:
         self.conn.execute(
@@ -108,16 +115,19 @@ class PostgresUnitOfWork:
         self.conn.execute("DELETE FROM documents WHERE id = %s", (doc_id,))
         return removed
 
-    def upsert_edge(self, edge: dict) -> None:
-        a, b, cues = edge_key(edge)
-        self.conn.execute(
-            """INSERT INTO edges (a, b, label, score, similarity, kind, cues, scorer, created_at)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (a, b) DO UPDATE SET label = excluded.label, score = excluded.score,
-                   similarity = excluded.similarity, kind = excluded.kind, cues = excluded.cues,
-                   scorer = excluded.scorer, created_at = excluded.created_at""",
-            (a, b, edge["label"], edge["score"], edge["similarity"], edge["kind"], Jsonb(cues), edge["scorer"],
-             time.time()))
+    def upsert_edges(self, edges: list[dict]) -> None:
+        if not edges:
+            return
+        now = time.time()
+        with self.conn.cursor() as cursor:
+            cursor.executemany(
+                """INSERT INTO edges (a, b, label, score, similarity, kind, cues, scorer, created_at)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+                   ON CONFLICT (a, b) DO UPDATE SET label = excluded.label, score = excluded.score,
+                       similarity = excluded.similarity, kind = excluded.kind, cues = excluded.cues,
+                       scorer = excluded.scorer, created_at = excluded.created_at""",
+                [(a, b, e["label"], e["score"], e["similarity"], e["kind"], Jsonb(cues), e["scorer"], now)
+                 for e in edges for a, b, cues in [edge_key(e)]])
 
     def clear_edges(self) -> None:
         self.conn.execute("DELETE FROM edges")
@@ -148,7 +158,7 @@ class PostgresStorage:
         if dim != EMBEDDING_DIM:
             raise ValueError(f"the PostgreSQL schema stores {EMBEDDING_DIM}-dimensional vectors, not {dim}")
         self.url, self.model = url, model
-        self.ef_search = int(config.get("PG_EF_SEARCH", 100))
+        self.ef_search = int(config.get("PG_EF_SEARCH", 40))
         connect_timeout = int(config.get("PG_CONNECT_TIMEOUT", 5))
         with translated_errors(url):
             with psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout) as conn:
@@ -165,7 +175,6 @@ class PostgresStorage:
     def _configure(self, conn: psycopg.Connection) -> None:
         register_vector(conn)
         # Filtered nearest-neighbour queries (model, insertion order) keep scanning until k rows pass.
-        conn.execute(f"SET hnsw.ef_search = {self.ef_search}")
         conn.execute("SET hnsw.iterative_scan = relaxed_order")
 
     @contextmanager
@@ -207,7 +216,9 @@ class PostgresStorage:
             ) n JOIN statements s ON s.vid = n.vid"""
         params = {"queries": list(vectors), "model": self.model, "before": before, "k": int(k)}
         found: list[list[tuple[dict, float]]] = [[] for _ in range(len(vectors))]
-        with self._connection() as conn, conn.cursor() as cursor:
+        with self._connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            # The HNSW candidate list: at least twice k (k = 50 for a topic query), small for ingest's k.
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {max(self.ef_search, 2 * int(k))}")
             for row in cursor.execute(sql, params):
                 found[row[0] - 1].append((dict(zip(STATEMENT_COLUMNS, row[2:])), 1.0 - float(row[1])))
         for neighbours in found:
@@ -236,9 +247,13 @@ class PostgresStorage:
             last = rows[-1][0]
 
     # -- actors ------------------------------------------------------------------------
-    def canonical_actor(self, name: str) -> str | None:
-        row = self._rows("SELECT actor FROM aliases WHERE lower(alias) = lower(%s)", (name,), row_factory=None)
-        return row[0][0] if row else None
+    def canonical_actors(self, names: Iterable[str]) -> dict[str, str]:
+        names = sorted(set(names))
+        if not names:
+            return {}
+        rows = self._rows("SELECT n.name, a.actor FROM unnest(%s::text[]) AS n(name) "
+                          "JOIN aliases a ON lower(a.alias) = lower(n.name)", (names,), row_factory=None)
+        return dict(rows)
 
     def actors(self) -> list[dict]:
         rows = self._rows(
@@ -250,9 +265,16 @@ class PostgresStorage:
         return [{**r, "aliases": sorted(r["aliases"]), "roles": list(r["roles"])} for r in rows]
 
     # -- statements --------------------------------------------------------------------
-    def find_statement(self, actor: str, text: str, source: str) -> str | None:
-        with self._connection() as conn:
-            return _find_statement(conn, actor, text, source)
+    def find_statements(self, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+        if not keys:
+            return {}
+        actors, texts, sources = (list(column) for column in zip(*keys))
+        rows = self._rows(
+            "SELECT s.id, s.actor, s.text, s.source FROM unnest(%s::text[], %s::text[], %s::text[]) AS k(actor, text, source) "
+            "JOIN statements s ON md5(s.actor || chr(31) || s.text || chr(31) || s.source) "
+            "= md5(k.actor || chr(31) || k.text || chr(31) || k.source) "
+            "AND s.actor = k.actor AND s.text = k.text AND s.source = k.source", (actors, texts, sources), row_factory=None)
+        return {(r[1], r[2], r[3]): r[0] for r in rows}
 
     def get_statement(self, statement_id_: str) -> dict | None:
         return self.statements_by_id([statement_id_]).get(statement_id_)

@@ -138,8 +138,12 @@ class SqliteUnitOfWork:
             (doc["id"], doc.get("title"), doc.get("source") or "", doc.get("url"), doc.get("date"), doc["text"],
              time.time()))
 
-    def insert_statement(self, statement: dict, model: str, vector: np.ndarray) -> bool:
-        if self.statement_exists(statement["id"]):
+    def insert_statements(self, statements: list[dict], model: str, vectors: np.ndarray) -> list[bool]:
+        return [self._insert_statement(s, model, v) for s, v in zip(statements, vectors)]
+
+    def _insert_statement(self, statement: dict, model: str, vector: np.ndarray) -> bool:
+        if self.statement_exists(statement["id"]) or self.find_statement(
+                statement["actor"], statement["text"], statement["source"]):
             return False
         columns = ", ".join(f'"{c}"' for c in STATEMENT_COLUMNS)
         cursor = self.conn.execute(
@@ -175,16 +179,16 @@ class SqliteUnitOfWork:
         self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return removed
 
-    def upsert_edge(self, edge: dict) -> None:
-        a, b, cues = edge_key(edge)
-        self.conn.execute(
+    def upsert_edges(self, edges: list[dict]) -> None:
+        now = time.time()
+        self.conn.executemany(
             """INSERT INTO edges (a, b, label, score, similarity, kind, cues, scorer, created_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(a, b) DO UPDATE SET label = excluded.label, score = excluded.score,
                    similarity = excluded.similarity, kind = excluded.kind, cues = excluded.cues,
                    scorer = excluded.scorer, created_at = excluded.created_at""",
-            (a, b, edge["label"], edge["score"], edge["similarity"], edge["kind"], json.dumps(cues), edge["scorer"],
-             time.time()))
+            [(a, b, e["label"], e["score"], e["similarity"], e["kind"], json.dumps(cues), e["scorer"], now)
+             for e in edges for a, b, cues in [edge_key(e)]])
 
     def clear_edges(self) -> None:
         self.conn.execute("DELETE FROM edges")
@@ -315,9 +319,13 @@ class SqliteStorage:
         return [tuple(r) for r in self.conn.execute("SELECT seq, op, vid FROM changes WHERE seq > ? ORDER BY seq", (seq,))]
 
     # -- actors ------------------------------------------------------------------------
-    def canonical_actor(self, name: str) -> str | None:
-        row = self.conn.execute("SELECT actor FROM aliases WHERE alias = ?", (name,)).fetchone()
-        return row["actor"] if row else None
+    def canonical_actors(self, names: Iterable[str]) -> dict[str, str]:
+        found = {}
+        for name in set(names):
+            row = self.conn.execute("SELECT actor FROM aliases WHERE alias = ?", (name,)).fetchone()
+            if row:
+                found[name] = row["actor"]
+        return found
 
     def actors(self) -> list[dict]:
         rows = self.conn.execute(
@@ -329,8 +337,13 @@ class SqliteStorage:
                  "kind": r["kind"], "statements": r["statements"]} for r in rows]
 
     # -- statements --------------------------------------------------------------------
-    def find_statement(self, actor: str, text: str, source: str) -> str | None:
-        return _find_statement(self.conn, actor, text, source)
+    def find_statements(self, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+        found = {}
+        for key in keys:
+            statement_id_ = _find_statement(self.conn, *key)
+            if statement_id_:
+                found[key] = statement_id_
+        return found
 
     def get_statement(self, statement_id_: str) -> dict | None:
         row = self.conn.execute("SELECT * FROM statements WHERE id = ?", (statement_id_,)).fetchone()
