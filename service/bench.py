@@ -3,12 +3,16 @@
 Synthetic but realistic statements are generated from templates (actors, reporting
 situations, claims with polarity, numbers and dates), so near-duplicates, agreements and
 contradictions occur as they do in news. For each corpus size N the benchmark measures, in
-the same process and run:
+the same process and run, on each storage backend (embedded SQLite + FAISS; PostgreSQL +
+pgvector on a throw-away local server):
 
 - raw model throughput: sentences/s of ``Embedder.embed`` alone on the same texts;
 - ingest throughput: statements/s through ``Engine.ingest`` (store, embed, index, conflicts);
 - latency p50/p95 of ``/api/v1/search`` and ``/api/v1/conflicts`` through a real HTTP server
   (werkzeug, threaded) and a real HTTP client on loopback.
+
+The backends take turns, batch by batch and query by query, so the ratio between them holds
+even when something else shares the machine.
 """
 from __future__ import annotations
 
@@ -81,36 +85,53 @@ def measure_model_throughput(embedder, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
-def measure_ingest(engine, statements: list[dict], batch: int = 256) -> float:
-    started = time.perf_counter()
-    for start in tqdm(range(0, len(statements), batch), desc=f"ingest {len(statements)}", unit="batch"):
-        engine.ingest(statements[start:start + batch], who="bench")
-    return len(statements) / (time.perf_counter() - started)
+def measure_ingest(engines: list, statements: list[dict], batch: int = 256) -> list[float]:
+    """Statements/s of each engine, ingesting the same batches in turn (the order alternating per
+    batch), so that anything else running on the machine slows every backend alike."""
+    elapsed = [0.0] * len(engines)
+    for number, start in enumerate(tqdm(range(0, len(statements), batch), desc=f"ingest {len(statements)}",
+                                        unit="batch")):
+        chunk = statements[start:start + batch]
+        for i in _turns(len(engines), number):
+            started = time.perf_counter()
+            engines[i].ingest(chunk, who="bench")
+            elapsed[i] += time.perf_counter() - started
+    return [len(statements) / seconds for seconds in elapsed]
 
 
-def measure_http(app, queries: list[str]) -> dict:
+def measure_http(apps: list, queries: list[str]) -> list[dict]:
+    """Latency of search and conflicts queries through a real HTTP server per app, each query sent to
+    every server in turn."""
     from werkzeug.serving import make_server
 
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    results = {}
+    servers = [make_server("127.0.0.1", 0, app, threaded=True) for app in apps]
+    for httpd in servers:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    results: list[dict] = [{} for _ in apps]
     try:
         for endpoint, extra in (("/api/v1/search", "&k=10"), ("/api/v1/conflicts", "&limit=20")):
-            connection = http.client.HTTPConnection("127.0.0.1", httpd.server_port, timeout=60)
-            samples = []
-            for query in queries:
-                started = time.perf_counter()
-                connection.request("GET", f"{endpoint}?q={urllib.parse.quote(query)}{extra}")
-                response = connection.getresponse()
-                body = response.read()
-                samples.append(time.perf_counter() - started)
-                if response.status != 200:
-                    raise RuntimeError(f"{endpoint} answered {response.status}: {body[:200]!r}")
-            results[endpoint] = percentiles(samples)
-            connection.close()
+            connections = [http.client.HTTPConnection("127.0.0.1", h.server_port, timeout=60) for h in servers]
+            samples: list[list[float]] = [[] for _ in apps]
+            for number, query in enumerate(queries):
+                for i in _turns(len(apps), number):
+                    started = time.perf_counter()
+                    connections[i].request("GET", f"{endpoint}?q={urllib.parse.quote(query)}{extra}")
+                    response = connections[i].getresponse()
+                    body = response.read()
+                    samples[i].append(time.perf_counter() - started)
+                    if response.status != 200:
+                        raise RuntimeError(f"{endpoint} answered {response.status}: {body[:200]!r}")
+            for i, connection in enumerate(connections):
+                results[i][endpoint] = percentiles(samples[i])
+                connection.close()
     finally:
-        httpd.shutdown()
+        for httpd in servers:
+            httpd.shutdown()
     return results
+
+
+def _turns(count: int, number: int) -> list[int]:
+    return list(range(count)) if number % 2 == 0 else list(reversed(range(count)))
 
 
 def measure_extraction(config: dict, repeats: int = 5) -> dict:
@@ -173,14 +194,11 @@ def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200, one_d
     if not storage_only:
         report["extraction"] = measure_extraction(config)
         report["scorer_pairs_per_s"] = measure_scorer_stages(config, synthetic_statements(1024))
-    with local_postgres("postgresql" in backends) as new_database:
+    with local_postgres("postgresql" in backends) as new_database, tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
-            statements = synthetic_statements(n, one_day=one_day)
-            for backend in backends:
-                with tempfile.TemporaryDirectory() as tmp:
-                    url = new_database() if backend == "postgresql" else ""
-                    report["runs"].append(run_one(config, {"DATA_DIR": tmp, "DATABASE_URL": url}, statements,
-                                                  query_count))
+            storages = [{"DATA_DIR": f"{tmp}/{backend}-{n}", "DATABASE_URL": new_database() if backend == "postgresql" else ""}
+                        for backend in backends]
+            report["runs"] += run_size(config, storages, synthetic_statements(n, one_day=one_day), query_count)
     report["postgresql_vs_sqlite"] = compare_backends(report["runs"])
     return report
 
@@ -202,30 +220,33 @@ def local_postgres(wanted: bool):
             handle.cleanup()
 
 
-def run_one(config: dict, storage: dict, statements: list[dict], query_count: int) -> dict:
+def run_size(config: dict, storages: list[dict], statements: list[dict], query_count: int) -> list[dict]:
+    """One corpus into every storage side by side: model rate, ingest rate, sizes, HTTP latency."""
     from . import build_engine, create_app
 
-    run_config = {**config, **storage}
-    engine = build_engine(run_config)
+    configs = [{**config, **storage} for storage in storages]
+    engines = [build_engine(c) for c in configs]
     n = len(statements)
-    sample = [s["text"] for s in statements[: min(n, 2000)]]
-    model_rate = measure_model_throughput(engine.embedder, sample)
-    ingest_rate = measure_ingest(engine, statements)
-    stats = engine.stats()
-    counts = dict(getattr(engine.scorer, "counts", {}))
+    model_rate = measure_model_throughput(engines[0].embedder, [s["text"] for s in statements[: min(n, 2000)]])
+    ingest_rates = measure_ingest(engines, statements)
     rng = random.Random(11)
     queries = [f"{rng.choice(SUBJECTS)} {rng.choice(['agreed', 'rejected', 'cost', 'talks'])}"
                for _ in range(query_count)]
-    latency = measure_http(create_app(run_config, engine=engine), queries)
-    engine.storage.close()
-    return {
-        "backend": stats["storage"], "n": n, "model_sentences_per_s": round(model_rate, 1),
-        "ingest_statements_per_s": round(ingest_rate, 1), "ingest_to_model_ratio": round(ingest_rate / model_rate, 3),
-        "edges": stats["edges"], "latency": latency,
-        **({"judged_pairs": counts["pairs"], "share_decided_by_stage":
-            {k: round(v / counts["pairs"], 3) for k, v in counts.items() if k != "pairs"}}
-           if counts.get("pairs") else {}),
-    }
+    latencies = measure_http([create_app(c, engine=e) for c, e in zip(configs, engines)], queries)
+    runs = []
+    for engine, ingest_rate, latency in zip(engines, ingest_rates, latencies):
+        stats = engine.stats()
+        counts = dict(getattr(engine.scorer, "counts", {}))
+        runs.append({
+            "backend": stats["storage"], "n": n, "model_sentences_per_s": round(model_rate, 1),
+            "ingest_statements_per_s": round(ingest_rate, 1), "ingest_to_model_ratio": round(ingest_rate / model_rate, 3),
+            "edges": stats["edges"], "latency": latency,
+            **({"judged_pairs": counts["pairs"], "share_decided_by_stage":
+                {k: round(v / counts["pairs"], 3) for k, v in counts.items() if k != "pairs"}}
+               if counts.get("pairs") else {}),
+        })
+        engine.storage.close()
+    return runs
 
 
 def compare_backends(runs: list[dict]) -> list[dict]:
