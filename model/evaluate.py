@@ -47,7 +47,7 @@ def precise_metrics(threads: int = 2) -> dict:
 
 def gold_metrics(scorers=("judge", "nli", "cues")) -> dict:
     from service import build_engine
-    from service.config import load_config
+    from service.settings import load_settings
     from service.evaluation import DEFAULT_DEV_DIR, NEWS_GOLD_DIR, evaluate_gold
 
     out = {}
@@ -57,7 +57,7 @@ def gold_metrics(scorers=("judge", "nli", "cues")) -> dict:
             if not (folder / "pairs.jsonl").exists():
                 continue
             with tempfile.TemporaryDirectory() as tmp:
-                engine = build_engine(load_config({"DATA_DIR": tmp, "SCORER": scorer}))
+                engine = build_engine(load_settings(data_dir=tmp, scorer=scorer, database_url=""))
                 report = evaluate_gold(engine, folder, split)
                 engine.storage.close()
             report.pop("pairs")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from flask import Flask
 
-from .config import load_config
+from .settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -21,32 +21,32 @@ SECURITY_HEADERS = {
 }
 
 
-def build_engine(config: dict):
-    """Storage, embedder and scorer as the configuration says."""
+def build_engine(settings: Settings):
+    """Storage, embedder and scorer as the settings say."""
     from .embed import get_embedder
     from .engine import Engine
     from .scoring.registry import build_scorer
     from .storage import open_storage
 
-    embedder = get_embedder(config["EMBED_MODEL"], int(config["EMBED_BATCH_SIZE"]))
-    storage = open_storage(config, embedder.model_name, embedder.dim)
-    return Engine(storage, embedder, build_scorer(config["SCORER"], embedder), config)
+    embedder = get_embedder(settings.embed_model, settings.embed_batch_size)
+    storage = open_storage(settings, embedder.model_name, embedder.dim)
+    return Engine(storage, embedder, build_scorer(settings.scorer, embedder, settings), settings)
 
 
-def create_app(overrides: dict | None = None, engine=None) -> Flask:
-    config = load_config(overrides)
+def create_app(settings: Settings | None = None, engine=None) -> Flask:
+    settings = settings or load_settings()
     app = Flask(__name__)
-    app.config.update(config)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length, COUNTERCLAIM=settings)
     app.json.sort_keys = False
 
     from . import api, web
     from .observe import init_observability
     from .problems import register_problem_handlers
 
-    engine = engine or build_engine(config)
+    engine = engine or build_engine(settings)
     app.extensions["counterclaim"] = engine
     register_problem_handlers(app)
-    init_observability(app, engine)
+    init_observability(app, engine, settings.prometheus_multiproc_dir)
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
     api.spec.register(app)

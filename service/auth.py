@@ -1,6 +1,6 @@
 """API-key authentication for the JSON API.
 
-Keys come from configuration (``WRITE_KEYS``, ``READ_KEYS``; each entry ``name:secret`` or a
+Keys come from the settings (``write_keys``, ``read_keys``; each entry ``name:secret`` or a
 bare secret), sent as ``Authorization: Bearer <secret>`` or ``X-API-Key: <secret>``. A write
 key may also read. Secrets are compared in constant time and never logged; the audit log
 records the key's name. With no write key configured, writes are open (local use only); with
@@ -42,8 +42,8 @@ def match_key(secret: str, keys: list[tuple[str, str]]) -> str | None:
 
 
 def check_access(scope: str) -> None:
-    write_keys = parse_keys(current_app.config.get("WRITE_KEYS"))
-    read_keys = parse_keys(current_app.config.get("READ_KEYS"))
+    settings = current_app.config["COUNTERCLAIM"]
+    write_keys, read_keys = parse_keys(settings.write_keys), parse_keys(settings.read_keys)
     needed = write_keys if scope == "write" else write_keys + read_keys
     if scope == "read" and not read_keys:
         return  # reads are open

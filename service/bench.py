@@ -141,7 +141,7 @@ def measure_extraction(config: dict, repeats: int = 5) -> dict:
     from .actors import ActorRegistry
     from .extract import extract_claims
 
-    directory = Path(config["FIXTURES_DIR"])
+    directory = Path(config.fixtures_dir)
     registry = ActorRegistry.from_file(directory / "actors.json")
     texts = [p.read_text(encoding="utf-8") for p in sorted((directory / "articles").glob("*.txt"))]
     extract_claims(texts[0], registry)  # load spaCy outside the timing
@@ -189,14 +189,14 @@ def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200, one_d
                    backends: tuple[str, ...] = ("sqlite",), storage_only: bool = False) -> dict:
     """Each corpus size on each backend, in this one process; with ``storage_only``, without the
     extraction and per-scorer measurements (they do not depend on the backend)."""
-    report = {"scorer": config["SCORER"], "dates": one_day or "spread over 2025", "backends": list(backends),
+    report = {"scorer": config.scorer, "dates": one_day or "spread over 2025", "backends": list(backends),
               "runs": []}
     if not storage_only:
         report["extraction"] = measure_extraction(config)
         report["scorer_pairs_per_s"] = measure_scorer_stages(config, synthetic_statements(1024))
     with local_postgres("postgresql" in backends) as new_database, tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
-            storages = [{"DATA_DIR": f"{tmp}/{backend}-{n}", "DATABASE_URL": new_database() if backend == "postgresql" else ""}
+            storages = [{"data_dir": f"{tmp}/{backend}-{n}", "database_url": new_database() if backend == "postgresql" else ""}
                         for backend in backends]
             report["runs"] += run_size(config, storages, synthetic_statements(n, one_day=one_day), query_count)
     report["postgresql_vs_sqlite"] = compare_backends(report["runs"])
@@ -224,7 +224,7 @@ def run_size(config: dict, storages: list[dict], statements: list[dict], query_c
     """One corpus into every storage side by side: model rate, ingest rate, sizes, HTTP latency."""
     from . import build_engine, create_app
 
-    configs = [{**config, **storage} for storage in storages]
+    configs = [config.replace(**storage) for storage in storages]
     engines = [build_engine(c) for c in configs]
     n = len(statements)
     model_rate = measure_model_throughput(engines[0].embedder, [s["text"] for s in statements[: min(n, 2000)]])

@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from .config import load_config
+from .settings import load_settings
 
 
-def _config(ctx: click.Context) -> dict:
-    return ctx.obj["config"]
+def _config(ctx: click.Context):
+    return ctx.obj["settings"]
 
 
 def _engine(ctx: click.Context):
@@ -32,8 +32,8 @@ def _engine(ctx: click.Context):
 def main(ctx: click.Context, data_dir: str | None, scorer: str | None, verbose: bool) -> None:
     """Counterclaim: where do these narratives contradict each other?"""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    overrides = {k: v for k, v in {"DATA_DIR": data_dir, "SCORER": scorer}.items() if v}
-    ctx.obj = {"config": load_config(overrides)}
+    overrides = {k: v for k, v in {"data_dir": data_dir, "scorer": scorer}.items() if v}
+    ctx.obj = {"settings": load_settings(**overrides)}
 
 
 @main.command()
@@ -49,7 +49,7 @@ def serve(ctx: click.Context, host: str, port: int, fixtures: bool) -> None:
     if fixtures and engine.storage.count_statements() == 0:
         from .fixtures import load_fixtures
 
-        counts = load_fixtures(engine, _config(ctx)["FIXTURES_DIR"])
+        counts = load_fixtures(engine, _config(ctx).fixtures_dir)
         click.echo(f"loaded fixtures: {counts}")
     engine.checkpoint()
     click.echo(f"{engine.stats()}")
@@ -136,9 +136,9 @@ def migrate(ctx: click.Context, url: str, batch_size: int) -> None:
     from .storage.migrate import copy_store, store_counts
 
     config = _config(ctx)
-    embedder = get_embedder(config["EMBED_MODEL"], int(config["EMBED_BATCH_SIZE"]))
-    source = open_storage({**config, "DATABASE_URL": ""}, embedder.model_name, embedder.dim)
-    target = open_storage({**config, "DATABASE_URL": url}, embedder.model_name, embedder.dim)
+    embedder = get_embedder(config.embed_model, config.embed_batch_size)
+    source = open_storage(config.replace(database_url=""), embedder.model_name, embedder.dim)
+    target = open_storage(config.replace(database_url=url), embedder.model_name, embedder.dim)
     totals = store_counts(source)
     bars = {step: tqdm(total=totals[step] if step != "edges" else sum(totals["edges"].values()), desc=step,
                        unit="row", disable=None)
@@ -194,8 +194,8 @@ def evaluate(ctx: click.Context, dev_dir: str | None, verbose_pairs: bool) -> No
     from .evaluation import DEFAULT_DEV_DIR, NEWS_GOLD_DIR, evaluate_attribution_files, evaluate_gold
 
     config = _config(ctx)
-    registry = ActorRegistry.from_file(Path(config["FIXTURES_DIR"]) / "actors.json")
-    fixtures = Path(config["FIXTURES_DIR"])
+    registry = ActorRegistry.from_file(Path(config.fixtures_dir) / "actors.json")
+    fixtures = Path(config.fixtures_dir)
     report = {"attribution_dev": evaluate_attribution_files(fixtures / "articles", registry),
               "attribution_heldout": evaluate_attribution_files(fixtures / "heldout", registry)}
     dev_dir = Path(dev_dir or DEFAULT_DEV_DIR)
@@ -204,7 +204,7 @@ def evaluate(ctx: click.Context, dev_dir: str | None, verbose_pairs: bool) -> No
         runs.insert(0, ("dev_pairs", dev_dir, None))
     for name, folder, split in runs:
         with tempfile.TemporaryDirectory() as tmp:
-            engine = build_engine({**config, "DATA_DIR": tmp})
+            engine = build_engine(config.replace(data_dir=tmp, database_url=""))
             report[name] = evaluate_gold(engine, folder, split)
             engine.storage.close()
     if not verbose_pairs:

@@ -26,6 +26,7 @@ from .embed import Embedder
 from .pipeline import judging
 from .pipeline.candidates import NEIGHBOUR_WIDENING, candidates, candidates_for
 from .scoring.base import ContradictionScorer
+from .settings import Settings
 from .storage.base import Storage, TransientConflict, normalise_text, statement_id
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,11 @@ class IngestResult:
 
 
 class Engine:
-    def __init__(self, storage: Storage, embedder: Embedder, scorer: ContradictionScorer, config: dict):
+    def __init__(self, storage: Storage, embedder: Embedder, scorer: ContradictionScorer, settings: Settings):
         self.storage = storage
         self.embedder = embedder
         self.scorer = scorer
-        self.config = config
+        self.settings = settings
 
     def refresh(self) -> None:
         """Catch up with writes made by other processes."""
@@ -172,8 +173,8 @@ class Engine:
 
     def _edges_for_new(self, new: list[dict], vectors: np.ndarray) -> list[dict]:
         """Judge each new statement against its nearest stored and in-batch neighbours."""
-        found = candidates(self.storage, new, vectors, int(self.config["CANDIDATES_K"]),
-                           float(self.config["CANDIDATE_MIN_SIMILARITY"]))
+        found = candidates(self.storage, new, vectors, self.settings.candidates_k,
+                           self.settings.candidate_min_similarity)
         return judging.judge_candidates(self.scorer, found)
 
     def ingest_document(self, text: str, who: str = "system", **meta) -> dict:
@@ -215,8 +216,8 @@ class Engine:
     def topic_conflicts(self, query: str, actor: str | None = None, label: str | None = None,
                         min_score: float = 0.0, limit: int = 20, offset: int = 0) -> dict:
         """Aligned pairs whose claims are near ``query``, ranked by relevance × score."""
-        near = {s["id"]: sim for s, sim in self.nearest(query, int(self.config["TOPIC_K"]))
-                if sim >= float(self.config["TOPIC_MIN_SIMILARITY"])}
+        near = {s["id"]: sim for s, sim in self.nearest(query, self.settings.topic_k)
+                if sim >= self.settings.topic_min_similarity}
         edges = self.storage.edges_touching(near, label=label, min_score=min_score)
         statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
         actor = self.canonical_actor(actor) if actor else None
@@ -247,7 +248,7 @@ class Engine:
     def compare_claims(self, claims: list[dict], k: int = 5):
         """For each unsaved claim, its conflicts with stored statements (a generator, for streaming)."""
         self.refresh()
-        min_sim = float(self.config["CANDIDATE_MIN_SIMILARITY"])
+        min_sim = self.settings.candidate_min_similarity
         vectors = self.embedder.embed([normalise_text(c["text"]) for c in claims])
         neighbours = self.storage.nearest(vectors, NEIGHBOUR_WIDENING * k)
         for claim, near in zip(claims, neighbours):
@@ -290,7 +291,7 @@ class Engine:
         they were stored, each batch against what was stored before it and against itself, through
         the same ``candidates()`` as ingest."""
         self.refresh()
-        k, min_sim = int(self.config["CANDIDATES_K"]), float(self.config["CANDIDATE_MIN_SIMILARITY"])
+        k, min_sim = self.settings.candidates_k, self.settings.candidate_min_similarity
         edges: list[dict] = []
         for first, statements, vectors in self.storage.iter_statement_vectors(self.embedder.model_name, batch):
             found = candidates(self.storage, statements, vectors, k, min_sim, before=first)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .config import ROOT
+from .settings import ROOT
 
 DEFAULT_DEV_DIR = ROOT.parent / "shared" / "dev"
 NEWS_GOLD_DIR = ROOT / "fixtures" / "news_gold"

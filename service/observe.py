@@ -62,13 +62,13 @@ class StoreSizes:
         yield edges
 
 
-def init_observability(app: Flask, engine) -> None:
+def init_observability(app: Flask, engine, multiprocess_dir: str = "") -> None:
     configure_json_logging()
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if multiprocess_dir:
         from prometheus_client import multiprocess
 
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry, path=multiprocess_dir)
     else:
         registry.register(REQUESTS)
         registry.register(LATENCY)

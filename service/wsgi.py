@@ -7,12 +7,12 @@ Set ``COUNTERCLAIM_LOAD_FIXTURES=true`` to load the fixtures into an empty store
 from __future__ import annotations
 
 from . import create_app
-from .config import load_config
+from .settings import load_settings
 
-config = load_config()
-app = create_app(config)
+settings = load_settings()
+app = create_app(settings)
 
-if config.get("LOAD_FIXTURES") is True and app.extensions["counterclaim"].storage.count_statements() == 0:
+if settings.load_fixtures and app.extensions["counterclaim"].storage.count_statements() == 0:
     from .fixtures import load_fixtures
 
-    load_fixtures(app.extensions["counterclaim"], config["FIXTURES_DIR"])
+    load_fixtures(app.extensions["counterclaim"], settings.fixtures_dir)

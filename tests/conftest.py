@@ -15,25 +15,25 @@ from pathlib import Path
 import pytest
 
 from service import build_engine, create_app
-from service.config import ROOT, load_config
+from service.settings import ROOT, load_settings
 
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
 # Plumbing tests run the rule scorer: it loads no model, so retraining the judge cannot break them and
-# they stay fast. The model-quality tests (test_judge.py, test_gold.py) ask for SCORER="judge".
+# they stay fast. The model-quality tests (test_judge.py, test_gold.py) ask for scorer="judge".
 PLUMBING_SCORER = "cues"
 
 
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def make_config(tmp_path: Path, **overrides) -> dict:
-    """The default configuration with the plumbing scorer, on a fresh data folder (embedded backend
-    unless ``DATABASE_URL`` is given)."""
-    return load_config({"DATA_DIR": str(tmp_path / "data"), "WRITE_KEYS": [], "READ_KEYS": [],
-                        "SCORER": PLUMBING_SCORER, "DATABASE_URL": "", **overrides})
+def make_config(tmp_path: Path, **overrides):
+    """The default settings with the plumbing scorer, on a fresh data folder (embedded backend
+    unless ``database_url`` is given)."""
+    return load_settings(**{"data_dir": tmp_path / "data", "write_keys": [], "read_keys": [],
+                            "scorer": PLUMBING_SCORER, "database_url": "", **overrides})
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +80,7 @@ def backend_overrides(backend: str, request) -> dict:
         return {}
     made = Databases(request.getfixturevalue("pg_server"))
     request.addfinalizer(made.drop_all)
-    return {"DATABASE_URL": made.new()}
+    return {"database_url": made.new()}
 
 
 @pytest.fixture(params=BACKENDS)

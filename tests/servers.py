@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 
-from service.config import ROOT
+from service.settings import ROOT
 
 
 def free_port() -> int:
@@ -20,7 +20,7 @@ def free_port() -> int:
 
 
 def start_server(data_dir, port, database_url: str = "") -> subprocess.Popen:
-    env = {**os.environ, "COUNTERCLAIM_SCORER": '"cues"', "COUNTERCLAIM_WRITE_KEYS": "[]",
+    env = {**os.environ, "COUNTERCLAIM_SCORER": "cues", "COUNTERCLAIM_WRITE_KEYS": "[]",
            "COUNTERCLAIM_DATABASE_URL": database_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "--data-dir", str(data_dir), "serve", "--no-fixtures", "--port", str(port)],

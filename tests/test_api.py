@@ -157,7 +157,7 @@ def test_bad_reads_get_problem_details(client, url, status):
 def test_oversized_body_is_413(tmp_path):
     from service import create_app
 
-    app = create_app(make_config(tmp_path, MAX_CONTENT_LENGTH=1000))
+    app = create_app(make_config(tmp_path, max_content_length=1000))
     response = app.test_client().post("/api/v1/statements", data=json.dumps({"actor": "A", "text": "x" * 2000}),
                                       content_type="application/json")
     assert response.status_code == 413 and response.mimetype == PROBLEM

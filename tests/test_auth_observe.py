@@ -14,7 +14,7 @@ STATEMENT = {"actor": "A", "text": "The bridge will open in May.", "source": "x"
 
 @pytest.fixture
 def secured(tmp_path, engine):
-    config = make_config(tmp_path, WRITE_KEYS=["desk:w-secret"], READ_KEYS=[])
+    config = make_config(tmp_path, write_keys=["desk:w-secret"], read_keys=[])
     return create_app(config, engine=engine).test_client()
 
 
@@ -37,7 +37,7 @@ def test_reads_stay_open_and_compare_is_a_read(secured):
 
 
 def test_read_key_cannot_write(tmp_path, engine):
-    config = make_config(tmp_path, WRITE_KEYS=["desk:w"], READ_KEYS=["tool:r"])
+    config = make_config(tmp_path, write_keys=["desk:w"], read_keys=["tool:r"])
     client = create_app(config, engine=engine).test_client()
     assert client.get("/api/v1/search?q=x").status_code == 401
     assert client.get("/api/v1/healthz").status_code == 200

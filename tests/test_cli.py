@@ -11,7 +11,7 @@ from service.cli import main
 from service.storage import open_storage
 from service.storage.sqlite import SqliteStorage
 
-from .conftest import FIXTURES, PLUMBING_SCORER
+from .conftest import FIXTURES, PLUMBING_SCORER, make_config
 
 
 def run(tmp_path, *args):
@@ -82,7 +82,7 @@ def test_migrate_copies_the_embedded_store_into_postgresql_resumably(tmp_path, d
     assert report["verified"] and report["target"]["statements"] > 15 and report["target"]["edges"]
     assert report["target"]["documents"] == 1 and report["target"]["audit"] == report["source"]["audit"] > 0
 
-    target = open_storage({"DATABASE_URL": url}, "all-MiniLM-L6-v2", 384)
+    target = open_storage(make_config(tmp_path, database_url=url), "all-MiniLM-L6-v2", 384)
     some = sorted(target.statements_by_id(e["a"] for batch in target.iter_edges() for e in batch))[:3]
     with target.unit_of_work() as uow:  # as if the first copy had stopped before these
         uow.delete_statements(some)

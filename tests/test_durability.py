@@ -38,7 +38,7 @@ def expected_claims(article: str) -> int:
 @pytest.mark.skipif(sys.platform != "linux", reason="needs kill -9 semantics of Linux")
 def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path, backend, request):
     config = make_config(tmp_path, **backend_overrides(backend, request))
-    data_dir, port, url = tmp_path / "data", free_port(), config["DATABASE_URL"]
+    data_dir, port, url = tmp_path / "data", free_port(), config.database_url
     rng = random.Random(5)
     acknowledged: set[str] = set()
     counter = iter(range(10**9))

@@ -19,7 +19,7 @@ NEWS_GOLD_FLOORS = {"dev": (0.90, 0.57), "test": (0.58, 0.50)}
 
 
 def run(tmp_path, folder, split=None):
-    engine = build_engine(make_config(tmp_path, SCORER="judge"))
+    engine = build_engine(make_config(tmp_path, scorer="judge"))
     try:
         report = evaluate_gold(engine, folder, split)
     finally:
@@ -78,7 +78,7 @@ def test_fixture_ceasefire_page_shows_the_founding_pair_and_no_pair_about_differ
 
     from .conftest import FIXTURES
 
-    config = make_config(tmp_path, SCORER="judge")
+    config = make_config(tmp_path, scorer="judge")
     engine = build_engine(config)
     try:
         load_fixtures(engine, FIXTURES)

@@ -3,6 +3,7 @@ writers lose nothing and duplicate nothing, and an unreachable database is a cle
 from __future__ import annotations
 
 import time
+from pathlib import Path
 import urllib.error
 from concurrent.futures import ThreadPoolExecutor
 
@@ -74,7 +75,7 @@ def test_concurrent_writers_on_two_nodes_lose_nothing_and_duplicate_nothing(two_
     assert len(acknowledged) == WRITERS * PER_WRITER
     assert sum(c for _, c, _ in results) == 1  # the statement all writers sent was created once
 
-    storage = open_storage(make_config_for(url), "all-MiniLM-L6-v2", 384)
+    storage = open_storage(make_config(Path("/nonexistent"), database_url=url), "all-MiniLM-L6-v2", 384)
     try:
         assert set(storage.statements_by_id(acknowledged)) == acknowledged
         assert storage.count_statements() == WRITERS * PER_WRITER + 1 == storage.vector_count()
@@ -86,13 +87,9 @@ def test_concurrent_writers_on_two_nodes_lose_nothing_and_duplicate_nothing(two_
     assert get(ports[0], "/api/v1/healthz") == get(ports[1], "/api/v1/healthz")
 
 
-def make_config_for(url: str) -> dict:
-    return {"DATABASE_URL": url, "DATA_DIR": "/nonexistent"}
-
-
 def test_unreachable_database_is_a_clear_error_at_start(tmp_path):
-    config = make_config(tmp_path, DATABASE_URL=f"postgresql://cc:secret@127.0.0.1:{free_port()}/none",
-                         PG_CONNECT_TIMEOUT=2)
+    config = make_config(tmp_path, database_url=f"postgresql://cc:secret@127.0.0.1:{free_port()}/none",
+                         pg_connect_timeout=2)
     started = time.monotonic()
     with pytest.raises(StorageUnavailable) as caught:
         build_engine(config)
@@ -102,7 +99,7 @@ def test_unreachable_database_is_a_clear_error_at_start(tmp_path):
 
 def test_a_database_that_stops_answering_gives_503_problem_and_writes_nothing(tmp_path, databases):
     url = databases.new()
-    config = make_config(tmp_path, DATABASE_URL=url, PG_POOL_MAX=1, PG_POOL_TIMEOUT=1)
+    config = make_config(tmp_path, database_url=url, pg_pool_max=1, pg_pool_timeout=1)
     engine = build_engine(config)
     client = create_app(config, engine=engine).test_client()
     assert client.post("/api/v1/statements", json={"actor": "A", "text": "Taxes will rise."}).status_code == 201

@@ -104,7 +104,7 @@ def test_index_save_load_round_trip(sqlite_engine, sqlite_config):
     engine, config = sqlite_engine, sqlite_config
     engine.ingest([STATEMENT, {"actor": "B", "text": "Ceasefire talks continue.", "source": "y"}])
     engine.checkpoint()
-    loaded = VectorIndex.load(config["DATA_DIR"], engine.embedder.model_name, engine.embedder.dim)
+    loaded = VectorIndex.load(str(config.data_dir), engine.embedder.model_name, engine.embedder.dim)
     assert loaded.ids() == engine.storage.index.ids()
     query = engine.embedder.embed(["eggs are cheaper"])
     assert np.array_equal(loaded.search(query, 2)[1], engine.storage.index.search(query, 2)[1])
@@ -115,13 +115,13 @@ def test_index_mismatch_is_refused_and_rebuilt(sqlite_engine, sqlite_config):
     engine.ingest([STATEMENT])
     engine.checkpoint()
     with pytest.raises(IndexMismatch):
-        VectorIndex.load(config["DATA_DIR"], "another-model", engine.embedder.dim)
+        VectorIndex.load(str(config.data_dir), "another-model", engine.embedder.dim)
     with pytest.raises(IndexMismatch):
-        VectorIndex.load(config["DATA_DIR"], engine.embedder.model_name, 768)
-    meta = config["DATA_DIR"] + "/" + META_FILE
+        VectorIndex.load(str(config.data_dir), engine.embedder.model_name, 768)
+    meta = str(config.data_dir) + "/" + META_FILE
     data = json.load(open(meta))
     json.dump({**data, "model": "another-model"}, open(meta, "w"))
-    index, how = open_index(engine.storage, config["DATA_DIR"], engine.embedder.model_name, engine.embedder.dim)
+    index, how = open_index(engine.storage, str(config.data_dir), engine.embedder.model_name, engine.embedder.dim)
     assert how.startswith("rebuilt") and len(index) == 1
 
 

@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.request
 
-from service.config import ROOT
+from service.settings import ROOT
 
 from .test_durability import free_port, post
 
@@ -16,7 +16,7 @@ from .test_durability import free_port, post
 def test_write_through_one_worker_is_seen_by_every_worker_within_a_second(tmp_path):
     port = free_port()
     env = {**os.environ, "COUNTERCLAIM_DATA_DIR": str(tmp_path / "data"), "COUNTERCLAIM_WORKERS": "2",
-           "COUNTERCLAIM_BIND": f"127.0.0.1:{port}", "COUNTERCLAIM_SCORER": '"cues"', "COUNTERCLAIM_WRITE_KEYS": "[]"}
+           "COUNTERCLAIM_BIND": f"127.0.0.1:{port}", "COUNTERCLAIM_SCORER": "cues", "COUNTERCLAIM_WRITE_KEYS": "[]"}
     # The server's log goes to a file: an unread pipe fills up (one JSON line per request) and
     # blocks the workers that write to it.
     log = open(tmp_path / "gunicorn.log", "wb")

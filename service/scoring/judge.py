@@ -23,7 +23,6 @@ Files: ``model/judge/judge.json`` (gate and verdict weights, fast-stage threshol
 from __future__ import annotations
 
 import json
-import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +34,7 @@ from .base import LABELS, Judgement, judgement_from_probs
 from .cues import CUE_FEATURE_NAMES, cue_features, find_cues
 from .gate import alignment, apply_logistic, gate_features
 
-MODEL_DIR = Path(os.environ.get("COUNTERCLAIM_MODEL_DIR", Path(__file__).resolve().parents[2] / "model"))
+MODEL_DIR = Path(__file__).resolve().parents[2] / "model"  # the settings' model_dir by default
 JUDGE_DIR = MODEL_DIR / "judge"
 PRECISE_DIR = MODEL_DIR / "precise"
 
@@ -145,18 +144,20 @@ def load_judge(judge_dir: str = str(JUDGE_DIR)) -> tuple[dict, dict]:
     return spec, fast
 
 
-@lru_cache(maxsize=1)
-def precise_model(model_dir: str = str(PRECISE_DIR)):
+@lru_cache(maxsize=2)
+def precise_model(model_dir: str = str(PRECISE_DIR), cache_dir: str | None = None, threads: int = 0):
     from .nli_onnx import OnnxNLI
 
-    return OnnxNLI(model_dir)
+    return OnnxNLI(model_dir, threads=threads, cache_dir=cache_dir)
 
 
 class _Parts:
     """Lazily loaded shared parts (a process loads each file once)."""
 
-    def __init__(self, embedder=None):
+    def __init__(self, embedder=None, precise_dir: str | Path = PRECISE_DIR, cache_dir: str | Path | None = None,
+                 threads: int = 0):
         self._embedder = embedder
+        self._precise = (str(precise_dir), str(cache_dir) if cache_dir else None, int(threads))
 
     @property
     def embedder(self):
@@ -173,7 +174,7 @@ class _Parts:
 
     def precise_probs(self, pairs) -> tuple[np.ndarray, np.ndarray]:
         with _LOAD_LOCK:
-            nli = precise_model()
+            nli = precise_model(*self._precise)
         both = nli.probs(list(pairs) + [(b, a) for a, b in pairs])
         return both[: len(pairs)], both[len(pairs):]
 
@@ -181,8 +182,8 @@ class _Parts:
 class JudgeScorer(_Parts):
     name = "judge"
 
-    def __init__(self, embedder=None, judge_dir: str | Path = JUDGE_DIR, thresholds: dict | None = None):
-        super().__init__(embedder)
+    def __init__(self, embedder=None, judge_dir: str | Path = JUDGE_DIR, thresholds: dict | None = None, **precise):
+        super().__init__(embedder, **precise)
         self.judge_dir = str(judge_dir)
         self.overrides = dict(thresholds or {})  # e.g. {"fast": 1.01}: no pair reaches the precise stage
         self.counts = {"pairs": 0, "gate": 0, "fast": 0, "precise": 0}  # pairs decided by each stage

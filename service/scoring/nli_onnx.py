@@ -30,7 +30,7 @@ def _nli_column(label: str) -> int:
 def joined_model_file(model_dir: Path, cache_dir: Path | None = None) -> Path:
     """One .onnx file from the shipped parts, verified and cached (written atomically)."""
     manifest = json.loads((model_dir / "manifest.json").read_text())
-    cache_dir = Path(cache_dir or os.environ.get("COUNTERCLAIM_CACHE_DIR") or tempfile.gettempdir())
+    cache_dir = Path(cache_dir or tempfile.gettempdir())
     target = cache_dir / f"counterclaim-precise-{manifest['sha256'][:16]}.onnx"
     with _JOIN_LOCK:
         if target.exists() and target.stat().st_size == manifest["bytes"]:
@@ -53,15 +53,15 @@ class OnnxNLI:
     """(premise, hypothesis) pairs -> logits or calibrated probabilities in NLI_ORDER."""
 
     def __init__(self, model_dir: str | Path, threads: int | None = None, temperature: float | None = None,
-                 max_length: int = 128, batch_size: int = 32):
+                 max_length: int = 128, batch_size: int = 32, cache_dir: str | Path | None = None):
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
         model_dir = Path(model_dir)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = int(threads or os.environ.get("OMP_NUM_THREADS") or 0)
+        options.intra_op_num_threads = int(threads or 0)  # 0: every core
         options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(joined_model_file(model_dir)), options,
+        self.session = ort.InferenceSession(str(joined_model_file(model_dir, cache_dir)), options,
                                             providers=["CPUExecutionProvider"])
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         config = json.loads((model_dir / "config.json").read_text())

@@ -11,9 +11,12 @@ from __future__ import annotations
 SCORERS = ("judge", "nli", "cues")
 
 
-def build_scorer(spec: str, embedder=None):
-    """The scorer named ``spec``; ``embedder`` is the engine's, so a process loads MiniLM once."""
+def build_scorer(spec: str, embedder=None, settings=None):
+    """The scorer named ``spec``; ``embedder`` is the engine's, so a process loads MiniLM once; model
+    files, their cache and thread count as ``settings`` say (the shipped files by default)."""
     spec = (spec or "").strip()
+    files = {} if settings is None else {
+        "precise_dir": settings.model_dir / "precise", "cache_dir": settings.cache_dir, "threads": settings.onnx_threads}
     if spec == "cues":
         from .rules import CueScorer
 
@@ -21,9 +24,10 @@ def build_scorer(spec: str, embedder=None):
     if spec == "judge":
         from .judge import JudgeScorer
 
-        return JudgeScorer(embedder=embedder)
+        judge_dir = {} if settings is None else {"judge_dir": settings.model_dir / "judge"}
+        return JudgeScorer(embedder=embedder, **judge_dir, **files)
     if spec == "nli":
         from .judge import PreciseOnlyScorer
 
-        return PreciseOnlyScorer(embedder)
+        return PreciseOnlyScorer(embedder, **files)
     raise ValueError(f"unknown scorer {spec!r}: use one of {', '.join(SCORERS)}")

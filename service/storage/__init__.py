@@ -1,7 +1,7 @@
 """Storage backends behind one boundary (``base.Storage``); ``open_storage`` picks one from the settings.
 
-``DATABASE_URL`` unset: the embedded store (SQLite + FAISS under ``DATA_DIR``, no server).
-``DATABASE_URL=postgresql://…``: PostgreSQL + pgvector, shared by any number of processes.
+``database_url`` unset: the embedded store (SQLite + FAISS under ``DATA_DIR``, no server).
+``database_url=postgresql://…``: PostgreSQL + pgvector, shared by any number of processes.
 """
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from .base import Storage
 SQLITE_FILE = "store.sqlite3"
 
 
-def open_storage(config: dict, model: str, dim: int) -> Storage:
-    """The backend the configuration names, its schema migrated, ready for ``model`` vectors of ``dim``."""
-    url = config.get("DATABASE_URL") or ""
+def open_storage(settings, model: str, dim: int) -> Storage:
+    """The backend the settings name, its schema migrated, ready for ``model`` vectors of ``dim``."""
+    url = settings.database_url
     if url.startswith(("postgresql://", "postgres://")):
         from .postgres import PostgresStorage
 
-        return PostgresStorage(url, model, dim, config)
+        return PostgresStorage(url, model, dim, settings)
     if url:
         raise ValueError(f"DATABASE_URL: only postgresql:// URLs are supported, not {url.split(':', 1)[0]!r}")
     from .sqlite import SqliteStorage
 
-    return SqliteStorage(Path(config["DATA_DIR"]), model, dim)
+    return SqliteStorage(Path(settings.data_dir), model, dim)

@@ -154,23 +154,23 @@ class PostgresStorage:
 
     backend = "postgresql"
 
-    def __init__(self, url: str, model: str, dim: int, config: dict):
+    def __init__(self, url: str, model: str, dim: int, settings):
         if dim != EMBEDDING_DIM:
             raise ValueError(f"the PostgreSQL schema stores {EMBEDDING_DIM}-dimensional vectors, not {dim}")
         self.url, self.model = url, model
-        self.ef_search = int(config.get("PG_EF_SEARCH", 40))
-        connect_timeout = int(config.get("PG_CONNECT_TIMEOUT", 5))
+        self.ef_search = settings.pg_ef_search
+        connect_timeout = settings.pg_connect_timeout
         with translated_errors(url):
             with psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout) as conn:
                 migrate(conn)
         self.pool = ConnectionPool(
-            url, min_size=int(config.get("PG_POOL_MIN", 1)), max_size=int(config.get("PG_POOL_MAX", 10)),
-            timeout=float(config.get("PG_POOL_TIMEOUT", 10)), open=False, configure=self._configure,
+            url, min_size=settings.pg_pool_min, max_size=settings.pg_pool_max,
+            timeout=settings.pg_pool_timeout, open=False, configure=self._configure,
             check=ConnectionPool.check_connection,  # a connection the server dropped is replaced, not used
             kwargs={"autocommit": True, "connect_timeout": connect_timeout,
-                    "options": f"-c statement_timeout={int(config.get('PG_STATEMENT_TIMEOUT_MS', 30000))}"})
+                    "options": f"-c statement_timeout={settings.pg_statement_timeout_ms}"})
         with translated_errors(url):
-            self.pool.open(wait=True, timeout=float(config.get("PG_POOL_TIMEOUT", 10)))
+            self.pool.open(wait=True, timeout=settings.pg_pool_timeout)
 
     def _configure(self, conn: psycopg.Connection) -> None:
         register_vector(conn)

@@ -1,0 +1,95 @@
+"""Settings: the one object that reads the environment.
+
+Every field can be set as an environment variable prefixed ``COUNTERCLAIM_``
+(``COUNTERCLAIM_DATA_DIR=/srv/cc``, ``COUNTERCLAIM_DATABASE_URL=postgresql://…``); explicit
+arguments (tests, the command line) win over the environment, which wins over the defaults.
+Values are validated when read, so a mistyped number fails at start-up, not on the first request.
+Nothing else in the service calls ``os.environ``.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+KeyList = Annotated[list[str], NoDecode]  # a JSON list or "name:secret,name2:secret2"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COUNTERCLAIM_", extra="forbid", frozen=True,
+                                      populate_by_name=True)
+
+    # Where the embedded store (SQLite, the truth) and its FAISS index (derived) live.
+    data_dir: Path = ROOT / "indexes"
+    fixtures_dir: Path = ROOT / "fixtures"
+    # Empty: the embedded store above. "postgresql://…": PostgreSQL + pgvector holds everything
+    # instead, shared by every process pointed at it (no local files).
+    database_url: str = ""
+    # PostgreSQL connections per process, waits and timeouts, and the least HNSW search breadth
+    # (higher: better recall, slower; a query for k rows uses at least 2k).
+    pg_pool_min: int = Field(1, ge=0)
+    pg_pool_max: int = Field(10, ge=1)
+    pg_pool_timeout: float = Field(10.0, gt=0)
+    pg_connect_timeout: int = Field(5, ge=1)
+    pg_statement_timeout_ms: int = Field(30_000, ge=0)
+    pg_ef_search: int = Field(40, ge=1)
+    # Embedding model: the name recorded with every vector, from the installed package that carries it.
+    embed_model: str = "all-MiniLM-L6-v2"
+    embed_batch_size: int = Field(64, ge=1)
+    # Contradiction scorer (service/scoring/registry.py): "judge" (same-point gate, fast stage,
+    # nli-mpnet-base, calibrated verdict), "nli" (nli-mpnet-base alone) or "cues" (rule baseline).
+    scorer: str = "judge"
+    # Shipped model files, and where the precise stage's joined ONNX file is cached.
+    model_dir: Path = ROOT / "model"
+    cache_dir: Path = Path(tempfile.gettempdir())
+    # Threads of the precise stage's ONNX Runtime session (0: all cores).
+    onnx_threads: int = Field(0, ge=0, validation_alias=AliasChoices("COUNTERCLAIM_ONNX_THREADS", "OMP_NUM_THREADS"))
+    # Candidate generation for conflict edges at ingest time.
+    candidates_k: int = Field(5, ge=1)
+    candidate_min_similarity: float = 0.30
+    # Topic queries: how many statements near the query to look at, and how near.
+    topic_k: int = Field(50, ge=1)
+    topic_min_similarity: float = 0.25
+    # Largest request body accepted (the per-field limits are in service/schemas.py).
+    max_content_length: int = 8 * 1024 * 1024
+    # Auth: API keys ("name:secret") that may write; keys that may read (empty = reads are open).
+    # With no write key configured, writes are open: fine on a laptop, never in production.
+    write_keys: KeyList = []
+    read_keys: KeyList = []
+    # service.wsgi (gunicorn): load fixtures/ into an empty store at start (`serve` always does).
+    load_fixtures: bool = False
+    # gunicorn (service/gunicorn_conf.py)
+    bind: str = "127.0.0.1:8000"
+    workers: int = Field(min(4, multiprocessing.cpu_count()), ge=1)
+    threads: int = Field(4, ge=1)
+    keepalive: int = Field(2, ge=0)
+    torch_num_threads: int = Field(1, ge=1, validation_alias=AliasChoices("COUNTERCLAIM_TORCH_NUM_THREADS",
+                                                                          "TORCH_NUM_THREADS"))
+    # Prometheus counters shared by gunicorn workers (prometheus_client's own variable).
+    prometheus_multiproc_dir: str = Field("", validation_alias=AliasChoices("COUNTERCLAIM_PROMETHEUS_MULTIPROC_DIR",
+                                                                             "PROMETHEUS_MULTIPROC_DIR"))
+
+    @field_validator("write_keys", "read_keys", mode="before")
+    @classmethod
+    def _key_list(cls, value):
+        if isinstance(value, str):
+            import json
+
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else [e.strip() for e in text.split(",") if e.strip()]
+        return value
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with ``changes`` (validated), the environment not read again."""
+        return type(self).model_validate({**self.model_dump(), **changes})
+
+
+def load_settings(**overrides) -> Settings:
+    """Defaults, then ``COUNTERCLAIM_*`` environment variables, then ``overrides``."""
+    return Settings(**overrides)
