@@ -39,16 +39,16 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length, COUNTERCLAIM=settings)
     app.json.sort_keys = False
 
-    from . import api, web
-    from .observe import init_observability
-    from .problems import register_problem_handlers
+    from .web import api, page
+    from .web.observe import init_observability
+    from .web.problems import register_problem_handlers
 
     engine = engine or build_engine(settings)
     app.extensions["counterclaim"] = engine
     register_problem_handlers(app)
     init_observability(app, engine, settings.prometheus_multiproc_dir)
     app.register_blueprint(api.bp)
-    app.register_blueprint(web.bp)
+    app.register_blueprint(page.bp)
     api.spec.register(app)
 
     @app.after_request

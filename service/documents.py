@@ -7,7 +7,7 @@ document id, the reporting cue, the direct quote and its character offsets.
 from __future__ import annotations
 
 from .extract import detect_language, extract_claims
-from .schemas import MAX_DOCUMENT_CHARS
+from .web.schemas import MAX_DOCUMENT_CHARS
 from .storage.base import document_id
 
 MIN_WORDS_FOR_LANGUAGE_CHECK = 5

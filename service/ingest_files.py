@@ -13,7 +13,7 @@ from typing import Iterator
 
 from pydantic import ValidationError
 
-from .schemas import DocumentIn, StatementIn
+from .web.schemas import DocumentIn, StatementIn
 
 
 class BadRecord(ValueError):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from service.schemas import MAX_BATCH, MAX_TEXT_CHARS
+from service.web.schemas import MAX_BATCH, MAX_TEXT_CHARS
 
 from .conftest import make_config
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from service.schemas import MAX_DOCUMENT_CHARS
+from service.web.schemas import MAX_DOCUMENT_CHARS
 
 from .conftest import FIXTURES
 

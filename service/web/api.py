@@ -16,7 +16,7 @@ from spectree import Response as Responses
 
 from . import schemas
 from .auth import authorize_request
-from .engine import ConflictError, NotFound, UnknownReference
+from ..engine import ConflictError, NotFound, UnknownReference
 from .problems import PROBLEM_MIME, ApiProblem
 
 
@@ -216,7 +216,7 @@ def delete_document(doc_id: str):
 
 
 def _documents():
-    from . import documents  # imports spaCy: only when documents are used
+    from .. import documents  # imports spaCy: only when documents are used
 
     return documents
 

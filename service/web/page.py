@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from .schemas import MAX_QUERY_CHARS
 
-bp = Blueprint("web", __name__)
+bp = Blueprint("web", __name__, template_folder="templates")
 
 
 def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:

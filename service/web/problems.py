@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from .storage.base import StorageUnavailable, TransientConflict
+from ..storage.base import StorageUnavailable, TransientConflict
 
 PROBLEM_MIME = "application/problem+json"
 
