@@ -143,14 +143,18 @@ def migrate(ctx: click.Context, url: str, batch_size: int) -> None:
     bars = {step: tqdm(total=totals[step] if step != "edges" else sum(totals["edges"].values()), desc=step,
                        unit="row", disable=None)
             for step in ("documents", "statements", "edges", "audit")}
-    report = copy_store(source, target, embedder.model_name, batch_size, lambda step, n: bars[step].update(n))
-    for bar in bars.values():
-        bar.close()
-    source.close()
-    target.close()
+    try:
+        report = copy_store(source, target, embedder.model_name, batch_size, lambda step, n: bars[step].update(n))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        for bar in bars.values():
+            bar.close()
+        source.close()
+        target.close()
     click.echo(json.dumps(report, indent=2))
     if not report["verified"]:
-        raise click.ClickException("counts differ between the embedded store and PostgreSQL (see above)")
+        raise click.ClickException("the embedded store and PostgreSQL differ (see above)")
 
 
 @main.group()

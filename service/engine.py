@@ -293,13 +293,18 @@ class Engine:
         self.refresh()
         k, min_sim = self.settings.candidates_k, self.settings.candidate_min_similarity
         edges: list[dict] = []
-        for first, statements, vectors in self.storage.iter_statement_vectors(self.embedder.model_name, batch):
+        end = 0
+        for first, last, statements, vectors in self.storage.iter_statement_vectors(self.embedder.model_name, batch):
             found = candidates(self.storage, statements, vectors, k, min_sim, before=first)
             edges += judging.judge_candidates(self.scorer, found)
+            end = last + 1
             if progress:
                 progress(len(statements))
+        # Statements ingested meanwhile (other processes) keep their edges; retracted ones lose theirs.
+        present = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
+        edges = [e for e in edges if e["a"] in present and e["b"] in present]
         with self.storage.unit_of_work() as uow:
-            uow.clear_edges()
+            uow.clear_edges(before=end)
             uow.upsert_edges(edges)
         return len(edges)
 

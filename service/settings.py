@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     pg_pool_timeout: float = Field(10.0, gt=0)
     pg_connect_timeout: int = Field(5, ge=1)
     pg_statement_timeout_ms: int = Field(30_000, ge=0)
-    pg_ef_search: int = Field(40, ge=1)
+    pg_ef_search: int = Field(40, ge=1, le=1000)
     # Embedding model: the name recorded with every vector, from the installed package that carries it.
     embed_model: str = "all-MiniLM-L6-v2"
     embed_batch_size: int = Field(64, ge=1)

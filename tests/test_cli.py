@@ -72,25 +72,37 @@ def test_compare_and_reindex(tmp_path):
     assert ingested and edges(tmp_path) == ingested  # reindex rebuilds the graph ingest built
 
 
-def test_migrate_copies_the_embedded_store_into_postgresql_resumably(tmp_path, databases):
+def test_migrate_copies_the_embedded_store_into_postgresql_resumably(tmp_path, databases, monkeypatch):
+    from service.storage.postgres.store import PostgresUnitOfWork
+
     url = databases.new()
+    source = storage(tmp_path)
+    with source.unit_of_work() as uow:  # "White House" is an actor, and also an alias of another one
+        uow.upsert_actor("White House", roles=["the administration"], kind="org")
+        uow.upsert_actor("Karoline Leavitt", aliases=["White House", "Leavitt"], kind="person")
     run(tmp_path, "ingest", str(FIXTURES / "statements.jsonl"))
     run(tmp_path, "ingest", str(FIXTURES / "articles" / "trump_putin_call.txt"))
+
+    def interrupted(self, edges):
+        raise RuntimeError("killed")  # the copy stops after the statements, before any edge
+    monkeypatch.setattr(PostgresUnitOfWork, "upsert_edges", interrupted)
+    with pytest.raises(RuntimeError, match="killed"):
+        run(tmp_path, "migrate", "--to", url, "--batch-size", "7")
+    target = open_storage(make_config(tmp_path, database_url=url), "all-MiniLM-L6-v2", 384)
+    assert target.count_statements() > 0 and target.count_edges() == {}
+    monkeypatch.undo()
+
     result = run(tmp_path, "migrate", "--to", url, "--batch-size", "7")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output[result.output.index("{"):])
-    assert report["verified"] and report["target"]["statements"] > 15 and report["target"]["edges"]
+    assert report["verified"] and report["actors_identical"]
+    assert report["target"]["statements"] == report["source"]["statements"] > 15
+    assert report["target"]["edges"] == report["source"]["edges"] and report["target"]["edges"]
     assert report["target"]["documents"] == 1 and report["target"]["audit"] == report["source"]["audit"] > 0
-
-    target = open_storage(make_config(tmp_path, database_url=url), "all-MiniLM-L6-v2", 384)
-    some = sorted(target.statements_by_id(e["a"] for batch in target.iter_edges() for e in batch))[:3]
-    with target.unit_of_work() as uow:  # as if the first copy had stopped before these
-        uow.delete_statements(some)
-    assert target.count_statements() < report["source"]["statements"]
-    again = run(tmp_path, "migrate", "--to", url)
-    assert again.exit_code == 0 and json.loads(again.output[again.output.index("{"):])["verified"]
+    assert target.canonical_actors(["White House", "white house", "Leavitt"]) == source.canonical_actors(
+        ["White House", "white house", "Leavitt"]) == {n: "Karoline Leavitt" for n in ["White House", "white house", "Leavitt"]}
+    assert run(tmp_path, "migrate", "--to", url).exit_code == 0  # a rerun copies nothing twice
     assert target.count_statements() == report["source"]["statements"]
-    assert target.count_edges() == report["source"]["edges"]
     target.close()
 
 

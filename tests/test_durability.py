@@ -80,7 +80,7 @@ def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path, 
 
     storage = open_storage(config, "all-MiniLM-L6-v2", 384)
     stored = set(storage.statements_by_id(acknowledged)) | {
-        s["id"] for _, batch, _ in storage.iter_statement_vectors("all-MiniLM-L6-v2", 1000) for s in batch}
+        s["id"] for _, _, batch, _ in storage.iter_statement_vectors("all-MiniLM-L6-v2", 1000) for s in batch}
     missing = acknowledged - stored
     documents = [(d["source"], len(storage.document_statement_ids(d["id"]))) for d in storage.iter_documents()]
     storage.close()

@@ -30,6 +30,14 @@ def test_reingest_does_not_duplicate(engine):
     assert engine.storage.count_statements() == 1 == engine.storage.vector_count()
 
 
+def test_aliases_fold_ascii_case_only_on_both_backends(engine):
+    engine.update_actors([{"name": "Élysée Palace", "aliases": ["Elysee", "NASA"]}])
+    found = engine.storage.canonical_actors(["elysee", "ELYSEE", "nasa", "élysée palace", "Élysée Palace"])
+    assert found == {"elysee": "Élysée Palace", "ELYSEE": "Élysée Palace", "nasa": "Élysée Palace",
+                     "Élysée Palace": "Élysée Palace"}
+    assert engine.actors()[0]["aliases"] == ["Elysee", "NASA"]
+
+
 def test_alias_maps_to_canonical_actor(engine):
     engine.update_actors([{"name": "Donald Trump", "aliases": ["Trump"]}])
     result = engine.ingest([dict(STATEMENT, actor="Trump")])
@@ -82,10 +90,38 @@ def test_recomputed_edges_are_the_edges_ingest_built(engine, fixture_statements)
 
 
 def test_embedding_missing_vectors(engine):
-    engine.ingest([STATEMENT])
-    assert engine.embed_missing_vectors() == 0
+    engine.ingest([STATEMENT, {"actor": "B", "text": "Ceasefire talks continue.", "source": "y"}])
+    with engine.storage.unit_of_work() as uow:  # as after a change of embedding model
+        uow.conn.execute("DELETE FROM vectors")
+    engine.rebuild_index()
+    assert engine.storage.vector_count() == 0 and engine.search("eggs", 1) == []
+    assert engine.embed_missing_vectors() == 2 and engine.embed_missing_vectors() == 0
     engine.rebuild_index()
     assert engine.search("eggs", 1)[0]["statement"]["text"] == STATEMENT["text"]
+
+
+def test_a_filter_that_few_statements_pass_widens_the_search_until_it_finds_them(engine):
+    engine.ingest([{"actor": f"Minister {i % 9}", "text": f"The ferry timetable for route {i} changes in May.",
+                    "source": "s"} for i in range(700)])
+    engine.ingest([{"actor": "Harbour master", "text": "Ferries will keep their winter timetable.", "source": "t"}])
+    found = engine.search("ferry timetable route changes", k=3, actor="Harbour master")
+    assert [hit["statement"]["actor"] for hit in found] == ["Harbour master"]
+
+
+def test_recompute_keeps_the_edges_of_statements_ingested_meanwhile(engine, fixture_statements, monkeypatch):
+    engine.ingest(fixture_statements)
+    real_iter = engine.storage.iter_statement_vectors
+
+    def iter_while_another_node_writes(*args, **kwargs):
+        for number, batch in enumerate(real_iter(*args, **kwargs)):
+            yield batch
+            if number == 0:
+                engine.ingest([{"id": "late1", "actor": "Port", "text": "The new pier opened on Monday.", "source": "a"},
+                               {"id": "late2", "actor": "Union", "text": "The new pier did not open on Monday.",
+                                "source": "b"}])
+    monkeypatch.setattr(engine.storage, "iter_statement_vectors", iter_while_another_node_writes)
+    engine.recompute_edges(batch=4)
+    assert [p["b"]["id"] for p in engine.statement_conflicts("late2")] == ["late1"]
 
 
 @pytest.fixture

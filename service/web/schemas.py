@@ -5,9 +5,9 @@ the validation errors: the limits below are both documented and enforced.
 """
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 # Documented limits (also in the README).
 MAX_TEXT_CHARS = 5_000
@@ -25,14 +25,26 @@ Text = Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")
 Name = Field(min_length=1, max_length=200, pattern=r"\S")
 
 
+Alias = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value):
+        # A NUL character is no text a newsroom sends, and PostgreSQL cannot store it.
+        if "\x00" in (value if isinstance(value, str) else "".join(v for v in value if isinstance(v, str))
+                      if isinstance(value, list) else ""):
+            raise ValueError("may not contain NUL characters")
+        return value
 
 
 # -- statements ----------------------------------------------------------------------------
 class StatementIn(Strict):
     actor: str = Name
-    aliases: list[str] = Field(default_factory=list, max_length=50)
+    aliases: list[Alias] = Field(default_factory=list, max_length=50)
     text: str = Text
     source: str = Field(default="", max_length=300)
     url: Optional[str] = Field(default=None, max_length=2_000)
@@ -247,7 +259,7 @@ class Document(DocumentOut):
 # -- actors, health, problems --------------------------------------------------------------
 class ActorIn(Strict):
     name: str = Name
-    aliases: list[str] = Field(default_factory=list, max_length=100)
+    aliases: list[Alias] = Field(default_factory=list, max_length=100)
     roles: list[str] = Field(default_factory=list, max_length=100,
                              description='Descriptions that name the actor in text, e.g. "the Russian leader"')
     kind: Optional[Literal["person", "org", "country"]] = None

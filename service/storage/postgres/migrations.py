@@ -22,7 +22,8 @@ MIGRATIONS: list[str] = [
         alias text NOT NULL,
         actor text NOT NULL REFERENCES actors(name) ON DELETE CASCADE
     );
-    CREATE UNIQUE INDEX aliases_alias ON aliases (lower(alias));
+    -- case-insensitive in ASCII only, as SQLite's NOCASE, whatever the server's locale
+    CREATE UNIQUE INDEX aliases_alias ON aliases (lower(alias COLLATE "C"));
     CREATE TABLE documents (
         id text COLLATE "C" PRIMARY KEY, title text, source text NOT NULL DEFAULT '', url text, date text,
         text text NOT NULL, created_at double precision NOT NULL

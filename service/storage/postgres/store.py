@@ -25,6 +25,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from ..base import STATEMENT_COLUMNS, StorageUnavailable, TransientConflict, edge_key
 from .migrations import EMBEDDING_DIM, migrate
 
+MAX_EF_SEARCH = 1000  # pgvector's limit
 CONTENT_KEY = "md5(actor || chr(31) || text || chr(31) || source)"
 STATEMENT_SELECT = ", ".join(f's."{c}"' for c in STATEMENT_COLUMNS)
 
@@ -46,7 +47,14 @@ def translated_errors(url: str) -> Iterator[None]:
     except PoolTimeout as exc:
         raise StorageUnavailable(f"no database connection free or reachable ({redact(url)}): {exc}") from exc
     except psycopg.OperationalError as exc:
+        if not _is_unavailability(exc):
+            raise  # e.g. a value over an index's size limit: a bug to fix, not a reason to retry later
         raise StorageUnavailable(f"database unavailable ({redact(url)}): {exc}") from exc
+
+
+def _is_unavailability(exc: psycopg.OperationalError) -> bool:
+    """Connection lost or refused, server shutting down or out of resources, statement timeout."""
+    return exc.sqlstate is None or exc.sqlstate[:2] in ("08", "53", "57", "58")
 
 
 class PostgresUnitOfWork:
@@ -58,12 +66,15 @@ class PostgresUnitOfWork:
     def upsert_actor(self, name, aliases=(), roles=(), kind=None) -> None:
         self.conn.execute(
             "INSERT INTO actors (name, roles, kind) VALUES (%s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
-            "roles = (SELECT coalesce(jsonb_agg(DISTINCT r ORDER BY r), '[]') FROM jsonb_array_elements_text("
+            "roles = (SELECT coalesce(jsonb_agg(DISTINCT r COLLATE \"C\" ORDER BY r COLLATE \"C\"), '[]') FROM jsonb_array_elements_text("
             "actors.roles || excluded.roles) r), kind = coalesce(excluded.kind, actors.kind)",
             (name, Jsonb(sorted(set(roles))), kind))
-        for alias in sorted({name, *aliases}):
-            self.conn.execute("INSERT INTO aliases (alias, actor) VALUES (%s, %s) "
-                              "ON CONFLICT ((lower(alias))) DO UPDATE SET actor = excluded.actor", (alias, name))
+        for alias in [name, *sorted(set(aliases) - {name})]:
+            self.set_alias(alias, name)
+
+    def set_alias(self, alias: str, actor: str) -> None:
+        self.conn.execute("INSERT INTO aliases (alias, actor) VALUES (%s, %s) "
+                          'ON CONFLICT ((lower(alias COLLATE "C"))) DO UPDATE SET actor = excluded.actor', (alias, actor))
 
     def find_statement(self, actor, text, source) -> str | None:
         return _find_statement(self.conn, actor, text, source)
@@ -129,8 +140,9 @@ class PostgresUnitOfWork:
                 [(a, b, e["label"], e["score"], e["similarity"], e["kind"], Jsonb(cues), e["scorer"], now)
                  for e in edges for a, b, cues in [edge_key(e)]])
 
-    def clear_edges(self) -> None:
-        self.conn.execute("DELETE FROM edges")
+    def clear_edges(self, before: int) -> None:
+        self.conn.execute("DELETE FROM edges e USING statements sa, statements sb "
+                          "WHERE sa.id = e.a AND sb.id = e.b AND sa.vid < %s AND sb.vid < %s", (before, before))
 
     def audit(self, who, action, target, detail=None) -> None:
         self.conn.execute("INSERT INTO audit (at, who, action, target, detail) VALUES (%s, %s, %s, %s, %s)",
@@ -144,8 +156,8 @@ class PostgresUnitOfWork:
                 "ON CONFLICT (id) DO NOTHING", (r["id"], r["at"], r["who"], r["action"], r["target"],
                                                 Jsonb(r["detail"]))).rowcount
         # Later audit rows must not reuse the copied ids.
-        self.conn.execute("SELECT setval(pg_get_serial_sequence('audit', 'id'), greatest("
-                          "(SELECT coalesce(max(id), 0) FROM audit), 1))")
+        self.conn.execute("SELECT setval(pg_get_serial_sequence('audit', 'id'), coalesce(max(id), 1), "
+                          "max(id) IS NOT NULL) FROM audit")
         return copied
 
 
@@ -217,8 +229,9 @@ class PostgresStorage:
         params = {"queries": list(vectors), "model": self.model, "before": before, "k": int(k)}
         found: list[list[tuple[dict, float]]] = [[] for _ in range(len(vectors))]
         with self._connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            # The HNSW candidate list: at least twice k (k = 50 for a topic query), small for ingest's k.
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {max(self.ef_search, 2 * int(k))}")
+            # The HNSW candidate list: at least twice k (k = 50 for a topic query), small for ingest's k;
+            # pgvector's ceiling is 1000, and the iterative scan goes on past it when more rows are wanted.
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {min(MAX_EF_SEARCH, max(self.ef_search, 2 * int(k)))}")
             for row in cursor.execute(sql, params):
                 found[row[0] - 1].append((dict(zip(STATEMENT_COLUMNS, row[2:])), 1.0 - float(row[1])))
         for neighbours in found:
@@ -233,7 +246,7 @@ class PostgresStorage:
             "SELECT s.id, s.text FROM statements s LEFT JOIN vectors v ON v.vid = s.vid AND v.model = %s "
             "WHERE v.vid IS NULL ORDER BY s.vid", (model,), row_factory=None)]
 
-    def iter_statement_vectors(self, model: str, batch: int) -> Iterator[tuple[int, list[dict], np.ndarray]]:
+    def iter_statement_vectors(self, model: str, batch: int) -> Iterator[tuple[int, int, list[dict], np.ndarray]]:
         last = 0
         while True:
             rows = self._rows(
@@ -242,7 +255,7 @@ class PostgresStorage:
                 (model, last, batch), row_factory=None)
             if not rows:
                 return
-            yield (rows[0][0], [dict(zip(STATEMENT_COLUMNS, r[2:])) for r in rows],
+            yield (rows[0][0], rows[-1][0], [dict(zip(STATEMENT_COLUMNS, r[2:])) for r in rows],
                    np.vstack([r[1].to_numpy() for r in rows]).astype(np.float32))
             last = rows[-1][0]
 
@@ -252,14 +265,16 @@ class PostgresStorage:
         if not names:
             return {}
         rows = self._rows("SELECT n.name, a.actor FROM unnest(%s::text[]) AS n(name) "
-                          "JOIN aliases a ON lower(a.alias) = lower(n.name)", (names,), row_factory=None)
+                          'JOIN aliases a ON lower(a.alias COLLATE "C") = lower(n.name COLLATE "C")', (names,),
+                          row_factory=None)
         return dict(rows)
 
     def actors(self) -> list[dict]:
         rows = self._rows(
             """SELECT a.name, a.roles, a.kind,
                       coalesce((SELECT array_agg(alias ORDER BY alias) FROM aliases
-                                WHERE actor = a.name AND alias <> a.name), '{}') AS aliases,
+                                WHERE actor = a.name AND lower(alias COLLATE "C") <> lower(a.name COLLATE "C")),
+                               '{}') AS aliases,
                       (SELECT count(*) FROM statements WHERE actor = a.name) AS statements
                FROM actors a ORDER BY a.name COLLATE "C" """)
         return [{**r, "aliases": sorted(r["aliases"]), "roles": list(r["roles"])} for r in rows]
@@ -295,7 +310,7 @@ class PostgresStorage:
         return rows[0] if rows else None
 
     def document_statement_ids(self, doc_id: str) -> list[str]:
-        return [r[0] for r in self._rows("SELECT id FROM statements WHERE document_id = %s ORDER BY start",
+        return [r[0] for r in self._rows("SELECT id FROM statements WHERE document_id = %s ORDER BY start NULLS LAST, vid",
                                          (doc_id,), row_factory=None)]
 
     def iter_documents(self) -> Iterator[dict]:

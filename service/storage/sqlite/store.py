@@ -98,10 +98,11 @@ def migrate(conn: sqlite3.Connection) -> int:
             for sql in filter(str.strip, script.split(";")):
                 conn.execute(sql)
             conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
     return len(MIGRATIONS)
 
 
@@ -118,10 +119,13 @@ class SqliteUnitOfWork:
             "INSERT INTO actors (name, roles, kind) VALUES (?, ?, ?) "
             "ON CONFLICT(name) DO UPDATE SET roles = excluded.roles, kind = coalesce(excluded.kind, kind)",
             (name, json.dumps(merged_roles), kind))
-        for alias in {name, *aliases}:
-            self.conn.execute(
-                "INSERT INTO aliases (alias, actor) VALUES (?, ?) ON CONFLICT(alias) DO UPDATE SET actor = excluded.actor",
-                (alias, name))
+        for alias in [name, *sorted(set(aliases) - {name})]:
+            self.set_alias(alias, name)
+
+    def set_alias(self, alias: str, actor: str) -> None:
+        self.conn.execute(
+            "INSERT INTO aliases (alias, actor) VALUES (?, ?) ON CONFLICT(alias) DO UPDATE SET actor = excluded.actor",
+            (alias, actor))
 
     def find_statement(self, actor, text, source) -> str | None:
         return _find_statement(self.conn, actor, text, source)
@@ -190,8 +194,9 @@ class SqliteUnitOfWork:
             [(a, b, e["label"], e["score"], e["similarity"], e["kind"], json.dumps(cues), e["scorer"], now)
              for e in edges for a, b, cues in [edge_key(e)]])
 
-    def clear_edges(self) -> None:
-        self.conn.execute("DELETE FROM edges")
+    def clear_edges(self, before: int) -> None:
+        self.conn.execute("DELETE FROM edges WHERE a IN (SELECT id FROM statements WHERE vid < ?) "
+                          "AND b IN (SELECT id FROM statements WHERE vid < ?)", (before, before))
 
     def audit(self, who, action, target, detail=None) -> None:
         self.conn.execute("INSERT INTO audit (at, who, action, target, detail) VALUES (?, ?, ?, ?, ?)",
@@ -234,10 +239,11 @@ class SqliteStorage:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield SqliteUnitOfWork(conn)
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # also when COMMIT itself failed: never leave the write lock held
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
         self.refresh()
         self._maybe_checkpoint()
 
@@ -283,7 +289,7 @@ class SqliteStorage:
             "WHERE v.vid IS NULL ORDER BY s.vid", (model,)).fetchall()
         return [(r["id"], r["text"]) for r in rows]
 
-    def iter_statement_vectors(self, model: str, batch: int) -> Iterator[tuple[int, list[dict], np.ndarray]]:
+    def iter_statement_vectors(self, model: str, batch: int) -> Iterator[tuple[int, int, list[dict], np.ndarray]]:
         last = 0
         while True:
             rows = self.conn.execute(
@@ -291,7 +297,7 @@ class SqliteStorage:
                 "WHERE s.vid > ? ORDER BY s.vid LIMIT ?", (model, last, batch)).fetchall()
             if not rows:
                 return
-            yield (rows[0]["vid"], [_statement(r) for r in rows],
+            yield (rows[0]["vid"], rows[-1]["vid"], [_statement(r) for r in rows],
                    np.vstack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows]))
             last = rows[-1]["vid"]
 
@@ -373,7 +379,7 @@ class SqliteStorage:
         return dict(row) if row else None
 
     def document_statement_ids(self, doc_id: str) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT id FROM statements WHERE document_id = ? ORDER BY start",
+        return [r[0] for r in self.conn.execute("SELECT id FROM statements WHERE document_id = ? ORDER BY start NULLS LAST, vid",
                                                 (doc_id,))]
 
     def iter_documents(self) -> Iterator[dict]:
