@@ -229,6 +229,8 @@ def run_size(config: dict, storages: list[dict], statements: list[dict], query_c
     n = len(statements)
     model_rate = measure_model_throughput(engines[0].embedder, [s["text"] for s in statements[: min(n, 2000)]])
     ingest_rates = measure_ingest(engines, statements)
+    tqdm.write(f"ingest statements/s at {n}: " + ", ".join(
+        f"{e.storage.backend} {rate:.1f}" for e, rate in zip(engines, ingest_rates)))
     rng = random.Random(11)
     queries = [f"{rng.choice(SUBJECTS)} {rng.choice(['agreed', 'rejected', 'cost', 'talks'])}"
                for _ in range(query_count)]
