@@ -163,22 +163,25 @@ def pg() -> None:
 
 
 @pg.command("start")
-@click.option("--dir", "directory", default="indexes/postgres", show_default=True, type=click.Path(file_okay=False))
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Its data folder (default: DATA_DIR/postgres).")
 @click.option("--database", default="counterclaim", show_default=True)
-def pg_start(directory: str, database: str) -> None:
+@click.pass_context
+def pg_start(ctx: click.Context, directory: str | None, database: str) -> None:
     """Start it (it keeps running after this command) and print its DATABASE_URL."""
     from .storage.postgres import server
 
-    url = server.ensure_database(server.start(directory), database)
+    url = server.ensure_database(server.start(directory or Path(_config(ctx).data_dir) / "postgres"), database)
     click.echo(f"export COUNTERCLAIM_DATABASE_URL='{url}'")
 
 
 @pg.command("stop")
-@click.option("--dir", "directory", default="indexes/postgres", show_default=True, type=click.Path(file_okay=False))
-def pg_stop(directory: str) -> None:
-    """Stop it; its data stays in --dir."""
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Its data folder (default: DATA_DIR/postgres).")
+@click.pass_context
+def pg_stop(ctx: click.Context, directory: str | None) -> None:
+    """Stop it; its data stays in its folder."""
     from .storage.postgres import server
 
+    directory = directory or Path(_config(ctx).data_dir) / "postgres"
     server.stop(directory)
     click.echo(f"stopped the PostgreSQL server in {directory}")
 
