@@ -24,7 +24,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from .actors import ActorRegistry
 from .embed import Embedder
 from .pipeline import judging
-from .pipeline.candidates import NEIGHBOUR_WIDENING, candidates, candidates_for
+from .pipeline.candidates import candidates
 from .scoring.base import ContradictionScorer
 from .settings import Settings
 from .storage.base import Storage, TransientConflict, normalise_text, statement_id
@@ -90,10 +90,9 @@ class Engine:
     # -- ingest ------------------------------------------------------------------------
     def prepare(self, items: list[dict]) -> list[dict]:
         """Statements in their stored form: canonical actor, normalised text, stable id."""
-        names = {normalise_text(item["actor"]) for item in items}
+        names = [normalise_text(item["actor"]) for item in items]
         canonical = self.storage.canonical_actors(names)
-        return [self._prepared(item, canonical.get(normalise_text(item["actor"])) or normalise_text(item["actor"]))
-                for item in items]
+        return [self._prepared(item, canonical.get(name) or name) for item, name in zip(items, names)]
 
     @staticmethod
     def _prepared(item: dict, actor: str) -> dict:
@@ -250,12 +249,12 @@ class Engine:
         self.refresh()
         min_sim = self.settings.candidate_min_similarity
         vectors = self.embedder.embed([normalise_text(c["text"]) for c in claims])
-        neighbours = self.storage.nearest(vectors, NEIGHBOUR_WIDENING * k)
-        for claim, near in zip(claims, neighbours):
+        for claim, vector in zip(claims, vectors):
             probe = {"id": "", "actor": self.canonical_actor(claim.get("actor") or "(unattributed)"),
                      "text": normalise_text(claim["text"]), "date": claim.get("date"),
                      "source": claim.get("source") or ""}
-            found = candidates_for(probe, near, min_sim, limit=k)
+            # One claim at a time (a batch of one has no in-batch partners): results stream as they come.
+            found = candidates(self.storage, [probe], vector[None, :], k, min_sim)
             edges = judging.judge_candidates(self.scorer, found)
             others = {c.b["id"]: c.b for c in found}
             yield {"claim": probe, "pairs": [

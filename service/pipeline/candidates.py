@@ -58,13 +58,12 @@ def in_batch_neighbours(vectors: np.ndarray, k: int) -> list[list[tuple[int, flo
 
 
 def candidates(storage, statements: list[dict], vectors: np.ndarray, k: int, min_similarity: float,
-               before: int | None = None, within_batch: bool = True) -> list[Candidate]:
+               before: int | None = None) -> list[Candidate]:
     """Up to ``k`` candidates per statement among the stored claims (only those stored before
-    position ``before`` when given) and, with ``within_batch``, the other statements of the batch;
-    each unordered pair once."""
+    position ``before`` when given) and the other statements of the batch; each unordered pair once."""
     wide = NEIGHBOUR_WIDENING * k
     stored = storage.nearest(vectors, wide, before=before)
-    batch = in_batch_neighbours(vectors, wide) if within_batch else [[] for _ in statements]
+    batch = in_batch_neighbours(vectors, wide)
     found: list[Candidate] = []
     seen: set[tuple[str, str]] = set()
     for i, statement in enumerate(statements):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..scoring.base import ContradictionScorer
+from ..storage.base import swap_cue
 from .candidates import Candidate
 
 KEPT_LABELS = ("contradiction", "agreement")
@@ -96,7 +97,7 @@ def aligned_pair(edge: dict, statements: dict[str, dict], first: str | None = No
     a_id, b_id, cues = edge["a"], edge["b"], edge["cues"]
     if first is not None and first == b_id:
         a_id, b_id = b_id, a_id
-        cues = [{**c, "a": c.get("b", ""), "b": c.get("a", "")} for c in cues]
+        cues = [swap_cue(c) for c in cues]
     return {
         "a": statements[a_id], "b": statements[b_id], "label": edge["label"], "score": edge["score"],
         "similarity": edge["similarity"], "kind": edge["kind"], "cues": cues, "scorer": edge["scorer"],

@@ -9,9 +9,6 @@ from pathlib import Path
 
 from .base import Storage
 
-SQLITE_FILE = "store.sqlite3"
-
-
 def open_storage(settings, model: str, dim: int) -> Storage:
     """The backend the settings name, its schema migrated, ready for ``model`` vectors of ``dim``."""
     url = settings.database_url

@@ -56,6 +56,18 @@ def edge_key(edge: dict) -> tuple[str, str, list[dict]]:
     return a, b, cues
 
 
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def swap_cue(cue: dict) -> dict:
     return {**cue, "a": cue.get("b", ""), "b": cue.get("a", "")}
 

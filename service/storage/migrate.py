@@ -8,11 +8,11 @@ full (names, aliases, roles, kinds).
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Callable
 
 import numpy as np
 
-from .base import Storage
+from .base import Storage, chunks
 
 Progress = Callable[[str, int], None]
 
@@ -25,7 +25,7 @@ def copy_store(source: Storage, target: Storage, model: str, batch: int = 500,
     if unembedded:
         raise ValueError(f"{len(unembedded)} statements have no {model} vector yet: run `reindex` first")
     copy_actors(source, target)
-    for documents in _chunks(source.iter_documents(), batch):
+    for documents in chunks(source.iter_documents(), batch):
         with target.unit_of_work() as uow:
             for document in documents:
                 uow.insert_document(document)
@@ -79,14 +79,3 @@ def _count_audit(storage: Storage, page: int = 5000) -> int:
     while rows := storage.audit_log(page, after_id=after, oldest_first=True):
         total, after = total + len(rows), rows[-1]["id"]
     return total
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

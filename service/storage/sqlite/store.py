@@ -12,6 +12,7 @@ by reading what came after (``refresh``).
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -21,10 +22,13 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from ..base import STATEMENT_COLUMNS, SchemaTooNew, edge_key
+from ..base import STATEMENT_COLUMNS, SchemaTooNew, chunks, edge_key
 from .index import VectorIndex, open_index
 
 DATABASE_FILE = "store.sqlite3"
+SQL_VARIABLES = 500  # ids per IN (…) list, well below SQLite's limit on bound variables
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = [
     # 1: the schema as first shipped (``IF NOT EXISTS``: stores made before versioning keep their data).
@@ -221,7 +225,8 @@ class SqliteStorage:
         self.model, self.dim = model, dim
         self._local = threading.local()
         migrate(self.conn)
-        self.index, self.index_state = open_index(self, self.directory, model, dim)
+        self.index, how = open_index(self, self.directory, model, dim)
+        log.info("index %s: %d vectors", how, len(self.index))
         self._last_save = time.monotonic()
 
     # -- connections and transactions --------------------------------------------------
@@ -312,7 +317,7 @@ class SqliteStorage:
 
     def vectors_for(self, vids: Iterable[int]) -> dict[int, np.ndarray]:
         found: dict[int, np.ndarray] = {}
-        for chunk in _chunks([int(v) for v in vids]):
+        for chunk in chunks((int(v) for v in vids), SQL_VARIABLES):
             rows = self.conn.execute(
                 f"SELECT vid, vector FROM vectors WHERE model = ? AND vid IN ({_marks(chunk)})", [self.model, *chunk])
             found.update({r["vid"]: np.frombuffer(r["vector"], dtype=np.float32) for r in rows})
@@ -357,14 +362,14 @@ class SqliteStorage:
 
     def statements_by_vid(self, vids: Iterable[int]) -> dict[int, dict]:
         found: dict[int, dict] = {}
-        for chunk in _chunks([int(v) for v in vids]):
+        for chunk in chunks((int(v) for v in vids), SQL_VARIABLES):
             rows = self.conn.execute(f"SELECT * FROM statements WHERE vid IN ({_marks(chunk)})", chunk)
             found.update({r["vid"]: _statement(r) for r in rows})
         return found
 
     def statements_by_id(self, ids: Iterable[str]) -> dict[str, dict]:
         found: dict[str, dict] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(ids, SQL_VARIABLES):
             rows = self.conn.execute(f"SELECT * FROM statements WHERE id IN ({_marks(chunk)})", chunk)
             found.update({r["id"]: _statement(r) for r in rows})
         return found
@@ -432,11 +437,6 @@ def _statement(row: sqlite3.Row) -> dict:
 def _edge(row: sqlite3.Row) -> dict:
     return {key: row[key] for key in ("a", "b", "label", "score", "similarity", "kind", "scorer")} | {
         "cues": json.loads(row["cues"])}
-
-
-def _chunks(values: list, size: int = 500) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def _marks(values: list) -> str:
