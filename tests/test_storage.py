@@ -124,6 +124,33 @@ def test_recompute_keeps_the_edges_of_statements_ingested_meanwhile(engine, fixt
     assert [p["b"]["id"] for p in engine.statement_conflicts("late2")] == ["late1"]
 
 
+def test_postgres_nearest_keeps_using_the_vector_index_when_psycopg_prepares_it(tmp_path, request):
+    """psycopg prepares a query run five times; the server's generic plan for it would scan every
+    vector instead of walking the HNSW index, so each nearest() must stay custom-planned."""
+    from .conftest import backend_overrides
+
+    engine = build_engine(make_config(tmp_path, pg_pool_min=1, pg_pool_max=1,
+                                      **backend_overrides("postgresql", request)))
+    try:
+        rng = np.random.default_rng(3)
+        vectors = rng.normal(size=(1000, 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        with engine.storage.unit_of_work() as uow:  # enough rows for the planner to prefer a scan
+            uow.upsert_actor("Minister")
+            uow.insert_statements([{"id": f"s{i}", "actor": "Minister", "text": f"Claim {i}.", "source": "s"}
+                                   for i in range(len(vectors))], engine.embedder.model_name, vectors)
+        vectors = vectors[:256]  # a batch as ingest sends it
+        for _ in range(15):  # psycopg prepares after 5 runs; the server goes generic after 5 more
+            engine.storage.nearest(vectors, 5)
+        with engine.storage._connection() as conn:
+            plans = conn.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                                 "WHERE statement LIKE '%%ORDER BY v.embedding%%'").fetchall()
+        assert plans, "nearest() was never prepared: the test no longer exercises the plan cache"
+        assert all(generic == 0 and custom > 0 for generic, custom in plans)
+    finally:
+        engine.storage.close()
+
+
 @pytest.fixture
 def sqlite_config(tmp_path):
     return make_config(tmp_path)
