@@ -214,21 +214,25 @@ class Engine:
 
     def topic_conflicts(self, query: str, actor: str | None = None, label: str | None = None,
                         min_score: float = 0.0, limit: int = 20, offset: int = 0) -> dict:
-        """Aligned pairs whose claims are near ``query``, ranked by relevance × score."""
+        """Aligned pairs whose claims are near ``query``, ranked by relevance × score. Edges are
+        ranked on their own; only the requested page's statements are fetched."""
         near = {s["id"]: sim for s, sim in self.nearest(query, self.settings.topic_k)
                 if sim >= self.settings.topic_min_similarity}
         edges = self.storage.edges_touching(near, label=label, min_score=min_score)
+        if actor:
+            edges = self._edges_with_actor(edges, self.canonical_actor(actor))
+        ranked = sorted((_ranked_edge(edge, near) for edge in edges), key=lambda r: r[0])
+        page = ranked[offset:offset + limit]
+        statements = self.storage.statements_by_id({e["a"] for _, e, _, _ in page} | {e["b"] for _, e, _, _ in page})
+        items = [{**judging.aligned_pair(edge, statements, first=first), "relevance": relevance}
+                 for _, edge, first, relevance in page
+                 if edge["a"] in statements and edge["b"] in statements]  # not retracted meanwhile
+        return {"total": len(ranked), "items": items}
+
+    def _edges_with_actor(self, edges: list[dict], actor: str) -> list[dict]:
         statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
-        actor = self.canonical_actor(actor) if actor else None
-        ranked = []
-        for edge in edges:
-            pair = judging.aligned_pair(edge, statements, first=_more_relevant(edge, near))
-            if actor and actor not in (pair["a"]["actor"], pair["b"]["actor"]):
-                continue
-            pair["relevance"] = round(max(near.get(edge["a"], 0.0), near.get(edge["b"], 0.0)), 4)
-            ranked.append(pair)
-        ranked.sort(key=lambda p: (-(p["relevance"] * p["score"]), p["a"]["id"], p["b"]["id"]))
-        return {"total": len(ranked), "items": ranked[offset:offset + limit]}
+        actors = {statement_id_: s["actor"] for statement_id_, s in statements.items()}
+        return [e for e in edges if actor in (actors.get(e["a"]), actors.get(e["b"]))]
 
     def statement(self, statement_id_: str) -> dict:
         statement = self.storage.get_statement(statement_id_)
@@ -347,5 +351,10 @@ def _passes(statement: dict, actor, source, since, until) -> bool:
             and (not until or (date and date <= until)))
 
 
-def _more_relevant(edge: dict, near: dict[str, float]) -> str:
-    return edge["a"] if near.get(edge["a"], 0.0) >= near.get(edge["b"], 0.0) else edge["b"]
+def _ranked_edge(edge: dict, near: dict[str, float]) -> tuple[tuple, dict, str, float]:
+    """(sort key, edge, the more relevant claim's id, relevance): by relevance × score, then by the
+    ids as the pair is shown (the more relevant claim first)."""
+    relevance_a, relevance_b = near.get(edge["a"], 0.0), near.get(edge["b"], 0.0)
+    first, second = (edge["a"], edge["b"]) if relevance_a >= relevance_b else (edge["b"], edge["a"])
+    relevance = round(max(relevance_a, relevance_b), 4)
+    return (-(relevance * edge["score"]), first, second), edge, first, relevance
