@@ -26,8 +26,18 @@ from ..base import STATEMENT_COLUMNS, StorageUnavailable, TransientConflict, edg
 from .migrations import EMBEDDING_DIM, migrate
 
 MAX_EF_SEARCH = 1000  # pgvector's limit
-CONTENT_KEY = "md5(actor || chr(31) || text || chr(31) || source)"
 STATEMENT_SELECT = ", ".join(f's."{c}"' for c in STATEMENT_COLUMNS)
+
+
+def content_key(table: str) -> str:
+    """The expression of the unique index ``statements_content`` (migration 1), so that lookups use it."""
+    return f"md5({table}.actor || chr(31) || {table}.text || chr(31) || {table}.source)"
+
+
+FIND_BY_CONTENT = (
+    "SELECT s.id, s.actor, s.text, s.source FROM unnest(%s::text[], %s::text[], %s::text[]) AS k(actor, text, source) "
+    f"JOIN statements s ON {content_key('s')} = {content_key('k')} "
+    "AND s.actor = k.actor AND s.text = k.text AND s.source = k.source")
 
 
 def redact(url: str) -> str:
@@ -286,12 +296,7 @@ class PostgresStorage:
     def find_statements(self, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
         if not keys:
             return {}
-        actors, texts, sources = (list(column) for column in zip(*keys))
-        rows = self._rows(
-            "SELECT s.id, s.actor, s.text, s.source FROM unnest(%s::text[], %s::text[], %s::text[]) AS k(actor, text, source) "
-            "JOIN statements s ON md5(s.actor || chr(31) || s.text || chr(31) || s.source) "
-            "= md5(k.actor || chr(31) || k.text || chr(31) || k.source) "
-            "AND s.actor = k.actor AND s.text = k.text AND s.source = k.source", (actors, texts, sources), row_factory=None)
+        rows = self._rows(FIND_BY_CONTENT, [list(column) for column in zip(*keys)], row_factory=None)
         return {(r[1], r[2], r[3]): r[0] for r in rows}
 
     def get_statement(self, statement_id_: str) -> dict | None:
@@ -359,7 +364,5 @@ class PostgresStorage:
 
 
 def _find_statement(conn: psycopg.Connection, actor: str, text: str, source: str) -> str | None:
-    row = conn.execute(
-        f"SELECT id FROM statements WHERE {CONTENT_KEY} = md5(%s || chr(31) || %s || chr(31) || %s) "
-        "AND actor = %s AND text = %s AND source = %s", (actor, text, source, actor, text, source)).fetchone()
+    row = conn.execute(FIND_BY_CONTENT, ([actor], [text], [source])).fetchone()
     return row[0] if row else None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
@@ -28,6 +29,25 @@ META_FILE = "statements.json"
 
 class IndexMismatch(RuntimeError):
     """The saved index was built with another embedding model or dimension."""
+
+
+# FAISS spreads a search over its queries: with fewer than this many (a reader's query), other
+# threads have nothing to do but spin, and one query took 17 ms instead of 8 at 100k on 2 cores.
+FEW_QUERIES = 16
+
+
+@contextmanager
+def _omp_threads(count: int | None):
+    """OpenMP threads for FAISS calls made by this thread (OpenMP keeps the setting per thread)."""
+    if count is None:
+        yield
+        return
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(count)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 class VectorIndex:
@@ -74,10 +94,11 @@ class VectorIndex:
             k = max(1, min(k, len(self))) if len(self) else 1
             if not len(self):
                 return np.zeros((len(queries), 1), np.float32), -np.ones((len(queries), 1), np.int64)
-            if before is None:
-                return self._index.search(queries, k)
-            selector = faiss.IDSelectorRange(0, int(before))  # held here: FAISS does not own it
-            return self._index.search(queries, k, params=faiss.SearchParameters(sel=selector))
+            with _omp_threads(1 if len(queries) < FEW_QUERIES else None):
+                if before is None:
+                    return self._index.search(queries, k)
+                selector = faiss.IDSelectorRange(0, int(before))  # held here: FAISS does not own it
+                return self._index.search(queries, k, params=faiss.SearchParameters(sel=selector))
 
     # -- keeping up with the store -----------------------------------------------------
     def sync(self, store) -> int:
