@@ -64,6 +64,7 @@ def serve(ctx: click.Context, host: str, port: int, fixtures: bool) -> None:
 def ingest(ctx: click.Context, files: tuple[str, ...], batch_size: int) -> None:
     """Ingest statements (.json, .jsonl, .csv) or articles (.txt, .html, .jsonl of articles)."""
     from .documents import DocumentRejected
+    from .engine import ConflictError, InvalidBatch, UnknownReference
     from .ingest_files import BadRecord, is_article_file, read_articles, read_statements
 
     engine = _engine(ctx)
@@ -73,7 +74,7 @@ def ingest(ctx: click.Context, files: tuple[str, ...], batch_size: int) -> None:
                 ingest_articles(engine, name, list(read_articles(name)))
             else:
                 ingest_statements(engine, name, list(read_statements(name)), batch_size)
-        except (BadRecord, DocumentRejected) as exc:
+        except (BadRecord, DocumentRejected, ConflictError, InvalidBatch, UnknownReference) as exc:
             raise click.ClickException(f"{name}: {exc}") from exc
     engine.checkpoint()
 

@@ -44,6 +44,10 @@ class UnknownReference(ValueError):
     """A statement that points at a document that is not stored."""
 
 
+class InvalidBatch(ValueError):
+    """A batch that contradicts itself: one id for two different statements."""
+
+
 @dataclass
 class IngestResult:
     id: str
@@ -110,7 +114,7 @@ class Engine:
         prepared = self.prepare(items)
         new, results = self._split_new(prepared)
         if not new and document is None:
-            return [results[s["id"]] for s in prepared]
+            return _one_result_per_item(prepared, results)
         vectors = self.embedder.embed([s["text"] for s in new])
         edges = self._edges_for_new(new, vectors)
         for attempt in Retrying(retry=retry_if_exception_type(TransientConflict), stop=stop_after_attempt(5),
@@ -118,7 +122,7 @@ class Engine:
             with attempt:
                 written = self._write(new, vectors, edges, document, who)
         results.update(written)
-        return [results[s["id"]] for s in prepared]
+        return _one_result_per_item(prepared, results)
 
     def _write(self, new: list[dict], vectors: np.ndarray, edges: list[dict], document: dict | None,
                who: str) -> dict[str, IngestResult]:
@@ -158,15 +162,17 @@ class Engine:
 
     def _split_new(self, prepared: list[dict]) -> tuple[list[dict], dict[str, IngestResult]]:
         results: dict[str, IngestResult] = {}
-        new, seen = [], set()
+        new, seen = [], {}
         stored = self.storage.find_statements([(s["actor"], s["text"], s["source"]) for s in prepared])
         for statement in prepared:
             found = stored.get((statement["actor"], statement["text"], statement["source"]))
             if found:
                 statement["id"] = found
                 results[found] = IngestResult(found, False, 0)
-            elif statement["id"] not in seen:
-                seen.add(statement["id"])
+            elif statement["id"] in seen:
+                _check_same_statement(seen[statement["id"]], statement)
+            else:
+                seen[statement["id"]] = statement
                 new.append(statement)
         return new, results
 
@@ -349,6 +355,24 @@ def _passes(statement: dict, actor, source, since, until) -> bool:
             and (not source or statement["source"] == source)
             and (not since or (date and date >= since))
             and (not until or (date and date <= until)))
+
+
+def _check_same_statement(first: dict, again: dict) -> None:
+    """A batch may repeat a statement, never give its id to another one (only one could be stored)."""
+    differing = sorted(k for k in first.keys() | again.keys() if k != "aliases" and first.get(k) != again.get(k))
+    if differing:
+        raise InvalidBatch(f"id {first['id']!r} is given to two different statements in this batch "
+                           f"(they differ in {', '.join(differing)}); nothing was stored")
+
+
+def _one_result_per_item(prepared: list[dict], results: dict[str, IngestResult]) -> list[IngestResult]:
+    """The result of each item in order; a repeat of an earlier item of the batch created nothing."""
+    out, done = [], set()
+    for statement in prepared:
+        result = results[statement["id"]]
+        out.append(IngestResult(result.id, False, 0) if statement["id"] in done else result)
+        done.add(statement["id"])
+    return out
 
 
 def _ranked_edge(edge: dict, near: dict[str, float]) -> tuple[tuple, dict, str, float]:

@@ -172,6 +172,23 @@ def test_reused_id_with_other_content_is_409(client):
     assert clash.status_code == 409 and clash.mimetype == PROBLEM
 
 
+def test_one_id_for_two_statements_in_a_batch_is_refused_whole(client):
+    clash = client.post("/api/v1/statements", json=[{"id": "x2", "actor": "A", "text": "One."},
+                                                    {"actor": "C", "text": "Unrelated and new."},
+                                                    {"id": "x2", "actor": "B", "text": "Two."}])
+    assert clash.status_code == 422 and clash.mimetype == PROBLEM and "x2" in clash.json["detail"]
+    assert client.get("/api/v1/statements/x2").status_code == 404
+    assert client.get("/api/v1/search?q=unrelated").json["items"] == []
+
+
+def test_a_statement_repeated_in_a_batch_is_stored_and_counted_once(client):
+    same = {"actor": "A", "text": "Rates stay at 4 percent.", "source": "x"}
+    response = client.post("/api/v1/statements", json=[same, {**same}])
+    assert response.status_code == 201 and response.json["created"] == 1
+    assert [item["created"] for item in response.json["items"]] == [True, False]
+    assert response.json["items"][0]["id"] == response.json["items"][1]["id"]
+
+
 def test_compare_limits(client):
     assert client.post("/api/v1/compare", json={}).status_code == 422
     assert client.post("/api/v1/compare", json={"pairs": []}).status_code == 422

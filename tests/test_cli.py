@@ -61,6 +61,14 @@ def test_bad_file_is_reported_and_nothing_stored(tmp_path):
     assert count(tmp_path) == 0
 
 
+def test_ingest_refuses_a_file_that_gives_one_id_to_two_statements(tmp_path):
+    clash = tmp_path / "clash.jsonl"
+    clash.write_text('{"id": "x1", "actor": "A", "text": "One."}\n{"id": "x1", "actor": "B", "text": "Two."}\n')
+    result = run(tmp_path, "ingest", str(clash))
+    assert result.exit_code != 0 and "clash.jsonl" in result.output and "'x1'" in result.output
+    assert count(tmp_path) == 0
+
+
 def test_compare_and_reindex(tmp_path):
     result = run(tmp_path, "compare", "The ceasefire was agreed.", "The ceasefire was rejected.")
     assert json.loads(result.output)["label"] == "contradiction"

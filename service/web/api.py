@@ -16,7 +16,7 @@ from spectree import Response as Responses
 
 from . import schemas
 from .auth import authorize_request
-from ..engine import ConflictError, NotFound, UnknownReference
+from ..engine import ConflictError, InvalidBatch, NotFound, UnknownReference
 from .problems import PROBLEM_MIME, ApiProblem
 
 
@@ -161,7 +161,7 @@ def post_statements(json: schemas.StatementsIn):
         results = engine().ingest(items, who=caller())
     except ConflictError as exc:
         raise ApiProblem(409, "Conflict", str(exc)) from exc
-    except UnknownReference as exc:
+    except (UnknownReference, InvalidBatch) as exc:
         raise ApiProblem(422, "Invalid request", str(exc)) from exc
     body = schemas.IngestResponse(created=sum(r.created for r in results),
                                   items=[schemas.IngestItem(**r.__dict__) for r in results])
