@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     app.json.sort_keys = False
 
     from .web import api, page
+    from .web.auth import authorize_request, warn_if_writes_are_open
     from .web.observe import init_observability
     from .web.problems import register_problem_handlers
 
@@ -47,9 +48,11 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     app.extensions["counterclaim"] = engine
     register_problem_handlers(app)
     init_observability(app, engine, settings.prometheus_multiproc_dir)
+    app.before_request(authorize_request)  # after the request id is set, before any route reads data
     app.register_blueprint(api.bp)
     app.register_blueprint(page.bp)
     api.spec.register(app)
+    warn_if_writes_are_open(settings)
 
     @app.after_request
     def _security_headers(response):

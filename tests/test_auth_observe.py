@@ -1,6 +1,7 @@
 """Auth on writes (401/403, constant-time compare, keys never logged), metrics, request ids."""
 from __future__ import annotations
 
+import base64
 import logging
 
 import pytest
@@ -45,6 +46,42 @@ def test_read_key_cannot_write(tmp_path, engine):
     assert client.get("/api/v1/search?q=x", headers={"Authorization": "Bearer w"}).status_code == 200
     forbidden = client.post("/api/v1/statements", json=STATEMENT, headers={"Authorization": "Bearer r"})
     assert forbidden.status_code == 403
+
+
+CLOSED_READS = ["/", "/?q=ceasefire", "/metrics", "/api/v1/openapi.json", "/api/v1/docs/openapi.json",
+                "/api/v1/search?q=x", "/api/v1/conflicts?q=x", "/api/v1/actors"]
+
+
+@pytest.mark.parametrize("path", CLOSED_READS)
+def test_read_keys_close_every_route_that_shows_data(tmp_path, engine, path):
+    engine.ingest([{**STATEMENT, "actor": "Secret Source"}])
+    config = make_config(tmp_path, write_keys=["desk:w"], read_keys=["tool:r"])
+    client = create_app(config, engine=engine).test_client()
+    refused = client.get(path)
+    assert refused.status_code == 401 and b"Secret Source" not in refused.data
+    assert "Basic" in refused.headers["WWW-Authenticate"]  # a browser asks for the key
+    assert client.get(path, headers={"Authorization": "Bearer r"}).status_code == 200
+    basic = "Basic " + base64.b64encode(b"anyone:r").decode()
+    assert client.get(path, headers={"Authorization": basic}).status_code == 200
+    assert client.get("/api/v1/healthz").status_code == 200
+
+
+def test_key_entries_split_on_the_first_colon(tmp_path, engine):
+    config = make_config(tmp_path, write_keys=["desk:w"], read_keys=["tool:pass:word", "bare-secret"])
+    client = create_app(config, engine=engine).test_client()
+    assert client.get("/api/v1/search?q=x", headers={"Authorization": "Bearer pass:word"}).status_code == 200
+    assert client.get("/api/v1/search?q=x", headers={"Authorization": "Bearer word"}).status_code == 401
+    assert client.get("/api/v1/search?q=x", headers={"Authorization": "Bearer bare-secret"}).status_code == 200
+
+
+def test_start_up_warns_when_writes_are_open(tmp_path, engine, caplog):
+    with caplog.at_level(logging.WARNING):
+        create_app(make_config(tmp_path, write_keys=[]), engine=engine)
+    assert "no write key configured" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        create_app(make_config(tmp_path, write_keys=["desk:w"]), engine=engine)
+    assert "no write key configured" not in caplog.text
 
 
 def test_audit_names_the_key_and_logs_never_hold_it(secured, engine, caplog):
