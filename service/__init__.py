@@ -35,14 +35,15 @@ def build_engine(settings: Settings):
 
 def create_app(settings: Settings | None = None, engine=None) -> Flask:
     settings = settings or load_settings()
-    app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length, COUNTERCLAIM=settings)
-    app.json.sort_keys = False
-
     from .web import api, page
     from .web.auth import authorize_request, warn_if_writes_are_open
     from .web.observe import init_observability
-    from .web.problems import register_problem_handlers
+    from .web.problems import GuardedJSONProvider, register_problem_handlers
+
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length, COUNTERCLAIM=settings)
+    app.json = GuardedJSONProvider(app)
+    app.json.sort_keys = False
 
     engine = engine or build_engine(settings)
     app.extensions["counterclaim"] = engine

@@ -125,6 +125,13 @@ def test_healthz(loaded_client):
     (json.dumps({"actor": "A", "text": "   "}), 422),
     (json.dumps({"actor": "A", "text": "x" * (MAX_TEXT_CHARS + 1)}), 422),
     (json.dumps({"actor": "A", "text": "ok", "date": "yesterday"}), 422),
+    (json.dumps({"actor": "A", "text": "ok", "date": "2024-13-45"}), 422),
+    (json.dumps({"actor": "A", "text": "ok", "date": "0000-00-00"}), 422),
+    (json.dumps({"actor": "A", "text": "ok", "date": "2025-02-29"}), 422),
+    (json.dumps({"actor": "\u200b\u200d\ufeff", "text": "ok"}), 422),
+    (json.dumps({"actor": "Evil\u202eTNEDISERP", "text": "ok"}), 422),
+    (json.dumps({"actor": "A", "aliases": ["\u2067B\u2069"], "text": "ok"}), 422),
+    (json.dumps({"actor": "A", "text": "\u200b \u2060"}), 422),
     (json.dumps({"actor": "A", "text": "ok", "unknown": 1}), 422),
     (json.dumps([{"actor": "A", "text": f"t{i}"} for i in range(MAX_BATCH + 1)]), 422),
     (json.dumps([]), 422),
@@ -187,6 +194,24 @@ def test_a_statement_repeated_in_a_batch_is_stored_and_counted_once(client):
     assert response.status_code == 201 and response.json["created"] == 1
     assert [item["created"] for item in response.json["items"]] == [True, False]
     assert response.json["items"][0]["id"] == response.json["items"][1]["id"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/statements", "/api/v1/compare", "/api/v1/documents", "/api/v1/actors"])
+def test_a_body_nested_too_deeply_is_400_not_a_crash(client, path):
+    response = client.post(path, data="[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert response.status_code == 400 and response.mimetype == PROBLEM
+
+
+def test_a_wrong_method_says_which_are_allowed(client):
+    response = client.put("/api/v1/statements", json={})
+    assert response.status_code == 405 and response.mimetype == PROBLEM
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"POST"}
+
+
+def test_real_dates_and_right_to_left_text_are_accepted(client):
+    hebrew = "\u05d4\u05e9\u05e8 \u05d0\u05de\u05e8 \u05e9\u05d4\u05d2\u05e9\u05e8 \u05d9\u05d9\u05e4\u05ea\u05d7.\u200f"
+    response = client.post("/api/v1/statements", json={"actor": "A", "text": hebrew, "date": "2024-02-29"})
+    assert response.status_code == 201 and response.json["created"] == 1
 
 
 def test_compare_limits(client):

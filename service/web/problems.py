@@ -6,7 +6,8 @@ errors are turned into the same shape, so a client handles one format.
 from __future__ import annotations
 
 from flask import Flask, Response, json, request
-from werkzeug.exceptions import HTTPException
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from ..storage.base import StorageUnavailable, TransientConflict
 
@@ -33,6 +34,16 @@ def problem_response(status: int, title: str, detail: str | None = None, errors:
     return response
 
 
+class GuardedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested deeper than Python can parse is a 400, not a crash."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise BadRequest("the JSON body is nested too deeply") from None
+
+
 def register_problem_handlers(app: Flask) -> None:
     @app.errorhandler(ApiProblem)
     def _api_problem(exc: ApiProblem):
@@ -42,7 +53,8 @@ def register_problem_handlers(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if exc.code and exc.code >= 400 and not request.path.startswith("/api/"):
             return exc  # the web page keeps Werkzeug's HTML errors
-        return problem_response(exc.code or 500, exc.name, exc.description)
+        allow = {name: value for name, value in exc.get_headers() if name == "Allow"}  # 405 must say what is allowed
+        return problem_response(exc.code or 500, exc.name, exc.description, headers=allow)
 
     @app.errorhandler(StorageUnavailable)
     @app.errorhandler(TransientConflict)

@@ -5,9 +5,12 @@ the validation errors: the limits below are both documented and enforced.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import date as calendar_date
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 # Documented limits (also in the README).
 MAX_TEXT_CHARS = 5_000
@@ -21,11 +24,29 @@ MAX_DOCUMENT_CHARS = 200_000
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
-Text = Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")
-Name = Field(min_length=1, max_length=200, pattern=r"\S")
+# Bidirectional embeddings, overrides and isolates: they make "EvilPRESIDENT" read as something else.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-Alias = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+def visible(value: str) -> str:
+    """At least one character that shows (not only zero-width, format or space characters)."""
+    if not any(unicodedata.category(c)[0] not in "CZ" for c in value):
+        raise ValueError("has no visible character")
+    return value
+
+
+def calendar_day(value: str) -> str:
+    try:
+        calendar_date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a day of the calendar (YYYY-MM-DD)") from None
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(visible)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(visible)]
+Alias = Name
+Day = Annotated[str, Field(pattern=DATE_PATTERN, description="YYYY-MM-DD"), AfterValidator(calendar_day)]
 
 
 class Strict(BaseModel):
@@ -38,17 +59,19 @@ class Strict(BaseModel):
         if "\x00" in (value if isinstance(value, str) else "".join(v for v in value if isinstance(v, str))
                       if isinstance(value, list) else ""):
             raise ValueError("may not contain NUL characters")
+        if any(BIDI_CONTROLS.search(v) for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)):
+            raise ValueError("may not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)")
         return value
 
 
 # -- statements ----------------------------------------------------------------------------
 class StatementIn(Strict):
-    actor: str = Name
+    actor: Name
     aliases: list[Alias] = Field(default_factory=list, max_length=50)
-    text: str = Text
+    text: Text
     source: str = Field(default="", max_length=300)
     url: Optional[str] = Field(default=None, max_length=2_000)
-    date: Optional[str] = Field(default=None, pattern=DATE_PATTERN, description="YYYY-MM-DD")
+    date: Optional[Day] = None
     quote: Optional[str] = Field(default=None, max_length=MAX_TEXT_CHARS)
     cue: Optional[str] = Field(default=None, max_length=100)
     document_id: Optional[str] = Field(default=None, pattern=ID_PATTERN)
@@ -100,8 +123,8 @@ class SearchQuery(Strict):
     k: int = Field(default=10, ge=1, le=MAX_K)
     actor: Optional[str] = Field(default=None, max_length=200)
     source: Optional[str] = Field(default=None, max_length=300)
-    since: Optional[str] = Field(default=None, pattern=DATE_PATTERN)
-    until: Optional[str] = Field(default=None, pattern=DATE_PATTERN)
+    since: Optional[Day] = None
+    until: Optional[Day] = None
 
 
 class SearchHit(BaseModel):
@@ -164,15 +187,15 @@ class StatementConflictsResponse(BaseModel):
 
 # -- bulk compare --------------------------------------------------------------------------
 class ClaimIn(Strict):
-    text: str = Text
+    text: Text
     actor: Optional[str] = Field(default=None, max_length=200)
-    date: Optional[str] = Field(default=None, pattern=DATE_PATTERN)
+    date: Optional[Day] = None
     source: Optional[str] = Field(default=None, max_length=300)
 
 
 class PairIn(Strict):
-    a: str = Text
-    b: str = Text
+    a: Text
+    b: Text
 
 
 class CompareRequest(Strict):
@@ -222,7 +245,7 @@ class DocumentMeta(Strict):
     title: Optional[str] = Field(default=None, max_length=500)
     source: Optional[str] = Field(default=None, max_length=300)
     url: Optional[str] = Field(default=None, max_length=2_000)
-    date: Optional[str] = Field(default=None, pattern=DATE_PATTERN)
+    date: Optional[Day] = None
 
 
 class DocumentIn(DocumentMeta):
@@ -258,7 +281,7 @@ class Document(DocumentOut):
 
 # -- actors, health, problems --------------------------------------------------------------
 class ActorIn(Strict):
-    name: str = Name
+    name: Name
     aliases: list[Alias] = Field(default_factory=list, max_length=100)
     roles: list[str] = Field(default_factory=list, max_length=100,
                              description='Descriptions that name the actor in text, e.g. "the Russian leader"')
