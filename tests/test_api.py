@@ -202,6 +202,13 @@ def test_a_body_nested_too_deeply_is_400_not_a_crash(client, path):
     assert response.status_code == 400 and response.mimetype == PROBLEM
 
 
+def test_actor_batches_are_bounded(client):
+    too_many = [{"name": f"Actor {i}"} for i in range(MAX_BATCH + 1)]
+    assert client.post("/api/v1/actors", json=too_many).status_code == 422
+    assert client.post("/api/v1/actors", json=[]).status_code == 422
+    assert client.post("/api/v1/actors", json={"name": "A", "roles": ["x" * 201]}).status_code == 422
+
+
 def test_a_wrong_method_says_which_are_allowed(client):
     response = client.put("/api/v1/statements", json={})
     assert response.status_code == 405 and response.mimetype == PROBLEM

@@ -283,12 +283,20 @@ class Document(DocumentOut):
 class ActorIn(Strict):
     name: Name
     aliases: list[Alias] = Field(default_factory=list, max_length=100)
-    roles: list[str] = Field(default_factory=list, max_length=100,
-                             description='Descriptions that name the actor in text, e.g. "the Russian leader"')
+    roles: list[Name] = Field(default_factory=list, max_length=100,
+                              description='Descriptions that name the actor in text, e.g. "the Russian leader"')
     kind: Optional[Literal["person", "org", "country"]] = None
 
 
 class ActorsIn(RootModel[ActorIn | list[ActorIn]]):
+    """One actor, or a JSON array of at most MAX_BATCH actors."""
+
+    @model_validator(mode="after")
+    def _batch_size(self):
+        if isinstance(self.root, list) and not 1 <= len(self.root) <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} actors")
+        return self
+
     def items(self) -> list[ActorIn]:
         return self.root if isinstance(self.root, list) else [self.root]
 

@@ -61,6 +61,10 @@ MIGRATIONS: list[str] = [
         target text NOT NULL, detail jsonb NOT NULL DEFAULT '{}'
     );
     """,
+    # 2: listing actors looks up each one's aliases (it was quadratic without this index).
+    """
+    CREATE INDEX aliases_actor ON aliases (actor);
+    """,
 ]
 
 EMBEDDING_DIM = 384  # the vector(…) column of migration 1

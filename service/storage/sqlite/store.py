@@ -78,6 +78,10 @@ MIGRATIONS = [
         target TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}'
     );
     """,
+    # 2: listing actors looks up each one's aliases (it was quadratic: 19 s at 10k actors).
+    """
+    CREATE INDEX IF NOT EXISTS aliases_actor ON aliases(actor);
+    """,
 ]
 
 
