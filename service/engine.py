@@ -45,7 +45,10 @@ class UnknownReference(ValueError):
 
 
 class InvalidBatch(ValueError):
-    """A batch that contradicts itself: one id for two different statements."""
+    """A batch that contradicts itself (one id for two different statements) or takes a reserved id."""
+
+
+CONTENT_ID_PREFIX = statement_id("", "", "")[:3]  # "st_": the ids the store derives from content
 
 
 @dataclass
@@ -103,9 +106,13 @@ class Engine:
         text = normalise_text(item["text"])
         source = normalise_text(item.get("source") or "")
         prepared = {key: item.get(key) for key in ("url", "date", "quote", "cue", "document_id", "start", "end")}
-        prepared.update(actor=actor, text=text, source=source,
-                        id=item.get("id") or statement_id(actor, text, source),
+        content_id = statement_id(actor, text, source)
+        prepared.update(actor=actor, text=text, source=source, id=item.get("id") or content_id,
                         aliases=item.get("aliases") or [])
+        if prepared["id"].startswith(CONTENT_ID_PREFIX) and prepared["id"] != content_id:
+            # Otherwise a caller could take the id a future statement will hash to, and block it.
+            raise InvalidBatch(f"ids starting with {CONTENT_ID_PREFIX!r} are content hashes; {prepared['id']!r} "
+                               f"is not this statement's ({content_id!r}); choose another id or none")
         return prepared
 
     def ingest(self, items: list[dict], who: str = "system", document: dict | None = None) -> list[IngestResult]:

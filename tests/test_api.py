@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from service.storage.base import statement_id
 from service.web.schemas import MAX_BATCH, MAX_TEXT_CHARS
 
 from .conftest import make_config
@@ -200,6 +201,15 @@ def test_a_statement_repeated_in_a_batch_is_stored_and_counted_once(client):
 def test_a_body_nested_too_deeply_is_400_not_a_crash(client, path):
     response = client.post(path, data="[" * 100_000 + "]" * 100_000, content_type="application/json")
     assert response.status_code == 400 and response.mimetype == PROBLEM
+
+
+def test_a_caller_cannot_squat_the_content_id_of_a_future_statement(client):
+    future = {"actor": "B", "text": "The port reopens on Friday.", "source": "x"}
+    squat = client.post("/api/v1/statements", json={"id": statement_id(**future), "actor": "A", "text": "Other."})
+    assert squat.status_code == 422 and squat.mimetype == PROBLEM
+    assert client.post("/api/v1/statements", json=future).status_code == 201
+    same = client.post("/api/v1/statements", json={**future, "id": statement_id(**future)})  # a round trip
+    assert same.status_code == 201 and same.json["created"] == 0
 
 
 def test_actor_batches_are_bounded(client):
