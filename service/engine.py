@@ -27,7 +27,7 @@ from .pipeline import judging
 from .pipeline.candidates import candidates
 from .scoring.base import ContradictionScorer
 from .settings import Settings
-from .storage.base import Storage, TransientConflict, normalise_text, statement_id
+from .storage.base import STATEMENT_ID_PREFIX, Storage, TransientConflict, normalise_text, statement_id
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,6 @@ class UnknownReference(ValueError):
 
 class InvalidBatch(ValueError):
     """A batch that contradicts itself (one id for two different statements) or takes a reserved id."""
-
-
-CONTENT_ID_PREFIX = statement_id("", "", "")[:3]  # "st_": the ids the store derives from content
 
 
 @dataclass
@@ -109,9 +106,9 @@ class Engine:
         content_id = statement_id(actor, text, source)
         prepared.update(actor=actor, text=text, source=source, id=item.get("id") or content_id,
                         aliases=item.get("aliases") or [])
-        if prepared["id"].startswith(CONTENT_ID_PREFIX) and prepared["id"] != content_id:
+        if prepared["id"].startswith(STATEMENT_ID_PREFIX) and prepared["id"] != content_id:
             # Otherwise a caller could take the id a future statement will hash to, and block it.
-            raise InvalidBatch(f"ids starting with {CONTENT_ID_PREFIX!r} are content hashes; {prepared['id']!r} "
+            raise InvalidBatch(f"ids starting with {STATEMENT_ID_PREFIX!r} are content hashes; {prepared['id']!r} "
                                f"is not this statement's ({content_id!r}); choose another id or none")
         return prepared
 

@@ -38,10 +38,13 @@ def normalise_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+STATEMENT_ID_PREFIX = "st_"  # ids derived from content; callers may not choose one for other content
+
+
 def statement_id(actor: str, text: str, source: str) -> str:
     """Stable id: the same actor, text and source always give the same id."""
     digest = hashlib.sha256(f"{actor}\x1f{text}\x1f{source}".encode("utf-8")).hexdigest()
-    return f"st_{digest[:16]}"
+    return f"{STATEMENT_ID_PREFIX}{digest[:16]}"
 
 
 def document_id(text: str, source: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import faiss
@@ -37,13 +37,10 @@ FEW_QUERIES = 16
 
 
 @contextmanager
-def _omp_threads(count: int | None):
-    """OpenMP threads for FAISS calls made by this thread (OpenMP keeps the setting per thread)."""
-    if count is None:
-        yield
-        return
+def _one_omp_thread():
+    """FAISS calls made by this thread run on one OpenMP thread (OpenMP keeps the setting per thread)."""
     before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(count)
+    faiss.omp_set_num_threads(1)
     try:
         yield
     finally:
@@ -94,7 +91,7 @@ class VectorIndex:
             k = max(1, min(k, len(self))) if len(self) else 1
             if not len(self):
                 return np.zeros((len(queries), 1), np.float32), -np.ones((len(queries), 1), np.int64)
-            with _omp_threads(1 if len(queries) < FEW_QUERIES else None):
+            with _one_omp_thread() if len(queries) < FEW_QUERIES else nullcontext():
                 if before is None:
                     return self._index.search(queries, k)
                 selector = faiss.IDSelectorRange(0, int(before))  # held here: FAISS does not own it
