@@ -189,6 +189,7 @@ def run_benchmarks(config: dict, sizes: list[int], query_count: int = 200, one_d
                    backends: tuple[str, ...] = ("sqlite",), storage_only: bool = False) -> dict:
     """Each corpus size on each backend, in this one process; with ``storage_only``, without the
     extraction and per-scorer measurements (they do not depend on the backend)."""
+    config = config.replace(judging="inline")  # ingest with its conflicts (bench-jobs measures the queue)
     report = {"scorer": config.scorer, "dates": one_day or "spread over 2025", "backends": list(backends),
               "runs": []}
     if not storage_only:

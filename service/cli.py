@@ -52,16 +52,54 @@ def serve(ctx: click.Context, host: str, port: int, fixtures: bool) -> None:
         counts = load_fixtures(engine, _config(ctx).fixtures_dir)
         click.echo(f"loaded fixtures: {counts}")
     engine.checkpoint()
+    if _config(ctx).judging == "background":
+        _start_worker(ctx, engine)
     click.echo(f"{engine.stats()}")
     click.echo(f"serving on http://{host}:{port}/  (API: /api/v1, OpenAPI: /api/v1/openapi.json)")
     create_app(_config(ctx), engine=engine).run(host=host, port=port, threaded=True)
 
 
+def _start_worker(ctx: click.Context, engine):
+    """A judging worker on a thread of this process, its model runs in the executor's processes."""
+    from .pipeline.executors import build_executor
+    from .pipeline.jobs import start_in_thread
+
+    executor = build_executor(_config(ctx))
+    click.echo(f"judging in the background: {type(executor).__name__}, {executor.workers} worker(s)")
+    return start_in_thread(engine, executor)
+
+
+@main.command()
+@click.option("--workers", type=int, help="Judging processes or Ray actors (default: JOB_WORKERS).")
+@click.pass_context
+def worker(ctx: click.Context, workers: int | None) -> None:
+    """Judge in the background until stopped (SIGTERM, Ctrl-C): the judging queue of new statements
+    first, then bulk jobs. Run one or more beside the API servers (RAY_ADDRESS: on Ray)."""
+    import signal
+
+    from .pipeline.executors import build_executor
+    from .pipeline.jobs import Worker
+
+    engine = _engine(ctx)
+    executor = build_executor(_config(ctx), workers)
+    runner = Worker(engine, executor)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: runner.stop())
+    click.echo(f"worker: {type(executor).__name__}, {executor.workers} worker(s); stop with Ctrl-C")
+    try:
+        runner.run()
+    finally:
+        executor.close()
+        engine.checkpoint()
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--batch-size", default=256, show_default=True)
+@click.option("--judge/--no-judge", default=True, show_default=True,
+              help="Judge the new statements' conflicts before returning (else a running worker does).")
 @click.pass_context
-def ingest(ctx: click.Context, files: tuple[str, ...], batch_size: int) -> None:
+def ingest(ctx: click.Context, files: tuple[str, ...], batch_size: int, judge: bool) -> None:
     """Ingest statements (.json, .jsonl, .csv) or articles (.txt, .html, .jsonl of articles)."""
     from .documents import DocumentRejected
     from .engine import ConflictError, InvalidBatch, UnknownReference
@@ -76,7 +114,17 @@ def ingest(ctx: click.Context, files: tuple[str, ...], batch_size: int) -> None:
                 ingest_statements(engine, name, list(read_statements(name)), batch_size)
         except (BadRecord, DocumentRejected, ConflictError, InvalidBatch, UnknownReference) as exc:
             raise click.ClickException(f"{name}: {exc}") from exc
+    if judge and engine.judging_backlog():
+        judge_backlog(engine, batch_size)
     engine.checkpoint()
+
+
+def judge_backlog(engine, batch_size: int) -> None:
+    """Judge the queued statements here, in the batches they were ingested in, with a progress bar
+    (a running worker shares the queue)."""
+    with tqdm(total=engine.judging_backlog(), desc="conflicts", unit="stmt") as bar:
+        while n := engine.judge_queued(batch=batch_size):
+            bar.update(n)
 
 
 def ingest_statements(engine, name: str, records: list[dict], batch_size: int) -> None:
@@ -97,6 +145,132 @@ def ingest_articles(engine, name: str, articles: list[dict]) -> None:
     click.echo(f"{name}: {len(articles)} articles, {extracted} attributed statements")
 
 
+@main.group("jobs")
+def jobs_group() -> None:
+    """Bulk jobs judged in the background (as POST /api/v1/jobs): submit, status, results, cancel."""
+
+
+@jobs_group.command("submit")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--actors", nargs=2, metavar="ACTOR_A ACTOR_B", help="Every aligned pair between two actors.")
+@click.option("-k", default=5, show_default=True, help="Neighbours checked per claim or statement.")
+@click.option("--follow", is_flag=True, help="Show a progress bar until the job finishes.")
+@click.option("--run", "run_here", is_flag=True, help="Judge it in this process (no worker running).")
+@click.pass_context
+def jobs_submit(ctx: click.Context, file: str | None, actors: tuple[str, str] | None, k: int, follow: bool,
+                run_here: bool) -> None:
+    """Submit FILE (.jsonl or .json: claims {"text", "actor"?, ...} or pairs {"a", "b"}) or --actors A B."""
+    from .pipeline import jobs
+
+    engine = _engine(ctx)
+    if bool(file) == bool(actors):
+        raise click.UsageError("give FILE or --actors A B")
+    if actors:
+        kind, items, spec = "actors", [], {"actor_a": actors[0], "actor_b": actors[1], "k": k}
+    else:
+        kind, items = _job_items(file)
+        spec = {"k": k} if kind == "claims" else {}
+    try:
+        job = jobs.submit(engine, kind, items, spec, who="cli")
+    except (jobs.JobTooLarge, jobs.NothingToJudge) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(job["id"])
+    if run_here:
+        _run_until_finished(ctx, engine, job["id"])
+    elif follow:
+        _follow(engine, job["id"])
+
+
+def _job_items(file: str) -> tuple[str, list[dict]]:
+    """Items of a job file, validated as the API validates them."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from .web import schemas
+
+    text = Path(file).read_text(encoding="utf-8")
+    try:
+        rows = json.loads(text) if text.lstrip().startswith("[") else [json.loads(l) for l in text.splitlines() if l.strip()]
+    except ValueError as exc:
+        raise click.ClickException(f"{file}: not JSON or JSON lines: {exc}") from exc
+    if not rows:
+        raise click.ClickException(f"{file}: no items")
+    kind, model = ("pairs", schemas.PairIn) if isinstance(rows[0], dict) and "a" in rows[0] else ("claims", schemas.ClaimIn)
+    try:
+        items = TypeAdapter(list[model]).validate_python(rows)
+    except ValidationError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    return kind, [item.model_dump(exclude_none=True) for item in items]
+
+
+def _follow(engine, job_id: str) -> dict:
+    import time
+
+    from .pipeline import jobs
+
+    job = jobs.status(engine, job_id)
+    with tqdm(total=job["progress"]["total"], desc=job_id, unit="item") as bar:
+        while True:
+            job = jobs.status(engine, job_id)
+            bar.update(job["progress"]["done"] - bar.n)
+            bar.set_postfix(state=job["state"], pairs_per_s=job["progress"]["pairs_per_s"])
+            if job["state"] in jobs.FINISHED:
+                break
+            time.sleep(1)
+    click.echo(f"{job_id}: {job['state']}" + (f" ({job['error']})" if job["error"] else ""))
+    return job
+
+
+def _run_until_finished(ctx: click.Context, engine, job_id: str) -> None:
+    runner = _start_worker(ctx, engine)
+    try:
+        _follow(engine, job_id)
+    finally:
+        runner.stop()
+
+
+@jobs_group.command("status")
+@click.argument("job_id")
+@click.option("--follow", is_flag=True, help="Show a progress bar until the job finishes.")
+@click.pass_context
+def jobs_status(ctx: click.Context, job_id: str, follow: bool) -> None:
+    """A job's state and progress (JSON), or a progress bar with --follow."""
+    from .pipeline import jobs
+
+    try:
+        job = _follow(_engine(ctx), job_id) if follow else jobs.status(_engine(ctx), job_id)
+    except jobs.JobNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(job, indent=2))
+
+
+@jobs_group.command("results")
+@click.argument("job_id")
+@click.option("--offset", default=0, show_default=True, help="First item (resume a download).")
+@click.pass_context
+def jobs_results(ctx: click.Context, job_id: str, offset: int) -> None:
+    """The results saved so far, one JSON line per item."""
+    from .pipeline import jobs
+
+    try:
+        for row in jobs.results(_engine(ctx), job_id, offset):
+            click.echo(json.dumps(row, ensure_ascii=False))
+    except jobs.JobNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@jobs_group.command("cancel")
+@click.argument("job_id")
+@click.pass_context
+def jobs_cancel(ctx: click.Context, job_id: str) -> None:
+    """Cancel a queued or running job."""
+    from .pipeline import jobs
+
+    try:
+        click.echo(json.dumps(jobs.cancel(_engine(ctx), job_id, "cli"), indent=2))
+    except jobs.JobNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.command()
 @click.argument("a")
 @click.argument("b")
@@ -109,9 +283,9 @@ def compare(ctx: click.Context, a: str, b: str) -> None:
 
 @main.command()
 @click.option("--edges/--no-edges", default=False, help="Also recompute every conflict edge with the current scorer.")
-@click.option("--batch-size", default=256, show_default=True, help="Statements per batch, as ingested.")
+@click.option("--batch-size", type=int, help="Statements per batch, as judged (default: JUDGE_BATCH, 64).")
 @click.pass_context
-def reindex(ctx: click.Context, edges: bool, batch_size: int) -> None:
+def reindex(ctx: click.Context, edges: bool, batch_size: int | None) -> None:
     """Embed statements that lack a vector of the current model, rebuild the embedded index from the
     store, and optionally recompute every conflict edge (the same candidates as ingest)."""
     engine = _engine(ctx)
@@ -238,6 +412,22 @@ def bench(ctx: click.Context, sizes: tuple[int, ...], queries: int, out: str, on
 
     results = run_benchmarks(_config(ctx), list(sizes), queries, one_day,
                              tuple(b.strip() for b in backends.split(",") if b.strip()), storage_only)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(results, indent=2))
+    click.echo(json.dumps(results, indent=2))
+
+
+@main.command("bench-jobs")
+@click.option("-n", "size", default=2000, show_default=True, help="Synthetic statements ingested.")
+@click.option("--pairs", default=512, show_default=True, help="Pairs in the Ray scaling job.")
+@click.option("--out", default="tests/benchmarks/results-jobs.json", show_default=True)
+@click.pass_context
+def bench_jobs(ctx: click.Context, size: int, pairs: int, out: str) -> None:
+    """Benchmark background judging: acknowledged ingest vs raw embedding, the queue's drain time,
+    and job pairs/s on Ray with 1 and 2 workers."""
+    from .bench_jobs import run_jobs_bench
+
+    results = run_jobs_bench(_config(ctx), size, pairs)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(results, indent=2))
     click.echo(json.dumps(results, indent=2))

@@ -53,6 +53,7 @@ class IngestResult:
     id: str
     created: bool
     edges: int
+    conflicts_status: str = "done"  # "pending" while its conflicts wait in the judging queue
 
 
 class Engine:
@@ -120,18 +121,25 @@ class Engine:
         if not new and document is None:
             return _one_result_per_item(prepared, results)
         vectors = self.embedder.embed([s["text"] for s in new])
-        edges = self._edges_for_new(new, vectors)
-        for attempt in Retrying(retry=retry_if_exception_type(TransientConflict), stop=stop_after_attempt(5),
-                                wait=wait_random_exponential(0.05, 1), reraise=True):
+        inline = self.settings.judging == "inline"
+        edges = self._edges_for_new(new, vectors) if inline else []
+        for attempt in _retrying_transient_conflicts():
             with attempt:
-                written = self._write(new, vectors, edges, document, who)
+                written = self._write(new, vectors, edges, document, who, queue=not inline)
         results.update(written)
-        return _one_result_per_item(prepared, results)
+        return self._with_conflicts_status(_one_result_per_item(prepared, results))
+
+    def _with_conflicts_status(self, results: list[IngestResult]) -> list[IngestResult]:
+        pending = self.storage.pending_judging({r.id for r in results})
+        for result in results:
+            result.conflicts_status = "pending" if result.id in pending else "done"
+        return results
 
     def _write(self, new: list[dict], vectors: np.ndarray, edges: list[dict], document: dict | None,
-               who: str) -> dict[str, IngestResult]:
+               who: str, queue: bool) -> dict[str, IngestResult]:
         """One transaction. Rows are locked in one order (actors, statements, edges, each sorted) so
-        that concurrent writers queue rather than deadlock."""
+        that concurrent writers queue rather than deadlock. With ``queue``, the new statements join the
+        judging queue in the same transaction: a crash cannot lose their judging."""
         results: dict[str, IngestResult] = {}
         with self.storage.unit_of_work() as uow:
             if document is not None:
@@ -147,7 +155,10 @@ class Engine:
                 results[new[i]["id"]] = IngestResult(new[i]["id"], True, 0) if created else self._stored(uow, new[i])
             kept = [e for e in sorted(edges, key=lambda e: sorted((e["a"], e["b"])))
                     if results[e["a"]].created and _stored_as(results, e["b"])]
+            kept = _between_present(uow, kept)
             uow.upsert_edges(kept)
+            if queue:
+                uow.enqueue_judging(sorted(r.id for r in results.values() if r.created))
             for edge in kept:
                 results[edge["a"]].edges += 1
             created = sorted(r.id for r in results.values() if r.created)
@@ -185,6 +196,31 @@ class Engine:
         found = candidates(self.storage, new, vectors, self.settings.candidates_k,
                            self.settings.candidate_min_similarity)
         return judging.judge_candidates(self.scorer, found)
+
+    def judge_queued(self, scorer=None, batch: int | None = None) -> int:
+        """Judge one batch of statements from the judging queue (claimed with a lease, so that a
+        worker that dies leaves them to another): each against the statements stored before it and
+        the rest of the batch, through the same ``candidates()`` as inline ingest. Returns how many
+        statements left the queue. Re-judging replaces an edge, never duplicates it."""
+        with self.storage.unit_of_work() as uow:
+            claimed = uow.claim_judging(batch or self.settings.judge_batch, self.settings.job_lease_s)
+        if not claimed:
+            return 0
+        self.refresh()
+        vids, statements, vectors = self.storage.statements_with_vectors(claimed, self.embedder.model_name)
+        edges: list[dict] = []
+        if statements:
+            found = candidates(self.storage, statements, vectors, self.settings.candidates_k,
+                               self.settings.candidate_min_similarity, before=max(vids) + 1)
+            edges = judging.judge_candidates(scorer or self.scorer, found)
+        for attempt in _retrying_transient_conflicts():
+            with attempt, self.storage.unit_of_work() as uow:
+                uow.upsert_edges(_between_present(uow, edges))  # a neighbour retracted meanwhile is skipped
+                uow.finish_judging(claimed)
+        return len(claimed)
+
+    def judging_backlog(self) -> int:
+        return self.storage.judging_backlog()
 
     def ingest_document(self, text: str, who: str = "system", **meta) -> dict:
         """Extract attributed claims from an article and ingest them with the document, atomically."""
@@ -248,7 +284,8 @@ class Engine:
         statement = self.storage.get_statement(statement_id_)
         if statement is None:
             raise NotFound(f"no statement with id {statement_id_!r}")
-        return statement
+        pending = self.storage.pending_judging([statement_id_])
+        return {**statement, "conflicts_status": "pending" if pending else "done"}
 
     def statement_conflicts(self, statement_id_: str, label: str | None = None, min_score: float = 0.0) -> list[dict]:
         self.statement(statement_id_)
@@ -259,29 +296,43 @@ class Engine:
 
     # -- bulk checks (nothing stored) --------------------------------------------------
     def compare_claims(self, claims: list[dict], k: int = 5):
-        """For each unsaved claim, its conflicts with stored statements (a generator, for streaming)."""
-        self.refresh()
-        min_sim = self.settings.candidate_min_similarity
-        vectors = self.embedder.embed([normalise_text(c["text"]) for c in claims])
-        for claim, vector in zip(claims, vectors):
-            probe = {"id": "", "actor": self.canonical_actor(claim.get("actor") or "(unattributed)"),
-                     "text": normalise_text(claim["text"]), "date": claim.get("date"),
-                     "source": claim.get("source") or ""}
-            # One claim at a time (a batch of one has no in-batch partners): results stream as they come.
-            found = candidates(self.storage, [probe], vector[None, :], k, min_sim)
-            edges = judging.judge_candidates(self.scorer, found)
-            others = {c.b["id"]: c.b for c in found}
-            yield {"claim": probe, "pairs": [
-                judging.aligned_pair(e, {**others, "": probe}, first="") for e in edges]}
+        """For each unsaved claim, its conflicts with stored statements (a generator, for streaming:
+        one claim at a time, so results come as they are computed)."""
+        for claim in claims:
+            yield from self.compare_claim_batch([claim], k)
 
-    def compare_pairs(self, pairs: list[dict]):
-        """Judge explicit (a, b) text pairs; yields one result per pair."""
+    def compare_claim_batch(self, claims: list[dict], k: int = 5, scorer=None) -> list[dict]:
+        """Each unsaved claim's conflicts with stored statements, all pairs judged in one call of
+        ``scorer`` (the engine's by default; a job passes its executor)."""
+        self.refresh()
+        vectors = self.embedder.embed([normalise_text(c["text"]) for c in claims])
+        probes = [{"id": f"claim:{i}", "actor": self.canonical_actor(c.get("actor") or "(unattributed)"),
+                   "text": normalise_text(c["text"]), "date": c.get("date"), "source": c.get("source") or ""}
+                  for i, c in enumerate(claims)]
+        found = []
+        # Each claim against the store only: unsaved claims are not compared with each other.
+        for probe, vector in zip(probes, vectors):
+            found += candidates(self.storage, [probe], vector[None, :], k, self.settings.candidate_min_similarity)
+        edges = judging.judge_candidates(scorer or self.scorer, found)
+        others = {c.b["id"]: c.b for c in found}
+        results = []
+        for probe in probes:
+            mine = [e for e in edges if probe["id"] in (e["a"], e["b"])]
+            pairs = [judging.aligned_pair(e, {**others, probe["id"]: probe}, first=probe["id"]) for e in mine]
+            for pair in pairs:
+                pair["a"] = {**pair["a"], "id": ""}
+            results.append({"claim": {**probe, "id": ""}, "pairs": pairs})
+        return results
+
+    def compare_pairs(self, pairs: list[dict], scorer=None):
+        """Judge explicit (a, b) text pairs; one result per pair."""
+        scorer = scorer or self.scorer
         texts = [(normalise_text(p["a"]), normalise_text(p["b"])) for p in pairs]
         similarities = self.embedder.pair_similarities(texts)
-        for (a, b), sim, judgement in zip(texts, similarities, self.scorer.judge(texts, similarities)):
+        for (a, b), sim, judgement in zip(texts, similarities, scorer.judge(texts, similarities)):
             yield {"a": a, "b": b, "label": judgement.label, "score": round(judgement.score, 4),
                    "probs": {k: round(v, 4) for k, v in judgement.probs.items()},
-                   "similarity": round(sim, 4), "cues": judgement.cues, "scorer": self.scorer.name}
+                   "similarity": round(sim, 4), "cues": judgement.cues, "scorer": scorer.name}
 
     # -- corrections -------------------------------------------------------------------
     def retract_statement(self, statement_id_: str, who: str, reason: str = "") -> None:
@@ -299,11 +350,12 @@ class Engine:
         return removed
 
     # -- maintenance -------------------------------------------------------------------
-    def recompute_edges(self, batch: int = 256, progress=None) -> int:
-        """Rejudge the whole store with the current scorer, replaying ingest: statements in the order
-        they were stored, each batch against what was stored before it and against itself, through
-        the same ``candidates()`` as ingest."""
+    def recompute_edges(self, batch: int | None = None, progress=None) -> int:
+        """Rejudge the whole store with the current scorer, replaying the judging queue: statements in
+        the order they were stored, in batches of ``JUDGE_BATCH``, each batch against what was stored
+        before it and against itself, through the same ``candidates()`` as ingest."""
         self.refresh()
+        batch = batch or self.settings.judge_batch
         k, min_sim = self.settings.candidates_k, self.settings.candidate_min_similarity
         edges: list[dict] = []
         end = 0
@@ -339,6 +391,18 @@ class Engine:
         return {"statements": self.storage.count_statements(), "index": self.storage.vector_count(),
                 "edges": self.storage.count_edges(), "scorer": self.scorer.name,
                 "embedding_model": self.embedder.model_name, "storage": self.storage.backend}
+
+
+def _retrying_transient_conflicts() -> Retrying:
+    return Retrying(retry=retry_if_exception_type(TransientConflict), stop=stop_after_attempt(5),
+                    wait=wait_random_exponential(0.05, 1), reraise=True)
+
+
+def _between_present(uow, edges: list[dict]) -> list[dict]:
+    """The edges whose two statements are still stored, those rows now held against retraction until
+    the transaction commits: a neighbour retracted since it was judged is skipped, not a 500."""
+    present = uow.present_statements({e["a"] for e in edges} | {e["b"] for e in edges})
+    return [e for e in edges if e["a"] in present and e["b"] in present]
 
 
 def _actors_of(statements: list[dict]) -> dict[str, set[str]]:

@@ -22,6 +22,27 @@ control_socket_disable = True
 accesslog = None  # the app writes structured JSON request logs itself
 
 
+def when_ready(server):
+    """Judging leaves the request path: the master starts one judging worker beside the API workers
+    (``python -m service worker``: the queue of new statements, then bulk jobs)."""
+    if settings.judging == "background" and settings.start_judging_worker:
+        import subprocess
+        import sys
+
+        server.judging_worker = subprocess.Popen([sys.executable, "-m", "service", "worker"])
+        server.log.info("judging worker started (pid %s)", server.judging_worker.pid)
+
+
+def on_exit(server):
+    process = getattr(server, "judging_worker", None)
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except Exception:
+            process.kill()
+
+
 def post_fork(server, worker):
     import torch
 

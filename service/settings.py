@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -53,6 +53,24 @@ class Settings(BaseSettings):
     # Candidate generation for conflict edges at ingest time.
     candidates_k: int = Field(5, ge=1)
     candidate_min_similarity: float = 0.30
+    # Where conflicts are judged. "background" (default): ingest stores, embeds and indexes, then
+    # acknowledges; workers judge the new statements from a durable queue in the store ("pending"
+    # until done). "inline": inside the ingest request (small set-ups, tests that need edges at once).
+    judging: Literal["background", "inline"] = "background"
+    # Judging workers: processes of the local pool (default: all cores but one, left for reads), or
+    # Ray actors when RAY_ADDRESS is set ("auto": a running cluster; "local": start one here).
+    job_workers: int = Field(max(1, multiprocessing.cpu_count() - 1), ge=1)
+    ray_address: str = ""
+    # gunicorn's master starts one `python -m service worker` (false: run workers yourself, elsewhere).
+    start_judging_worker: bool = True
+    ray_gpus_per_worker: float = Field(0.0, ge=0)
+    # Statements a worker claims from the judging queue at once, job items per chunk (results are
+    # saved after each chunk), how long a claim lasts without a sign of life, and the job size limit.
+    judge_batch: int = Field(64, ge=1)
+    job_chunk: int = Field(64, ge=1)
+    job_lease_s: float = Field(60.0, gt=0)
+    job_max_items: int = Field(1_000_000, ge=1)
+    job_max_bytes: int = Field(512 * 1024 * 1024, ge=1)  # a job's request body (1M pairs of short claims)
     # Topic queries: how many statements near the query to look at, and how near.
     topic_k: int = Field(50, ge=1)
     topic_min_similarity: float = 0.25

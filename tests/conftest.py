@@ -33,7 +33,7 @@ def make_config(tmp_path: Path, **overrides):
     """The default settings with the plumbing scorer, on a fresh data folder (embedded backend
     unless ``database_url`` is given)."""
     return load_settings(**{"data_dir": tmp_path / "data", "write_keys": [], "read_keys": [],
-                            "scorer": PLUMBING_SCORER, "database_url": "", **overrides})
+                            "scorer": PLUMBING_SCORER, "database_url": "", "judging": "inline", **overrides})
 
 
 @pytest.fixture(scope="session")

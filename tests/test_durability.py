@@ -42,7 +42,7 @@ def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path, 
     rng = random.Random(5)
     acknowledged: set[str] = set()
     counter = iter(range(10**9))
-    process = start_server(data_dir, port, url)
+    process = start_server(data_dir, port, url, judging="background")
     actors = json.loads((FIXTURES / "actors.json").read_text())
     post(port, "/api/v1/actors", [{"name": n, **v} for n, v in actors.items()])
     claims_per_article = {a: expected_claims(a) for a in ARTICLES}
@@ -72,7 +72,7 @@ def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path, 
             process.wait()
             stop.set()
             worker.join()
-            process = start_server(data_dir, port, url)
+            process = start_server(data_dir, port, url, judging="background")
         health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz").read())
     finally:
         process.send_signal(signal.SIGKILL)

@@ -67,10 +67,20 @@ def candidates(storage, statements: list[dict], vectors: np.ndarray, k: int, min
     found: list[Candidate] = []
     seen: set[tuple[str, str]] = set()
     for i, statement in enumerate(statements):
-        neighbours = sorted(stored[i] + [(statements[j], sim) for j, sim in batch[i]], key=lambda pair: -pair[1])
+        neighbours = _each_once(stored[i] + [(statements[j], sim) for j, sim in batch[i]])
         for candidate in candidates_for(statement, neighbours, min_similarity, limit=k):
             key = tuple(sorted((candidate.a["id"], candidate.b["id"])))
             if key not in seen:
                 seen.add(key)
                 found.append(candidate)
     return found
+
+
+def _each_once(neighbours: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
+    """Most similar first, each statement once: a batch judged after it was stored (the judging
+    queue) finds its own members both in the store and in the batch."""
+    best: dict[str, tuple[dict, float]] = {}
+    for statement, similarity in neighbours:
+        if statement["id"] not in best or similarity > best[statement["id"]][1]:
+            best[statement["id"]] = (statement, similarity)
+    return sorted(best.values(), key=lambda pair: -pair[1])

@@ -1,7 +1,8 @@
 """The storage boundary: what the engine may ask of a backend, and nothing more.
 
 A backend is the source of truth for actors, documents, statements with their vectors, conflict
-edges and the audit trail, and it answers nearest-neighbour queries over the vectors. Two
+edges, the audit trail, the judging queue and bulk jobs, and it answers nearest-neighbour queries
+over the vectors. Two
 backends implement it: ``storage.sqlite`` (embedded: one SQLite file + a FAISS index under
 ``DATA_DIR``) and ``storage.postgres`` (a server shared by many processes: PostgreSQL +
 pgvector). Writes go through a unit of work: everything done inside one ``with
@@ -101,6 +102,23 @@ class UnitOfWork(Protocol):
     def copy_audit(self, rows: list[dict]) -> int:
         """Audit rows copied from another store, keeping their ids (a rerun copies nothing twice)."""
 
+    # judging queue and jobs (queue.py of each backend)
+    def enqueue_judging(self, statement_ids: Iterable[str]) -> None:
+        """Queue stored statements for conflict judging (in the transaction that stores them)."""
+    def claim_judging(self, limit: int, lease_s: float) -> list[int]:
+        """Up to ``limit`` queued statements (insertion positions, oldest first) not claimed by a live
+        worker, now claimed for ``lease_s`` seconds."""
+    def finish_judging(self, vids: Iterable[int]) -> None: ...
+    def present_statements(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are stored, held against retraction until this transaction commits."""
+    def insert_job(self, job: dict, items: list) -> None: ...
+    def claim_job(self, lease_s: float) -> dict | None:
+        """The oldest queued job, or a running one whose worker's lease ran out, now running and claimed."""
+    def save_job_results(self, job_id: str, first: int, results: list[dict], pairs: int, lease_s: float) -> bool:
+        """Results of items ``first``… with the progress, renewing the claim; False (nothing saved)
+        when the job is no longer running (cancelled)."""
+    def finish_job(self, job_id: str, state: str, error: str | None = None) -> bool: ...
+
 
 class Storage(Protocol):
     """One backend: the truth, and nearest-neighbour search over it."""
@@ -142,3 +160,14 @@ class Storage(Protocol):
     def iter_edges(self, batch: int = 1000) -> Iterator[list[dict]]: ...
     def count_edges(self) -> dict[str, int]: ...
     def audit_log(self, limit: int = 100, after_id: int = 0, oldest_first: bool = False) -> list[dict]: ...
+
+    # judging queue and jobs
+    def judging_backlog(self) -> int: ...
+    def pending_judging(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` wait in the judging queue."""
+    def statements_with_vectors(self, vids: Iterable[int], model: str) -> tuple[list[int], list[dict], np.ndarray]: ...
+    def statement_ids_of_actor(self, actor: str) -> list[str]: ...
+    def get_job(self, job_id: str) -> dict | None: ...
+    def job_items(self, job_id: str, start: int, limit: int) -> list: ...
+    def job_results(self, job_id: str, offset: int, limit: int) -> list[dict]: ...
+    def job_counts(self) -> dict[str, int]: ...

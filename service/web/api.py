@@ -9,13 +9,14 @@ from __future__ import annotations
 import copy
 import json
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 from pydantic import ValidationError
 from spectree import SpecTree
 from spectree import Response as Responses
 
 from . import schemas
 from ..engine import ConflictError, InvalidBatch, NotFound, UnknownReference
+from ..pipeline import jobs
 from .problems import PROBLEM_MIME, ApiProblem
 
 
@@ -251,6 +252,69 @@ def compare():
     if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
         return _ndjson(results)
     return schemas.CompareResponse(items=list(results))
+
+
+@bp.post("/jobs")
+@spec.validate(json=schemas.JobIn, resp=Responses(HTTP_202=schemas.Job, **JSON_BODY_ERRORS), tags=["jobs"],
+               skip_validation=True)
+def post_job():
+    """Submit a bulk job (up to 1,000,000 claims or pairs, or every aligned pair between two actors):
+    202 with ``Location: /api/v1/jobs/<id>``; workers judge it in the background, and it survives restarts."""
+    request.max_content_length = current_app.config["COUNTERCLAIM"].job_max_bytes  # before the body is read
+    body = validated(schemas.JobIn, request.get_json(silent=True))
+    if body.kind == "actors":
+        items, spec = [], {"actor_a": body.actor_a, "actor_b": body.actor_b, "k": body.k}
+    else:
+        items = [item.model_dump(exclude_none=True) for item in (body.claims or body.pairs)]
+        spec = {"k": body.k} if body.kind == "claims" else {}
+    try:
+        job = jobs.submit(engine(), body.kind, items, spec, caller())
+    except jobs.JobTooLarge as exc:
+        raise ApiProblem(413, "Job too large", str(exc)) from exc
+    except jobs.NothingToJudge as exc:
+        raise ApiProblem(422, "Invalid request", str(exc)) from exc
+    return _job_response(job, 202, {"Location": url_for(".get_job", job_id=job["id"])})
+
+
+@bp.get("/jobs/<job_id>")
+@spec.validate(resp=Responses(HTTP_200=schemas.Job, HTTP_404=schemas.Problem, **ERRORS), tags=["jobs"],
+               skip_validation=True)
+def get_job(job_id: str):
+    """A job's state (queued, running, done, failed, cancelled), progress (done/total, pairs/s, ETA) and error."""
+    return _job_response(_job_found(jobs.status, engine(), job_id))
+
+
+@bp.get("/jobs/<job_id>/results")
+@spec.validate(query=schemas.JobResultsQuery, resp=Responses(HTTP_404=schemas.Problem, **ERRORS), tags=["jobs"],
+               skip_validation=True)
+def job_results(job_id: str):
+    """The results so far, one JSON line per item in item order (NDJSON): the same shapes as ``/compare``
+    (an actor job: each statement of A with its aligned pairs). ``?offset=n`` resumes at item n."""
+    query = validated(schemas.JobResultsQuery, request.args.to_dict())
+    job = _job_found(jobs.status, engine(), job_id)
+    response = _ndjson(jobs.results(engine(), job_id, query.offset))
+    response.headers["X-Job-State"] = job["state"]
+    response.headers["X-Job-Done"] = str(job["progress"]["done"])
+    return response
+
+
+@bp.delete("/jobs/<job_id>")
+@spec.validate(resp=Responses(HTTP_200=schemas.Job, HTTP_404=schemas.Problem, **ERRORS), tags=["jobs"],
+               skip_validation=True)
+def cancel_job(job_id: str):
+    """Cancel a queued or running job; the results saved so far stay readable."""
+    return _job_response(_job_found(jobs.cancel, engine(), job_id, caller()))
+
+
+def _job_found(func, *args):
+    try:
+        return func(*args)
+    except jobs.JobNotFound as exc:
+        raise ApiProblem(404, "Not Found", str(exc)) from exc
+
+
+def _job_response(job: dict, status: int = 200, headers: dict | None = None):
+    return current_app.json.response(schemas.Job(**job).model_dump()), status, headers or {}
 
 
 def _ndjson(results) -> Response:

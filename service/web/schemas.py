@@ -16,6 +16,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, fi
 MAX_TEXT_CHARS = 5_000
 MAX_QUERY_CHARS = 500
 MAX_BATCH = 1_000
+MAX_COMPARE = 100  # items judged inside one /compare request
+MAX_JOB_ITEMS = 1_000_000
 MAX_K = 100
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000
@@ -105,12 +107,15 @@ class Statement(BaseModel):
     document_id: Optional[str] = None
     start: Optional[int] = None
     end: Optional[int] = None
+    conflicts_status: Optional[Literal["pending", "done"]] = None
 
 
 class IngestItem(BaseModel):
     id: str
     created: bool
     edges: int
+    conflicts_status: Literal["pending", "done"] = Field(
+        "done", description="pending: stored and searchable, its conflicts are being judged in the background")
 
 
 class IngestResponse(BaseModel):
@@ -200,17 +205,71 @@ class PairIn(Strict):
 
 
 class CompareRequest(Strict):
-    """Either ``claims`` (each checked against the stored statements) or ``pairs`` (each judged)."""
+    """Either ``claims`` (each checked against the stored statements) or ``pairs`` (each judged),
+    at most MAX_COMPARE items: judging runs inside the request. More: ``POST /api/v1/jobs``."""
 
-    claims: Optional[list[ClaimIn]] = Field(default=None, min_length=1, max_length=MAX_BATCH)
-    pairs: Optional[list[PairIn]] = Field(default=None, min_length=1, max_length=MAX_BATCH)
+    claims: Optional[list[ClaimIn]] = Field(default=None, min_length=1)
+    pairs: Optional[list[PairIn]] = Field(default=None, min_length=1)
     k: int = Field(default=5, ge=1, le=MAX_K, description="Neighbours checked per claim")
 
     @model_validator(mode="after")
     def _exactly_one(self):
         if (self.claims is None) == (self.pairs is None):
             raise ValueError("give exactly one of 'claims' or 'pairs'")
+        if len(self.claims or self.pairs) > MAX_COMPARE:
+            raise ValueError(f"/compare judges at most {MAX_COMPARE} items inside the request; for more, "
+                             f"submit a job (POST /api/v1/jobs, up to {MAX_JOB_ITEMS:,} items)")
         return self
+
+
+# -- jobs ----------------------------------------------------------------------------------
+class JobIn(Strict):
+    """A bulk job, judged in the background: ``claims`` (each checked against the store), ``pairs``
+    (each judged), or ``actor_a`` with ``actor_b`` (each statement of A against B's nearest claims)."""
+
+    claims: Optional[list[ClaimIn]] = Field(default=None, min_length=1, max_length=MAX_JOB_ITEMS)
+    pairs: Optional[list[PairIn]] = Field(default=None, min_length=1, max_length=MAX_JOB_ITEMS)
+    actor_a: Optional[Name] = None
+    actor_b: Optional[Name] = None
+    k: int = Field(default=5, ge=1, le=MAX_K, description="Neighbours checked per claim or statement")
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [self.claims is not None, self.pairs is not None, self.actor_a is not None or self.actor_b is not None]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of 'claims', 'pairs', or 'actor_a' with 'actor_b'")
+        if given[2] and (self.actor_a is None or self.actor_b is None):
+            raise ValueError("an actor job needs both 'actor_a' and 'actor_b'")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "claims" if self.claims is not None else "pairs" if self.pairs is not None else "actors"
+
+
+class JobProgress(BaseModel):
+    done: int
+    total: int
+    pairs_judged: int
+    pairs_per_s: float
+    items_per_s: float
+    eta_s: Optional[float] = None
+
+
+class Job(BaseModel):
+    id: str
+    kind: Literal["claims", "pairs", "actors"]
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    spec: dict
+    progress: JobProgress
+    error: Optional[str] = None
+    created_at: float
+    started_at: Optional[float] = None
+    finished_at: Optional[float] = None
+
+
+class JobResultsQuery(Strict):
+    offset: int = Field(default=0, ge=0, description="First item's index: resume a download where it stopped")
 
 
 class ClaimOut(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import psycopg
 
 from ..base import SchemaTooNew
+from .queue import MIGRATION as QUEUE_MIGRATION
 
 LOCK_KEY = 0x636C61696D  # "claim": the advisory lock taken while migrating
 
@@ -65,6 +66,8 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX aliases_actor ON aliases (actor);
     """,
+    # 3: judging off the request path: the judging queue and bulk jobs (queue.py).
+    QUEUE_MIGRATION,
 ]
 
 EMBEDDING_DIM = 384  # the vector(…) column of migration 1

@@ -24,6 +24,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..base import STATEMENT_COLUMNS, StorageUnavailable, TransientConflict, edge_key
 from .migrations import EMBEDDING_DIM, migrate
+from .queue import PostgresQueueReads, PostgresQueueWork
 
 MAX_EF_SEARCH = 1000  # pgvector's limit
 STATEMENT_SELECT = ", ".join(f's."{c}"' for c in STATEMENT_COLUMNS)
@@ -67,7 +68,7 @@ def _is_unavailability(exc: psycopg.OperationalError) -> bool:
     return exc.sqlstate is None or exc.sqlstate[:2] in ("08", "53", "57", "58")
 
 
-class PostgresUnitOfWork:
+class PostgresUnitOfWork(PostgresQueueWork):
     """Writes inside one PostgreSQL transaction."""
 
     def __init__(self, conn: psycopg.Connection):
@@ -171,7 +172,7 @@ class PostgresUnitOfWork:
         return copied
 
 
-class PostgresStorage:
+class PostgresStorage(PostgresQueueReads):
     """A pool of connections to one PostgreSQL database."""
 
     backend = "postgresql"

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..base import STATEMENT_COLUMNS, SchemaTooNew, chunks, edge_key
 from .index import VectorIndex, open_index
+from .queue import MIGRATION as QUEUE_MIGRATION, SqliteQueueReads, SqliteQueueWork
 
 DATABASE_FILE = "store.sqlite3"
 SQL_VARIABLES = 500  # ids per IN (…) list, well below SQLite's limit on bound variables
@@ -82,6 +83,8 @@ MIGRATIONS = [
     """
     CREATE INDEX IF NOT EXISTS aliases_actor ON aliases(actor);
     """,
+    # 3: judging off the request path: the judging queue and bulk jobs (queue.py).
+    QUEUE_MIGRATION,
 ]
 
 
@@ -114,7 +117,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     return len(MIGRATIONS)
 
 
-class SqliteUnitOfWork:
+class SqliteUnitOfWork(SqliteQueueWork):
     """Writes inside one SQLite transaction."""
 
     def __init__(self, conn: sqlite3.Connection):
@@ -217,7 +220,7 @@ class SqliteUnitOfWork:
         return cursor.rowcount
 
 
-class SqliteStorage:
+class SqliteStorage(SqliteQueueReads):
     """A SQLite database file (one connection per thread) and this process's FAISS index over it."""
 
     backend = "sqlite"

@@ -1,0 +1,144 @@
+"""Executors: where the judging of a worker runs.
+
+Each executor is presented to the engine as a scorer (``judge(pairs, similarities, dates)``,
+``name``): it cuts the pairs into slices and judges them on its workers, each of which loaded
+the model once. So the engine's code (candidates, edges, job results) is the same whatever runs
+the model.
+
+- ``LocalPool`` (default): a pool of processes on this machine (``JOB_WORKERS``, by default all
+  cores but one, which is left for reads). Processes are spawned, not forked (ONNX Runtime and
+  FAISS thread pools do not survive a fork), and each runs its model on one thread.
+- ``RayActors`` (``RAY_ADDRESS`` set): one Ray actor per worker, each holding a model, fed slices
+  through an ``ActorPool``; ``RAY_GPUS_PER_WORKER`` asks Ray for GPUs per actor. ``RAY_ADDRESS=auto``
+  joins the running cluster (``ray start --head`` on one machine, ``ray start --address=…`` on the
+  others); ``local`` starts a Ray instance inside this process (tests, one machine).
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Iterable, Sequence
+
+log = logging.getLogger(__name__)
+
+SLICE = 32  # pairs per task: small enough to balance the workers, large enough to batch the model
+
+
+def build_scorer_for_worker(settings_dump: dict):
+    """The configured scorer, on one thread (a worker is one core's worth of judging)."""
+    import torch
+
+    from ..embed import get_embedder
+    from ..scoring.registry import build_scorer
+    from ..settings import Settings
+
+    torch.set_num_threads(1)
+    settings = Settings.model_validate({**settings_dump, "onnx_threads": 1})
+    return build_scorer(settings.scorer, get_embedder(settings.embed_model, settings.embed_batch_size), settings)
+
+
+def slices(pairs: Sequence, similarities: Sequence | None, dates: Sequence | None) -> list[tuple]:
+    """(pairs, similarities, dates) of each task; a part not given stays None."""
+    pairs = list(pairs)
+    cut = lambda values, i: None if values is None else list(values)[i:i + SLICE]
+    return [(pairs[i:i + SLICE], cut(similarities, i), cut(dates, i)) for i in range(0, len(pairs), SLICE)]
+
+
+class _SlicingScorer:
+    name = ""
+
+    def judge(self, pairs, similarities=None, dates=None) -> list:
+        judged: list = []
+        for part in self._map(slices(pairs, similarities, dates)):
+            judged += part
+        return judged
+
+    def _map(self, parts: list[tuple]) -> Iterable[list]:
+        raise NotImplementedError
+
+
+# -- local process pool ------------------------------------------------------------------------
+_process_scorer = None
+
+
+def _load_process_scorer(settings_dump: dict) -> None:
+    global _process_scorer
+    _exit_with_parent()
+    _process_scorer = build_scorer_for_worker(settings_dump)
+
+
+def _exit_with_parent() -> None:
+    """A pool process outlives a parent killed with -9 (nothing tells it): it watches and leaves."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _judge_in_process(part: tuple) -> list:
+    return _process_scorer.judge(*part)
+
+
+class LocalPool(_SlicingScorer):
+    def __init__(self, settings, workers: int):
+        self.name, self.workers = settings.scorer, workers
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_load_process_scorer, initargs=(settings.model_dump(),))
+
+    def _map(self, parts):
+        return self.pool.map(_judge_in_process, parts)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- Ray ---------------------------------------------------------------------------------------
+class _JudgeActor:
+    def __init__(self, settings_dump: dict):
+        self.scorer = build_scorer_for_worker(settings_dump)
+
+    def judge(self, pairs, similarities, dates) -> list:
+        return self.scorer.judge(pairs, similarities, dates)
+
+
+class RayActors(_SlicingScorer):
+    def __init__(self, settings, workers: int):
+        import ray
+        from ray.util import ActorPool
+
+        if not ray.is_initialized():
+            if settings.ray_address == "local":
+                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+            else:
+                ray.init(address=settings.ray_address, log_to_driver=False)
+        actor = ray.remote(num_cpus=1, num_gpus=settings.ray_gpus_per_worker)(_JudgeActor)
+        self.name, self.workers = settings.scorer, workers
+        self.actors = [actor.remote(settings.model_dump()) for _ in range(workers)]
+        self.pool = ActorPool(self.actors)
+
+    def _map(self, parts):
+        return self.pool.map(lambda actor, part: actor.judge.remote(*part), parts)
+
+    def close(self) -> None:
+        import ray
+
+        for actor in self.actors:
+            ray.kill(actor)
+
+
+def build_executor(settings, workers: int | None = None):
+    """Ray actors when ``RAY_ADDRESS`` is set, else the local process pool."""
+    workers = workers or settings.job_workers
+    if settings.ray_address:
+        log.info("judging on Ray (%s), %d workers", settings.ray_address, workers)
+        return RayActors(settings, workers)
+    log.info("judging on a local pool of %d processes", workers)
+    return LocalPool(settings, workers)
