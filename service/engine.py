@@ -389,7 +389,8 @@ class Engine:
     def stats(self) -> dict:
         self.refresh()
         return {"statements": self.storage.count_statements(), "index": self.storage.vector_count(),
-                "edges": self.storage.count_edges(), "scorer": self.scorer.name,
+                "edges": self.storage.count_edges(), "judging_backlog": self.storage.judging_backlog(),
+                "jobs": self.storage.job_counts(), "scorer": self.scorer.name,
                 "embedding_model": self.embedder.model_name, "storage": self.storage.backend}
 
 

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Ray actors when RAY_ADDRESS is set ("auto": a running cluster; "local": start one here).
     job_workers: int = Field(max(1, multiprocessing.cpu_count() - 1), ge=1)
     ray_address: str = ""
+    # CPU priority of judging (added niceness, Linux): worker processes, and the threads that judge a
+    # /compare request, give way to reads.
+    judging_niceness: int = Field(10, ge=0, le=19)
     # gunicorn's master starts one `python -m service worker` (false: run workers yourself, elsewhere).
     start_judging_worker: bool = True
     ray_gpus_per_worker: float = Field(0.0, ge=0)

@@ -196,6 +196,7 @@ def test_jobs_api_submit_poll_results_cancel(client, engine):
 
     run_jobs(engine)
     assert client.get(location).get_json()["state"] == "done"
+    assert 'counterclaim_jobs{state="done"} 1.0' in client.get("/metrics").get_data(as_text=True)
     lines = client.get(f"{location}/results").get_data(as_text=True).splitlines()
     assert [json.loads(line) for line in lines] == list(engine.compare_pairs(PAIRS))
     resumed = client.get(f"{location}/results?offset=3")
@@ -243,8 +244,11 @@ def test_ingest_through_the_api_says_pending_then_done(config):
     assert [i["conflicts_status"] for i in posted["items"]] == ["pending", "pending"]
     first = posted["items"][0]["id"]
     assert client.get(f"/api/v1/statements/{first}").get_json()["conflicts_status"] == "pending"
+    assert client.get("/api/v1/healthz").get_json()["judging_backlog"] == 2
+    assert "counterclaim_judging_backlog 2.0" in client.get("/metrics").get_data(as_text=True)
     Worker(app.extensions["counterclaim"]).drain_queue()
     assert client.get(f"/api/v1/statements/{first}").get_json()["conflicts_status"] == "done"
+    assert client.get("/api/v1/healthz").get_json()["judging_backlog"] == 0
     assert client.get(f"/api/v1/statements/{first}/conflicts").get_json()["items"]
     app.extensions["counterclaim"].storage.close()
 

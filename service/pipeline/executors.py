@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Iterable, Sequence
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def build_scorer_for_worker(settings_dump: dict):
 
     torch.set_num_threads(1)
     settings = Settings.model_validate({**settings_dump, "onnx_threads": 1})
+    os.nice(settings.judging_niceness)  # reads on the same machine go first
     return build_scorer(settings.scorer, get_embedder(settings.embed_model, settings.embed_batch_size), settings)
 
 
@@ -132,6 +133,28 @@ class RayActors(_SlicingScorer):
 
         for actor in self.actors:
             ray.kill(actor)
+
+
+# -- judging inside a request, at low priority ---------------------------------------------------
+def _lower_this_thread(niceness: int) -> None:
+    try:  # Linux gives each thread its own niceness; elsewhere this does nothing
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + niceness)
+    except (AttributeError, OSError):
+        pass
+
+
+class NicedThreads:
+    """Threads of lower CPU priority for the judging a request must do itself (``/compare``), so that
+    the searches served by the same process go first. A thread cannot raise its priority again
+    without privileges, hence threads of their own rather than the request's."""
+
+    def __init__(self, workers: int, niceness: int):
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="judging",
+                                       initializer=_lower_this_thread, initargs=(niceness,))
+
+    def run(self, func, *args):
+        return self.pool.submit(func, *args).result()
 
 
 def build_executor(settings, workers: int | None = None):

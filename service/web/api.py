@@ -245,10 +245,13 @@ def compare():
     ``Accept: application/x-ndjson`` (one result a line, streamed as it is computed)."""
     # Validated here, not by spectree, whose response validation would buffer the stream.
     json = validated(schemas.CompareRequest, request.get_json(silent=True))
+    judging, the_engine = current_app.extensions["counterclaim.judging"], engine()  # low priority: reads go first
     if json.claims is not None:
-        results = engine().compare_claims([c.model_dump() for c in json.claims], json.k)
+        claims = [c.model_dump() for c in json.claims]
+        results = (row for claim in claims for row in judging.run(the_engine.compare_claim_batch, [claim], json.k))
     else:
-        results = engine().compare_pairs([p.model_dump() for p in json.pairs])
+        pairs = [p.model_dump() for p in json.pairs]
+        results = iter(judging.run(lambda: list(the_engine.compare_pairs(pairs))))
     if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
         return _ndjson(results)
     return schemas.CompareResponse(items=list(results))

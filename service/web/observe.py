@@ -3,7 +3,7 @@
 Every response carries ``X-Request-ID`` (the caller's, if it sent a sane one). Each request
 is logged as one JSON line (never with its headers, so API keys never reach the log).
 ``/metrics`` serves request counts and latencies per endpoint, plus the sizes of the store,
-the edges and the index. Under gunicorn, set ``PROMETHEUS_MULTIPROC_DIR`` so that the counters
+the edges and the index, the judging queue and the bulk jobs by state. Under gunicorn, set ``PROMETHEUS_MULTIPROC_DIR`` so that the counters
 of all workers are summed.
 """
 from __future__ import annotations
@@ -60,6 +60,12 @@ class StoreSizes:
         for label, count in stats["edges"].items():
             edges.add_metric([label], count)
         yield edges
+        yield GaugeMetricFamily("counterclaim_judging_backlog", "Statements waiting in the judging queue",
+                                value=stats["judging_backlog"])
+        jobs = GaugeMetricFamily("counterclaim_jobs", "Bulk jobs by state", labels=["state"])
+        for state in ("queued", "running", "done", "failed", "cancelled"):
+            jobs.add_metric([state], stats["jobs"].get(state, 0))
+        yield jobs
 
 
 def init_observability(app: Flask, engine, multiprocess_dir: str = "") -> None:

@@ -378,6 +378,8 @@ class Health(BaseModel):
     statements: int
     index: int
     edges: dict[str, int]
+    judging_backlog: int = Field(description="Statements whose conflicts are still being judged")
+    jobs: dict[str, int] = Field(description="Bulk jobs by state")
     scorer: str
     embedding_model: str
     storage: Literal["sqlite", "postgresql"]

@@ -10,7 +10,7 @@ import time
 from typing import Iterable
 
 import numpy as np
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json, Jsonb
 
 from ..base import STATEMENT_COLUMNS
 
@@ -32,7 +32,7 @@ MIGRATION = """
     );
     CREATE TABLE job_results (
         job_id text COLLATE "C" NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, idx integer NOT NULL,
-        result jsonb NOT NULL, PRIMARY KEY (job_id, idx)
+        result json NOT NULL, PRIMARY KEY (job_id, idx)  -- json, not jsonb: keys stay in the order written
     );
 """
 
@@ -98,7 +98,7 @@ class PostgresQueueWork:
                 cursor.executemany(
                     "INSERT INTO job_results (job_id, idx, result) VALUES (%s, %s, %s) "
                     "ON CONFLICT (job_id, idx) DO UPDATE SET result = excluded.result",
-                    [(job_id, first + i, Jsonb(r)) for i, r in enumerate(results)])
+                    [(job_id, first + i, Json(r)) for i, r in enumerate(results)])
         return bool(updated)
 
     def finish_job(self, job_id: str, state: str, error: str | None = None) -> bool:
