@@ -178,6 +178,25 @@ def test_a_worker_that_dies_mid_job_leaves_it_to_the_next_which_finishes_it_once
     engine.storage.close()
 
 
+def test_a_worker_that_stops_gives_its_job_back_at_once(background):
+    job = jobs.submit(background, "pairs", PAIRS * 40, {}, who="test")
+    worker = Worker(background)
+
+    class StoppingScorer:
+        name = "cues"
+
+        def judge(self, pairs, similarities=None, dates=None):
+            worker.stop()  # SIGTERM arrives during the first chunk
+            return background.scorer.judge(pairs, similarities, dates)
+
+    worker.scorer = StoppingScorer()
+    assert worker.work_on_one_job()
+    assert jobs.status(background, job["id"])["progress"]["done"] == 64
+    run_jobs(background)  # no lease to wait for
+    assert jobs.status(background, job["id"])["state"] == "done"
+    assert list(jobs.results(background, job["id"])) == list(background.compare_pairs(PAIRS * 40))
+
+
 def test_a_job_over_the_limit_is_refused(config):
     engine = build_engine(config.replace(job_max_items=3))
     with pytest.raises(jobs.JobTooLarge):

@@ -191,6 +191,8 @@ class Worker:
                     if not uow.save_job_results(job["id"], done, rows, pairs, settings.job_lease_s):
                         return True  # cancelled meanwhile
                 done += len(items)
+            with self.engine.storage.unit_of_work() as uow:  # stopped: the next worker resumes at once
+                uow.release_job(job["id"])
         except Exception as exc:
             log.exception("job %s failed", job["id"])
             self._finish(job["id"], "failed", f"{type(exc).__name__}: {exc}")

@@ -117,6 +117,7 @@ class UnitOfWork(Protocol):
     def save_job_results(self, job_id: str, first: int, results: list[dict], pairs: int, lease_s: float) -> bool:
         """Results of items ``first``… with the progress, renewing the claim; False (nothing saved)
         when the job is no longer running (cancelled)."""
+    def release_job(self, job_id: str) -> None: ...
     def finish_job(self, job_id: str, state: str, error: str | None = None) -> bool: ...
 
 

@@ -101,6 +101,10 @@ class PostgresQueueWork:
                     [(job_id, first + i, Json(r)) for i, r in enumerate(results)])
         return bool(updated)
 
+    def release_job(self, job_id: str) -> None:
+        """Give a running job back (a worker stopping): the next worker takes it at once."""
+        self.conn.execute("UPDATE jobs SET claimed_until = 0 WHERE id = %s AND state = 'running'", (job_id,))
+
     def finish_job(self, job_id: str, state: str, error: str | None = None) -> bool:
         return bool(self.conn.execute(
             "UPDATE jobs SET state = %s, error = %s, finished_at = %s, claimed_until = 0 "

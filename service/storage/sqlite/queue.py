@@ -97,6 +97,10 @@ class SqliteQueueWork:
                                   [(job_id, first + i, json.dumps(r, ensure_ascii=False)) for i, r in enumerate(results)])
         return bool(updated)
 
+    def release_job(self, job_id: str) -> None:
+        """Give a running job back (a worker stopping): the next worker takes it at once."""
+        self.conn.execute("UPDATE jobs SET claimed_until = 0 WHERE id = ? AND state = 'running'", (job_id,))
+
     def finish_job(self, job_id: str, state: str, error: str | None = None) -> bool:
         return bool(self.conn.execute(
             "UPDATE jobs SET state = ?, error = ?, finished_at = ?, claimed_until = 0 "
