@@ -328,8 +328,12 @@ class Engine:
         """Judge explicit (a, b) text pairs; one result per pair."""
         scorer = scorer or self.scorer
         texts = [(normalise_text(p["a"]), normalise_text(p["b"])) for p in pairs]
-        similarities = self.embedder.pair_similarities(texts)
-        for (a, b), sim, judgement in zip(texts, similarities, scorer.judge(texts, similarities)):
+        if hasattr(scorer, "similarities_and_judgements"):  # an executor: embedding spread over its workers too
+            similarities, judgements = zip(*scorer.similarities_and_judgements(texts)) if texts else ((), ())
+        else:
+            similarities = self.embedder.pair_similarities(texts)
+            judgements = scorer.judge(texts, similarities)
+        for (a, b), sim, judgement in zip(texts, similarities, judgements):
             yield {"a": a, "b": b, "label": judgement.label, "score": round(judgement.score, 4),
                    "probs": {k: round(v, 4) for k, v in judgement.probs.items()},
                    "similarity": round(sim, 4), "cues": judgement.cues, "scorer": scorer.name}

@@ -127,3 +127,36 @@ def test_pg_start_gives_a_database_url_and_stop_stops_it(tmp_path):
         run(tmp_path, "pg", "stop", "--dir", folder)
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(url, connect_timeout=2)
+
+
+def test_ingest_judges_what_it_stored_unless_told_not_to(tmp_path):
+    run(tmp_path, "ingest", "--no-judge", str(FIXTURES / "statements.jsonl"))
+    assert edges(tmp_path) == [] and storage(tmp_path).judging_backlog() == 15
+    result = run(tmp_path, "ingest", str(FIXTURES / "statements.jsonl"))  # nothing new; judges the backlog
+    assert result.exit_code == 0 and storage(tmp_path).judging_backlog() == 0 and edges(tmp_path)
+
+
+def test_jobs_submit_status_results_cancel(tmp_path):
+    run(tmp_path, "ingest", str(FIXTURES / "statements.jsonl"))
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("\n".join(json.dumps({"a": f"The plant is shut ({i}).", "b": "The plant never stopped."})
+                               for i in range(5)))
+    result = run(tmp_path, "jobs", "submit", str(pairs), "--run")
+    assert result.exit_code == 0, result.output
+    job_id = result.output.split()[0]
+    assert f"{job_id}: done" in result.output
+    status = json.loads(run(tmp_path, "jobs", "status", job_id).output)
+    assert status["state"] == "done" and status["progress"]["done"] == 5
+    lines = run(tmp_path, "jobs", "results", job_id, "--offset", "3").output.splitlines()
+    assert [json.loads(line)["a"] for line in lines] == ["The plant is shut (3).", "The plant is shut (4)."]
+
+    queued = run(tmp_path, "jobs", "submit", "--actors", "Donald Trump", "Volodymyr Zelensky").output.split()[0]
+    assert json.loads(run(tmp_path, "jobs", "cancel", queued).output)["state"] == "cancelled"
+    assert run(tmp_path, "jobs", "status", "job_nope").exit_code != 0
+
+
+def test_jobs_submit_refuses_a_bad_file(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"a": "only one side"}) + "\n")
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "jobs", "submit", str(bad)])
+    assert result.exit_code != 0 and "bad.jsonl" in result.output

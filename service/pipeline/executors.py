@@ -21,25 +21,38 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from typing import Iterable, Sequence
 
 log = logging.getLogger(__name__)
 
-SLICE = 32  # pairs per task: small enough to balance the workers, large enough to batch the model
+SLICE = 16  # pairs per task: small enough to balance the workers, large enough to batch the model
 
 
-def build_scorer_for_worker(settings_dump: dict):
-    """The configured scorer, on one thread (a worker is one core's worth of judging)."""
-    import torch
+class Judging:
+    """What runs in each worker: the configured scorer and the embedder, on one thread (a worker is
+    one core's worth of judging), at lower CPU priority so that reads on the machine go first."""
 
-    from ..embed import get_embedder
-    from ..scoring.registry import build_scorer
-    from ..settings import Settings
+    def __init__(self, settings_dump: dict):
+        import torch
 
-    torch.set_num_threads(1)
-    settings = Settings.model_validate({**settings_dump, "onnx_threads": 1})
-    os.nice(settings.judging_niceness)  # reads on the same machine go first
-    return build_scorer(settings.scorer, get_embedder(settings.embed_model, settings.embed_batch_size), settings)
+        from ..embed import get_embedder
+        from ..scoring.registry import build_scorer
+        from ..settings import Settings
+
+        torch.set_num_threads(1)
+        settings = Settings.model_validate({**settings_dump, "onnx_threads": 1})
+        os.nice(settings.judging_niceness)
+        self.embedder = get_embedder(settings.embed_model, settings.embed_batch_size)
+        self.scorer = build_scorer(settings.scorer, self.embedder, settings)
+
+    def judge(self, pairs, similarities, dates) -> list:
+        return self.scorer.judge(pairs, similarities, dates)
+
+    def similarities_and_judgements(self, pairs, similarities, dates) -> list[tuple]:
+        """(cosine, judgement) of each pair: the embeddings are computed here too, beside the model."""
+        cosines = self.embedder.pair_similarities(pairs)
+        return list(zip(cosines, self.scorer.judge(pairs, cosines, dates)))
 
 
 def slices(pairs: Sequence, similarities: Sequence | None, dates: Sequence | None) -> list[tuple]:
@@ -50,26 +63,36 @@ def slices(pairs: Sequence, similarities: Sequence | None, dates: Sequence | Non
 
 
 class _SlicingScorer:
+    """A scorer whose pairs are judged in slices on the workers, in parallel."""
+
     name = ""
 
     def judge(self, pairs, similarities=None, dates=None) -> list:
-        judged: list = []
-        for part in self._map(slices(pairs, similarities, dates)):
-            judged += part
-        return judged
+        return self._gather("judge", pairs, similarities, dates)
 
-    def _map(self, parts: list[tuple]) -> Iterable[list]:
+    def similarities_and_judgements(self, pairs) -> list[tuple]:
+        """(cosine, judgement) per pair, both computed on the workers (``Engine.compare_pairs`` asks for
+        this when it can, so that a pairs job spreads its embedding too)."""
+        return self._gather("similarities_and_judgements", pairs, None, None)
+
+    def _gather(self, method: str, pairs, similarities, dates) -> list:
+        out: list = []
+        for part in self._map(method, slices(pairs, similarities, dates)):
+            out += part
+        return out
+
+    def _map(self, method: str, parts: list[tuple]) -> Iterable[list]:
         raise NotImplementedError
 
 
 # -- local process pool ------------------------------------------------------------------------
-_process_scorer = None
+_process_judging: Judging | None = None
 
 
-def _load_process_scorer(settings_dump: dict) -> None:
-    global _process_scorer
+def _load_process_judging(settings_dump: dict) -> None:
+    global _process_judging
     _exit_with_parent()
-    _process_scorer = build_scorer_for_worker(settings_dump)
+    _process_judging = Judging(settings_dump)
 
 
 def _exit_with_parent() -> None:
@@ -84,32 +107,24 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _judge_in_process(part: tuple) -> list:
-    return _process_scorer.judge(*part)
+def _run_in_process(method: str, part: tuple) -> list:
+    return getattr(_process_judging, method)(*part)
 
 
 class LocalPool(_SlicingScorer):
     def __init__(self, settings, workers: int):
         self.name, self.workers = settings.scorer, workers
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_load_process_scorer, initargs=(settings.model_dump(),))
+                                        initializer=_load_process_judging, initargs=(settings.model_dump(),))
 
-    def _map(self, parts):
-        return self.pool.map(_judge_in_process, parts)
+    def _map(self, method, parts):
+        return self.pool.map(partial(_run_in_process, method), parts)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 # -- Ray ---------------------------------------------------------------------------------------
-class _JudgeActor:
-    def __init__(self, settings_dump: dict):
-        self.scorer = build_scorer_for_worker(settings_dump)
-
-    def judge(self, pairs, similarities, dates) -> list:
-        return self.scorer.judge(pairs, similarities, dates)
-
-
 class RayActors(_SlicingScorer):
     def __init__(self, settings, workers: int):
         import ray
@@ -120,13 +135,13 @@ class RayActors(_SlicingScorer):
                 ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
             else:
                 ray.init(address=settings.ray_address, log_to_driver=False)
-        actor = ray.remote(num_cpus=1, num_gpus=settings.ray_gpus_per_worker)(_JudgeActor)
+        actor = ray.remote(num_cpus=1, num_gpus=settings.ray_gpus_per_worker)(Judging)
         self.name, self.workers = settings.scorer, workers
         self.actors = [actor.remote(settings.model_dump()) for _ in range(workers)]
         self.pool = ActorPool(self.actors)
 
-    def _map(self, parts):
-        return self.pool.map(lambda actor, part: actor.judge.remote(*part), parts)
+    def _map(self, method, parts):
+        return self.pool.map(lambda actor, part: getattr(actor, method).remote(*part), parts)
 
     def close(self) -> None:
         import ray

@@ -8,7 +8,10 @@
 # Environment: DURATION (locust -t, default 60s), USERS (default 51: 50 readers + 1 writer),
 # SPAWN_RATE (default 10), PORT (default: a free one), WORKERS (default 2), PYTHON (default
 # .venv/bin/python), OUT (raw CSV and logs, default /tmp/counterclaim-load-out), RESULTS (summary,
-# default tests/load/results.md), LOAD_API_KEY (the key locust sends, default the configured "secret").
+# default tests/load/results.md), LOAD_API_KEY (the key locust sends, default the configured "secret"),
+# JOBS (bulk pairs jobs submitted before the load and judged by the background worker meanwhile,
+# default 0), JOB_PAIRS (pairs per job, default 50000), JOB_SAMPLE (results per job checked against
+# a synchronous /compare, default 20), JOB_WAIT (1: wait for the jobs to finish before checking).
 # Exits non-zero when any request failed, or when the server or locust did not run.
 set -euo pipefail
 
@@ -71,6 +74,10 @@ for _ in $(seq 1 $((WORKERS * 4))); do
     "$PYTHON" -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/api/v1/search?q=ceasefire', timeout=60).read()" "$HOST" || true
 done
 echo "== ready; locust: $USERS users, spawn rate $SPAWN_RATE/s, $DURATION"
+if [[ "${JOBS:-0}" -gt 0 ]]; then
+    echo "== submitting $JOBS bulk jobs of ${JOB_PAIRS:-50000} pairs (judged by the background worker during the load)"
+    "$PYTHON" tests/load/jobs_during_load.py submit "$HOST" "${LOAD_API_KEY:-secret}" "$JOBS" "${JOB_PAIRS:-50000}" "$OUT/jobs.json"
+fi
 
 set +e
 COUNTERCLAIM_API_KEY="${LOAD_API_KEY:-secret}" "$BIN/locust" -f tests/load/locustfile.py --host "$HOST" \
@@ -81,13 +88,22 @@ LOCUST_RC=$?
 set -e
 [[ -f "$OUT/locust_stats.csv" ]] || { echo "locust wrote no results (rc $LOCUST_RC); its log:" >&2; tail -n 40 "$OUT/locust.log" >&2; exit 2; }
 
+JOBS_RC=0
+if [[ "${JOBS:-0}" -gt 0 ]]; then
+    echo "== jobs after the load (JOB_WAIT=${JOB_WAIT:-0}: 1 waits for them to finish)"
+    set +e
+    "$PYTHON" tests/load/jobs_during_load.py check "$HOST" "${LOAD_API_KEY:-secret}" "$OUT/jobs.json" \
+        "${JOB_SAMPLE:-20}" "${JOB_WAIT:-0}" | tee "$OUT/jobs.txt"
+    JOBS_RC=${PIPESTATUS[0]}
+    set -e
+fi
 SERVER_ERRORS="$(grep -c -e 'unhandled error' -e 'Traceback' "$OUT/gunicorn.log" || true)"
 set +e
 "$PYTHON" - "$OUT/locust_stats.csv" "$OUT/locust_failures.csv" "$RESULTS" "$DURATION" "$USERS" "$WORKERS" \
-    "$SERVER_ERRORS" <<'EOF'
-import csv, datetime, sys
+    "$SERVER_ERRORS" "$OUT/jobs.txt" "${JOBS:-0}" <<'EOF'
+import csv, datetime, os, sys
 
-stats_path, failures_path, results_path, duration, users, workers, server_errors = sys.argv[1:]
+stats_path, failures_path, results_path, duration, users, workers, server_errors, jobs_path, jobs = sys.argv[1:]
 rows = list(csv.DictReader(open(stats_path)))
 failures = list(csv.DictReader(open(failures_path))) if failures_path else []
 
@@ -109,7 +125,14 @@ total = next((r for r in rows if r["Name"] == "Aggregated"), None)
 failed = int(total["Failure Count"]) if total else 0
 summary = [f"# Load test ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
            f"gunicorn gthread, {workers} workers on 127.0.0.1; locust {users} users (1 writer), {duration}; "
-           f"tracebacks in the server log: {server_errors}.", "", *lines]
+           f"tracebacks in the server log: {server_errors}; bulk jobs judged in the background meanwhile: {jobs}.",
+           "", *lines]
+reads = [r for r in rows if r["Name"].startswith("GET ")]
+if reads:
+    worst = max(reads, key=lambda r: float(r["99%"]))
+    summary += ["", f"Reads (GET search, conflicts): worst p99 {ms(worst['99%'])} ms ({worst['Name']})."]
+if int(jobs) and os.path.exists(jobs_path):
+    summary += ["", "## Bulk jobs", "", *[f"- {line}" for line in open(jobs_path).read().splitlines()]]
 if failures:
     summary += ["", "## Failures", ""]
     summary += [f"- {f['Name']}: {f['Occurrences']} x {f['Error'][:300]}" for f in failures]
@@ -121,5 +144,6 @@ sys.exit(1 if failed or int(server_errors) else 0)
 EOF
 RC=$?
 set -e
+[[ $RC -eq 0 ]] && RC=$JOBS_RC
 echo "== summary saved to $RESULTS (raw CSV and logs in $OUT)"
 exit $RC
