@@ -51,7 +51,7 @@ def run_jobs_bench(config, n: int = 2000, pairs: int = 512, ray_workers: tuple[i
         report["queue"] = {"statements": backlog, "drain_s": round(drain, 1),
                            "statements_per_s": round(backlog / drain, 2), "edges": engine.stats()["edges"],
                            "executor": f"{type(executor).__name__} x {executor.workers}"}
-        report["ray"] = measure_ray_scaling(config, engine, statements, pairs, ray_workers)
+        report["ray"] = measure_ray_scaling(config, engine, pairs, ray_workers)
         engine.storage.close()
     return report
 
@@ -68,7 +68,7 @@ def bench_pairs(statements: list[dict], count: int) -> list[dict]:
     return found[:count]
 
 
-def measure_ray_scaling(config, engine, statements: list[dict], count: int, workers: tuple[int, ...]) -> dict:
+def measure_ray_scaling(config, engine, count: int, workers: tuple[int, ...]) -> dict:
     """Pairs/s of the same pairs job on Ray with each number of actors (a local Ray, one CPU per actor)."""
     import ray
 
@@ -77,7 +77,8 @@ def measure_ray_scaling(config, engine, statements: list[dict], count: int, work
     from .pipeline.jobs import Worker
 
     # Each run its own pairs: the driver caches embeddings, so a repeat would be cheaper.
-    runs = {n: bench_pairs(statements, count * len(workers))[i * count:(i + 1) * count] for i, n in enumerate(workers)}
+    texts = synthetic_statements(4 * count * len(workers), seed=13)  # enough same-subject pairs for every run
+    runs = {n: bench_pairs(texts, count * len(workers))[i * count:(i + 1) * count] for i, n in enumerate(workers)}
     ray.init(num_cpus=max(workers), include_dashboard=False, log_to_driver=False)
     rates = {}
     try:
