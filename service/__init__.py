@@ -35,7 +35,7 @@ def build_engine(settings: Settings):
 
 def create_app(settings: Settings | None = None, engine=None) -> Flask:
     settings = settings or load_settings()
-    from .pipeline.executors import NicedThreads
+    from .pipeline.executors import RequestJudging
     from .web import api, page
     from .web.auth import authorize_request, warn_if_writes_are_open
     from .web.observe import init_observability
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
 
     engine = engine or build_engine(settings)
     app.extensions["counterclaim"] = engine
-    app.extensions["counterclaim.judging"] = NicedThreads(2, settings.judging_niceness)
+    app.extensions["counterclaim.judging"] = RequestJudging(settings)
     register_problem_handlers(app)
     init_observability(app, engine, settings.prometheus_multiproc_dir)
     app.before_request(authorize_request)  # after the request id is set, before any route reads data

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def worker(ctx: click.Context, workers: int | None) -> None:
 
     engine = _engine(ctx)
     executor = build_executor(_config(ctx), workers)
+    os.nice(_config(ctx).judging_niceness)  # its own work (candidates, saving results) gives way to reads too
     runner = Worker(engine, executor)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: runner.stop())

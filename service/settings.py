@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # CPU priority of judging (added niceness, Linux): worker processes, and the threads that judge a
     # /compare request, give way to reads.
     judging_niceness: int = Field(10, ge=0, le=19)
+    # /compare judges in a low-priority pool process of each API worker (false: in the request's thread).
+    compare_in_pool: bool = True
     # gunicorn's master starts one `python -m service worker` (false: run workers yourself, elsewhere).
     start_judging_worker: bool = True
     ray_gpus_per_worker: float = Field(0.0, ge=0)

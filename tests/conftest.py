@@ -33,7 +33,8 @@ def make_config(tmp_path: Path, **overrides):
     """The default settings with the plumbing scorer, on a fresh data folder (embedded backend
     unless ``database_url`` is given)."""
     return load_settings(**{"data_dir": tmp_path / "data", "write_keys": [], "read_keys": [],
-                            "scorer": PLUMBING_SCORER, "database_url": "", "judging": "inline", **overrides})
+                            "scorer": PLUMBING_SCORER, "database_url": "", "judging": "inline",
+                            "compare_in_pool": False, **overrides})
 
 
 @pytest.fixture(scope="session")

@@ -331,3 +331,15 @@ def test_kill_dash_nine_of_the_worker_mid_job_loses_nothing(config, tmp_path):
     assert status["state"] == "done" and status["progress"]["done"] == 1600
     assert list(jobs.results(engine, job["id"])) == list(engine.compare_pairs(PAIRS * 400))
     engine.storage.close()
+
+
+def test_compare_in_a_pool_process_answers_as_in_the_request(config):
+    inline = create_app(config).test_client().post("/api/v1/compare", json={"pairs": PAIRS}).get_json()
+    app = create_app(config.replace(compare_in_pool=True))
+    try:
+        pooled = app.test_client().post("/api/v1/compare", json={"pairs": PAIRS}).get_json()
+        claims = app.test_client().post("/api/v1/compare", json={"claims": [{"text": "The plant is shut."}]})
+        assert claims.status_code == 200
+    finally:
+        app.extensions["counterclaim.judging"].scorer(None).close()
+    assert pooled == inline

@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from typing import Iterable, Sequence
 
@@ -150,26 +150,25 @@ class RayActors(_SlicingScorer):
             ray.kill(actor)
 
 
-# -- judging inside a request, at low priority ---------------------------------------------------
-def _lower_this_thread(niceness: int) -> None:
-    try:  # Linux gives each thread its own niceness; elsewhere this does nothing
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + niceness)
-    except (AttributeError, OSError):
-        pass
+# -- the judging a request must do itself (/compare) ------------------------------------------------
+class RequestJudging:
+    """Where ``/compare`` judges: with ``COMPARE_IN_POOL`` (default), in a pool process of this API
+    worker, started on first use and running at lower CPU priority, so that the searches this
+    process serves meanwhile go first (a low-priority *thread* would not do: it would hold the GIL
+    while the OS makes it wait); otherwise in the request's thread, with the engine's scorer."""
 
+    def __init__(self, settings):
+        self.settings = settings
+        self._pool: LocalPool | None = None
+        self._lock = threading.Lock()
 
-class NicedThreads:
-    """Threads of lower CPU priority for the judging a request must do itself (``/compare``), so that
-    the searches served by the same process go first. A thread cannot raise its priority again
-    without privileges, hence threads of their own rather than the request's."""
-
-    def __init__(self, workers: int, niceness: int):
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="judging",
-                                       initializer=_lower_this_thread, initargs=(niceness,))
-
-    def run(self, func, *args):
-        return self.pool.submit(func, *args).result()
+    def scorer(self, engine):
+        if not self.settings.compare_in_pool:
+            return engine.scorer
+        with self._lock:
+            if self._pool is None:
+                self._pool = LocalPool(self.settings, 1)
+        return self._pool
 
 
 def build_executor(settings, workers: int | None = None):

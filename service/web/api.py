@@ -245,13 +245,12 @@ def compare():
     ``Accept: application/x-ndjson`` (one result a line, streamed as it is computed)."""
     # Validated here, not by spectree, whose response validation would buffer the stream.
     json = validated(schemas.CompareRequest, request.get_json(silent=True))
-    judging, the_engine = current_app.extensions["counterclaim.judging"], engine()  # low priority: reads go first
+    scorer = current_app.extensions["counterclaim.judging"].scorer(engine())  # a low-priority process: reads go first
     if json.claims is not None:
         claims = [c.model_dump() for c in json.claims]
-        results = (row for claim in claims for row in judging.run(the_engine.compare_claim_batch, [claim], json.k))
+        results = (row for claim in claims for row in engine().compare_claim_batch([claim], json.k, scorer=scorer))
     else:
-        pairs = [p.model_dump() for p in json.pairs]
-        results = iter(judging.run(lambda: list(the_engine.compare_pairs(pairs))))
+        results = iter(list(engine().compare_pairs([p.model_dump() for p in json.pairs], scorer=scorer)))
     if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
         return _ndjson(results)
     return schemas.CompareResponse(items=list(results))
