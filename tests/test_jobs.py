@@ -343,3 +343,18 @@ def test_compare_in_a_pool_process_answers_as_in_the_request(config):
     finally:
         app.extensions["counterclaim.judging"].scorer(None).close()
     assert pooled == inline
+
+
+def test_compare_is_refused_with_retry_after_when_every_judging_slot_is_busy(config):
+    app = create_app(config.replace(compare_slots=1, compare_wait_s=0))
+    client, judging = app.test_client(), app.extensions["counterclaim.judging"]
+    judging.take_slot()  # another request is judging
+    busy = client.post("/api/v1/compare", json={"pairs": PAIRS})
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
+    assert "/api/v1/jobs" in busy.get_json()["detail"]
+    assert client.get("/api/v1/search?q=plant").status_code == 200, "reads do not need a judging slot"
+    judging.release_slot()
+    streamed = client.post("/api/v1/compare", json={"pairs": PAIRS}, headers={"Accept": "application/x-ndjson"})
+    assert len(streamed.get_data(as_text=True).splitlines()) == len(PAIRS)
+    assert client.post("/api/v1/compare", json={"pairs": PAIRS}).status_code == 200, "the stream gave its slot back"
+    app.extensions["counterclaim"].storage.close()

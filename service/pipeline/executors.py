@@ -151,16 +151,24 @@ class RayActors(_SlicingScorer):
 
 
 # -- the judging a request must do itself (/compare) ------------------------------------------------
+class JudgingBusy(RuntimeError):
+    """Every /compare slot of this API worker is taken: the caller should retry later (or submit a job)."""
+
+
 class RequestJudging:
-    """Where ``/compare`` judges: with ``COMPARE_IN_POOL`` (default), in a pool process of this API
-    worker, started on first use and running at lower CPU priority, so that the searches this
-    process serves meanwhile go first (a low-priority *thread* would not do: it would hold the GIL
-    while the OS makes it wait); otherwise in the request's thread, with the engine's scorer."""
+    """Where ``/compare`` judges, and how many at once. With ``COMPARE_IN_POOL`` (default), in a pool
+    process of this API worker, started on first use and running at lower CPU priority, so that the
+    searches this process serves meanwhile go first (a low-priority *thread* would not do: it would
+    hold the GIL while the OS makes it wait); otherwise in the request's thread. At most
+    ``COMPARE_SLOTS`` requests judge at once per API worker; one that finds no slot within
+    ``COMPARE_WAIT_S`` is refused (503 with Retry-After) rather than queued, so that requests waiting
+    on judging never take every thread that reads need."""
 
     def __init__(self, settings):
         self.settings = settings
         self._pool: LocalPool | None = None
         self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(settings.compare_slots)
 
     def scorer(self, engine):
         if not self.settings.compare_in_pool:
@@ -169,6 +177,13 @@ class RequestJudging:
             if self._pool is None:
                 self._pool = LocalPool(self.settings, 1)
         return self._pool
+
+    def take_slot(self) -> None:
+        if not self._slots.acquire(timeout=self.settings.compare_wait_s):
+            raise JudgingBusy(f"all {self.settings.compare_slots} judging slots of this server process are busy")
+
+    def release_slot(self) -> None:
+        self._slots.release()
 
 
 def build_executor(settings, workers: int | None = None):

@@ -17,6 +17,7 @@ from spectree import Response as Responses
 from . import schemas
 from ..engine import ConflictError, InvalidBatch, NotFound, UnknownReference
 from ..pipeline import jobs
+from ..pipeline.executors import JudgingBusy
 from .problems import PROBLEM_MIME, ApiProblem
 
 
@@ -67,6 +68,7 @@ spec = SpecTree(
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+COMPARE_RETRY_AFTER_S = 5
 
 ERRORS = {"HTTP_400": schemas.Problem, "HTTP_401": schemas.Problem, "HTTP_403": schemas.Problem,
           "HTTP_413": schemas.Problem}
@@ -245,15 +247,34 @@ def compare():
     ``Accept: application/x-ndjson`` (one result a line, streamed as it is computed)."""
     # Validated here, not by spectree, whose response validation would buffer the stream.
     json = validated(schemas.CompareRequest, request.get_json(silent=True))
-    scorer = current_app.extensions["counterclaim.judging"].scorer(engine())  # a low-priority process: reads go first
-    if json.claims is not None:
-        claims = [c.model_dump() for c in json.claims]
-        results = (row for claim in claims for row in engine().compare_claim_batch([claim], json.k, scorer=scorer))
-    else:
-        results = iter(list(engine().compare_pairs([p.model_dump() for p in json.pairs], scorer=scorer)))
-    if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
-        return _ndjson(results)
-    return schemas.CompareResponse(items=list(results))
+    judging = current_app.extensions["counterclaim.judging"]
+    try:
+        judging.take_slot()
+    except JudgingBusy as exc:
+        raise ApiProblem(503, "Judging busy", f"{exc}; retry after {COMPARE_RETRY_AFTER_S} s, or submit a job "
+                         "(POST /api/v1/jobs) for bulk work", headers={"Retry-After": str(COMPARE_RETRY_AFTER_S)}) from exc
+    try:
+        scorer = judging.scorer(engine())  # a low-priority process: reads go first
+        if json.claims is not None:
+            claims = [c.model_dump() for c in json.claims]
+            results = (row for claim in claims for row in engine().compare_claim_batch([claim], json.k, scorer=scorer))
+        else:
+            results = iter(list(engine().compare_pairs([p.model_dump() for p in json.pairs], scorer=scorer)))
+        if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
+            return _ndjson(_releasing(judging, results))  # the slot is held while the stream is written
+        items = list(results)
+    except BaseException:
+        judging.release_slot()
+        raise
+    judging.release_slot()
+    return schemas.CompareResponse(items=items)
+
+
+def _releasing(judging, results):
+    try:
+        yield from results
+    finally:
+        judging.release_slot()
 
 
 @bp.post("/jobs")

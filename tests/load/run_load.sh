@@ -122,7 +122,8 @@ widths = [max(len(str(r[i])) for r in [header] + table) for i in range(len(heade
 line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
 lines = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in table]
 total = next((r for r in rows if r["Name"] == "Aggregated"), None)
-failed = int(total["Failure Count"]) if total else 0
+shed = sum(int(f["Occurrences"]) for f in failures if f["Error"].startswith("shed"))
+failed = (int(total["Failure Count"]) if total else 0) - shed
 summary = [f"# Load test ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
            f"gunicorn gthread, {workers} workers on 127.0.0.1; locust {users} users (1 writer), {duration}; "
            f"tracebacks in the server log: {server_errors}; bulk jobs judged in the background meanwhile: {jobs}.",
@@ -130,7 +131,8 @@ summary = [f"# Load test ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d
 reads = [r for r in rows if r["Name"].startswith("GET ")]
 if reads:
     worst = max(reads, key=lambda r: float(r["99%"]))
-    summary += ["", f"Reads (GET search, conflicts): worst p99 {ms(worst['99%'])} ms ({worst['Name']})."]
+    summary += ["", f"Reads (GET search, conflicts): worst p99 {ms(worst['99%'])} ms ({worst['Name']}). "
+                f"Errors: {failed}; /compare requests shed with 503 + Retry-After (back-pressure, not errors): {shed}."]
 if int(jobs) and os.path.exists(jobs_path):
     summary += ["", "## Bulk jobs", "", *[f"- {line}" for line in open(jobs_path).read().splitlines()]]
 if failures:
