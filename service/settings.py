@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     compare_in_pool: bool = True
     # /compare requests judging at once per API worker, and how long one waits for a slot before a 503.
     compare_slots: int = Field(2, ge=1)
-    compare_wait_s: float = Field(1.0, ge=0)
+    compare_wait_s: float = Field(0.0, ge=0)
     # gunicorn's master starts one `python -m service worker` (false: run workers yourself, elsewhere).
     start_judging_worker: bool = True
     ray_gpus_per_worker: float = Field(0.0, ge=0)
@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     # gunicorn (service/gunicorn_conf.py)
     bind: str = "127.0.0.1:8000"
     workers: int = Field(min(4, multiprocessing.cpu_count()), ge=1)
-    threads: int = Field(8, ge=1)  # more than COMPARE_SLOTS: reads always find a thread
+    threads: int = Field(16, ge=1)  # well over COMPARE_SLOTS: reads always find a thread
     keepalive: int = Field(2, ge=0)
     torch_num_threads: int = Field(1, ge=1, validation_alias=AliasChoices("COUNTERCLAIM_TORCH_NUM_THREADS",
                                                                           "TORCH_NUM_THREADS"))

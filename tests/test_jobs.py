@@ -197,6 +197,16 @@ def test_a_worker_that_stops_gives_its_job_back_at_once(background):
     assert list(jobs.results(background, job["id"])) == list(background.compare_pairs(PAIRS * 40))
 
 
+def test_jobs_take_turns_chunk_by_chunk(background):
+    big = jobs.submit(background, "pairs", PAIRS * 100, {}, who="test")
+    small = jobs.submit(background, "pairs", PAIRS, {}, who="test")
+    worker = Worker(background)
+    worker.work_on_one_job()
+    worker.work_on_one_job()
+    assert jobs.status(background, small["id"])["state"] == "done"
+    assert jobs.status(background, big["id"])["progress"]["done"] == 64
+
+
 def test_a_job_over_the_limit_is_refused(config):
     engine = build_engine(config.replace(job_max_items=3))
     with pytest.raises(jobs.JobTooLarge):

@@ -7,7 +7,8 @@ middle loses at most the chunk it was on, and the next worker resumes where the 
 stops. States: ``queued`` → ``running`` → ``done`` | ``failed`` | ``cancelled``.
 
 The **worker** (``Worker.run``) gives the judging queue priority (new statements from ingest wait
-for their conflicts; a job's caller waits for the whole job anyway), then works one job at a time.
+for their conflicts; a job's caller waits for the whole job anyway), then works on the jobs, which
+take turns chunk by chunk.
 Scoring goes through an executor (``executors.py``): a local process pool, or Ray actors.
 """
 from __future__ import annotations
@@ -172,27 +173,23 @@ class Worker:
         return judged
 
     def work_on_one_job(self) -> bool:
+        """One chunk of the job whose turn it is: running jobs take turns chunk by chunk, so a small
+        job submitted behind a big one does not wait for all of it. False when no job is waiting."""
         settings = self.engine.settings
         with self.engine.storage.unit_of_work() as uow:
             job = uow.claim_job(settings.job_lease_s)
         if job is None:
             return False
-        log.info("job %s: %s from item %d of %d", job["id"], job["kind"], job["done"], job["total"])
-        done = job["done"]
         try:
-            while not self.stopping.is_set():
-                self.drain_queue()
-                items = self.engine.storage.job_items(job["id"], done, settings.job_chunk)
-                if not items:
-                    self._finish(job["id"], "done")
-                    return True
+            items = self.engine.storage.job_items(job["id"], job["done"], settings.job_chunk)
+            if items:
                 rows, pairs = process_items(self.engine, job["kind"], items, job["spec"], self.scorer)
                 with self.engine.storage.unit_of_work() as uow:
-                    if not uow.save_job_results(job["id"], done, rows, pairs, settings.job_lease_s):
+                    if not uow.save_job_results(job["id"], job["done"], rows, pairs, settings.job_lease_s):
                         return True  # cancelled meanwhile
-                done += len(items)
-            with self.engine.storage.unit_of_work() as uow:  # stopped: the next worker resumes at once
-                uow.release_job(job["id"])
+                    uow.release_job(job["id"])  # its turn is over
+            if job["done"] + len(items) >= job["total"]:
+                self._finish(job["id"], "done")
         except Exception as exc:
             log.exception("job %s failed", job["id"])
             self._finish(job["id"], "failed", f"{type(exc).__name__}: {exc}")

@@ -113,7 +113,8 @@ class UnitOfWork(Protocol):
         """Which of ``ids`` are stored, held against retraction until this transaction commits."""
     def insert_job(self, job: dict, items: list) -> None: ...
     def claim_job(self, lease_s: float) -> dict | None:
-        """The oldest queued job, or a running one whose worker's lease ran out, now running and claimed."""
+        """The running or queued job whose turn it is (least recently worked on, then oldest) that no live
+        worker holds, now running and claimed."""
     def save_job_results(self, job_id: str, first: int, results: list[dict], pairs: int, lease_s: float) -> bool:
         """Results of items ``first``… with the progress, renewing the claim; False (nothing saved)
         when the job is no longer running (cancelled)."""

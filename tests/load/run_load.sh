@@ -122,7 +122,7 @@ widths = [max(len(str(r[i])) for r in [header] + table) for i in range(len(heade
 line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
 lines = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in table]
 total = next((r for r in rows if r["Name"] == "Aggregated"), None)
-shed = sum(int(f["Occurrences"]) for f in failures if f["Error"].startswith("shed"))
+shed = sum(int(f["Occurrences"]) for f in failures if "shed: 503" in f["Error"])
 failed = (int(total["Failure Count"]) if total else 0) - shed
 summary = [f"# Load test ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
            f"gunicorn gthread, {workers} workers on 127.0.0.1; locust {users} users (1 writer), {duration}; "

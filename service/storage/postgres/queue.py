@@ -23,9 +23,10 @@ MIGRATION = """
         id text COLLATE "C" PRIMARY KEY, kind text NOT NULL, state text NOT NULL, spec jsonb NOT NULL DEFAULT '{}',
         total integer NOT NULL, done integer NOT NULL DEFAULT 0, pairs bigint NOT NULL DEFAULT 0,
         error text, who text NOT NULL, created_at double precision NOT NULL, started_at double precision,
-        finished_at double precision, claimed_until double precision NOT NULL DEFAULT 0
+        finished_at double precision, claimed_until double precision NOT NULL DEFAULT 0,
+        worked_at double precision NOT NULL DEFAULT 0
     );
-    CREATE INDEX jobs_state ON jobs (state, created_at);
+    CREATE INDEX jobs_state ON jobs (state, worked_at, created_at);
     CREATE TABLE job_items (
         job_id text COLLATE "C" NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, idx integer NOT NULL,
         item jsonb NOT NULL, PRIMARY KEY (job_id, idx)
@@ -84,15 +85,15 @@ class PostgresQueueWork:
         row = self.conn.execute(
             f"UPDATE jobs SET state = 'running', claimed_until = %s, started_at = coalesce(started_at, %s) "
             f"WHERE id = (SELECT id FROM jobs WHERE state IN ('queued', 'running') AND claimed_until < %s "
-            f"ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING {JOB_SELECT}",
+            f"ORDER BY worked_at, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING {JOB_SELECT}",
             (now + lease_s, now, now)).fetchone()
         return dict(zip(JOB_COLUMNS, row)) if row else None
 
     def save_job_results(self, job_id: str, first: int, results: list[dict], pairs: int, lease_s: float) -> bool:
         updated = self.conn.execute(
-            "UPDATE jobs SET done = greatest(done, %s), pairs = pairs + %s, claimed_until = %s "
+            "UPDATE jobs SET done = greatest(done, %s), pairs = pairs + %s, claimed_until = %s, worked_at = %s "
             "WHERE id = %s AND state = 'running'",
-            (first + len(results), pairs, time.time() + lease_s, job_id)).rowcount
+            (first + len(results), pairs, time.time() + lease_s, time.time(), job_id)).rowcount
         if updated and results:
             with self.conn.cursor() as cursor:
                 cursor.executemany(

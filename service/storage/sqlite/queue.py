@@ -26,9 +26,9 @@ MIGRATION = """
         id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, spec TEXT NOT NULL DEFAULT '{}',
         total INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, pairs INTEGER NOT NULL DEFAULT 0,
         error TEXT, who TEXT NOT NULL, created_at REAL NOT NULL, started_at REAL, finished_at REAL,
-        claimed_until REAL NOT NULL DEFAULT 0
+        claimed_until REAL NOT NULL DEFAULT 0, worked_at REAL NOT NULL DEFAULT 0
     );
-    CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, created_at);
+    CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, worked_at, created_at);
     CREATE TABLE IF NOT EXISTS job_items (
         job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, idx INTEGER NOT NULL, item TEXT NOT NULL,
         PRIMARY KEY (job_id, idx)
@@ -81,7 +81,7 @@ class SqliteQueueWork:
         now = time.time()
         row = self.conn.execute(
             f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs WHERE state IN ('queued', 'running') AND claimed_until < ? "
-            "ORDER BY created_at, id LIMIT 1", (now,)).fetchone()
+            "ORDER BY worked_at, created_at, id LIMIT 1", (now,)).fetchone()
         if row is None:
             return None
         self.conn.execute("UPDATE jobs SET state = 'running', claimed_until = ?, started_at = coalesce(started_at, ?) "
@@ -90,8 +90,9 @@ class SqliteQueueWork:
 
     def save_job_results(self, job_id: str, first: int, results: list[dict], pairs: int, lease_s: float) -> bool:
         updated = self.conn.execute(
-            "UPDATE jobs SET done = max(done, ?), pairs = pairs + ?, claimed_until = ? WHERE id = ? AND state = 'running'",
-            (first + len(results), pairs, time.time() + lease_s, job_id)).rowcount
+            "UPDATE jobs SET done = max(done, ?), pairs = pairs + ?, claimed_until = ?, worked_at = ? "
+            "WHERE id = ? AND state = 'running'",
+            (first + len(results), pairs, time.time() + lease_s, time.time(), job_id)).rowcount
         if updated:
             self.conn.executemany("INSERT OR REPLACE INTO job_results (job_id, idx, result) VALUES (?, ?, ?)",
                                   [(job_id, first + i, json.dumps(r, ensure_ascii=False)) for i, r in enumerate(results)])
