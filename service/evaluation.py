@@ -35,6 +35,8 @@ def evaluate_gold(engine, gold_dir: Path, split: str | None = None) -> dict:
     ids = {s["id"] for s in statements}
     pairs = [p for p in read_jsonl(gold_dir / "pairs.jsonl") if p["a"] in ids and p["b"] in ids]
     engine.ingest(statements)
+    while engine.judge_queued():  # background judging: the edges exist once the queue is empty
+        pass
     rows = []
     for pair in pairs:
         found = edge_label(engine, pair["a"], pair["b"])

@@ -19,7 +19,7 @@ NEWS_GOLD_FLOORS = {"dev": (0.90, 0.57), "test": (0.58, 0.50)}
 
 
 def run(tmp_path, folder, split=None):
-    engine = build_engine(make_config(tmp_path, scorer="judge"))
+    engine = build_engine(make_config(tmp_path, scorer="judge", judging="background"))  # as served
     try:
         report = evaluate_gold(engine, folder, split)
     finally:
@@ -78,10 +78,12 @@ def test_fixture_ceasefire_page_shows_the_founding_pair_and_no_pair_about_differ
 
     from .conftest import FIXTURES
 
-    config = make_config(tmp_path, scorer="judge")
+    config = make_config(tmp_path, scorer="judge", judging="background")  # as served
     engine = build_engine(config)
     try:
         load_fixtures(engine, FIXTURES)
+        while engine.judge_queued():
+            pass
         items = create_app(config, engine=engine).test_client().get(
             "/api/v1/conflicts?q=ceasefire&label=contradiction&limit=200").json["items"]
     finally:

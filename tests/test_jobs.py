@@ -91,6 +91,23 @@ def test_a_statement_retracted_while_its_neighbour_is_judged_is_skipped_not_fata
     assert not edges_of(background)
 
 
+def test_inline_ingest_skips_a_neighbour_retracted_while_it_was_judged(engine):
+    stored = engine.ingest([{"id": "old", "actor": "Ministry", "text": "The plant is shut down."}])
+    scorer = engine.scorer
+
+    class RetractingScorer:
+        name = "cues"
+
+        def judge(self, pairs, similarities=None, dates=None):
+            engine.retract_statement(stored[0].id, who="test")  # lands between judging and writing
+            return scorer.judge(pairs, similarities, dates)
+
+    engine.scorer = RetractingScorer()
+    result = engine.ingest([{"id": "new", "actor": "Union", "text": "The plant is not shut down."}])
+    assert result[0].created and result[0].edges == 0  # before: a foreign-key error (500), nothing stored
+    assert engine.statement("new") and not edges_of(engine)
+
+
 def test_retracting_a_queued_statement_takes_it_off_the_queue(background):
     result = background.ingest([{"actor": "Ministry", "text": "The plant is shut down."}])[0]
     background.retract_statement(result.id, who="test")
