@@ -13,8 +13,8 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-11-28:
-# dev 0.9375 / 0.600 (tuned on), test 0.605 / 0.535 (never tuned on). Targets: 0.85 / 0.85 (not met).
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-11-29 (judged through the queue):
+# dev 0.9375 / 0.600 (tuned on), test 0.605 / 0.548 (never tuned on). Targets: 0.85 / 0.85 (not met).
 NEWS_GOLD_FLOORS = {"dev": (0.90, 0.57), "test": (0.58, 0.50)}
 
 
