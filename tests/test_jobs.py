@@ -301,7 +301,7 @@ def test_ingest_through_the_api_says_pending_then_done(config):
 
 # -- executors -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("executor", ["local", "ray"])
-def test_executors_judge_as_the_engine_does(tmp_path, executor):
+def test_executors_run_every_kind_of_job_as_the_engine_does(tmp_path, executor, fixture_statements):
     from service.pipeline.executors import build_executor
 
     if executor == "ray":
@@ -310,9 +310,27 @@ def test_executors_judge_as_the_engine_does(tmp_path, executor):
     engine = build_engine(settings)
     pool = build_executor(settings, workers=2)
     try:
-        job = jobs.submit(engine, "pairs", PAIRS * 20, {}, who="test")
+        engine.ingest(fixture_statements)
+        assert Worker(engine, pool).drain_queue() == len(fixture_statements)
+        claims = [{"text": "Russia agreed to a full ceasefire.", "actor": "Vladimir Putin"}]
+        submitted = [jobs.submit(engine, "pairs", PAIRS * 20, {}, who="test"),
+                     jobs.submit(engine, "claims", claims, {"k": 5}, who="test"),
+                     jobs.submit(engine, "actors", [], {"actor_a": "Donald Trump", "actor_b": "Volodymyr Zelensky",
+                                                        "k": 5}, who="test")]
         run_jobs(engine, pool)
-        assert list(jobs.results(engine, job["id"])) == list(engine.compare_pairs(PAIRS * 20))
+        pairs, claimed, actors = (list(jobs.results(engine, job["id"])) for job in submitted)
+        pooled_edges = edges_of(engine)
+        assert pairs == list(engine.compare_pairs(PAIRS * 20))
+        assert claimed == list(engine.compare_claims(claims, k=5))
+        with engine.storage.unit_of_work() as uow:  # the same statements judged in this process
+            uow.clear_edges(before=10**9)
+            uow.enqueue_judging([s["id"] for s in fixture_statements])
+        Worker(engine).drain_queue()
+        assert edges_of(engine) == pooled_edges and pooled_edges
+        run_jobs(engine)  # nothing left
+        again = jobs.submit(engine, "actors", [], dict(submitted[2]["spec"]), who="test")
+        run_jobs(engine)
+        assert list(jobs.results(engine, again["id"])) == actors
     finally:
         pool.close()
         if executor == "ray":
