@@ -403,3 +403,13 @@ def test_compare_is_refused_with_retry_after_when_every_judging_slot_is_busy(con
     assert len(streamed.get_data(as_text=True).splitlines()) == len(PAIRS)
     assert client.post("/api/v1/compare", json={"pairs": PAIRS}).status_code == 200, "the stream gave its slot back"
     app.extensions["counterclaim"].storage.close()
+
+
+def test_a_pool_process_whose_parent_died_before_it_started_leaves():
+    # Its parent (the pool's owner) is given by pid: a process that finds another parent, because the
+    # owner was killed while it was starting, exits at once instead of waiting forever.
+    code = ("import time; from service.pipeline.executors import _exit_with_parent; "
+            "_exit_with_parent(2**22 + 7); time.sleep(60)")
+    started = time.monotonic()
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=30).returncode == 0
+    assert time.monotonic() - started < 15

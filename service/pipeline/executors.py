@@ -89,15 +89,16 @@ class _SlicingScorer:
 _process_judging: Judging | None = None
 
 
-def _load_process_judging(settings_dump: dict) -> None:
+def _load_process_judging(settings_dump: dict, parent: int) -> None:
     global _process_judging
-    _exit_with_parent()
+    _exit_with_parent(parent)
     _process_judging = Judging(settings_dump)
 
 
-def _exit_with_parent() -> None:
-    """A pool process outlives a parent killed with -9 (nothing tells it): it watches and leaves."""
-    parent = os.getppid()
+def _exit_with_parent(parent: int) -> None:
+    """A pool process outlives a parent killed with -9 (nothing tells it): it watches and leaves.
+    ``parent`` is the pool owner's pid as the owner saw it, so that a process whose parent died
+    before it started leaves too."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -115,7 +116,7 @@ class LocalPool(_SlicingScorer):
     def __init__(self, settings, workers: int):
         self.name, self.workers = settings.scorer, workers
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_load_process_judging, initargs=(settings.model_dump(),))
+                                        initializer=_load_process_judging, initargs=(settings.model_dump(), os.getpid()))
 
     def _map(self, method, parts):
         return self.pool.map(partial(_run_in_process, method), parts)
