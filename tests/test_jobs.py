@@ -34,7 +34,7 @@ def edges_of(engine) -> set[tuple]:
 
 @pytest.fixture
 def background(config):
-    engine = build_engine(config.replace(judging="background"))
+    engine = build_engine(config.replace(judging="background", job_chunk=64))
     yield engine
     engine.storage.close()
 

@@ -26,7 +26,7 @@ from typing import Iterable, Sequence
 
 log = logging.getLogger(__name__)
 
-SLICE = 16  # pairs per task: small enough to balance the workers, large enough to batch the model
+SLICE = 8  # pairs per task: small, so that workers finish a chunk together (the model runs one pair at a time)
 
 
 class Judging:
