@@ -97,7 +97,7 @@ def measure_ray_scaling(config, engine, count: int, workers: tuple[int, ...]) ->
             executor.close()
     finally:
         ray.shutdown()
-    report = {"pairs_per_run": count, "pairs_per_s_by_workers": rates}
+    report = {"pairs_per_run": count, "chunk_per_worker": config.job_chunk, "pairs_per_s_by_workers": rates}
     if len(rates) >= 2:
         low, high = min(rates), max(rates)
         report[f"speedup_{high}_vs_{low}"] = round(rates[high] / rates[low], 2)

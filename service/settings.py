@@ -72,12 +72,12 @@ class Settings(BaseSettings):
     # gunicorn's master starts one `python -m service worker` (false: run workers yourself, elsewhere).
     start_judging_worker: bool = True
     ray_gpus_per_worker: float = Field(0.0, ge=0)
-    # Statements a worker claims from the judging queue at once, job items per chunk (results are
-    # saved after each chunk; larger chunks keep parallel workers busier, smaller ones lose less to a
-    # crash and let jobs take turns sooner), how long a claim lasts without a sign of life, and the
-    # job size limit.
+    # Statements a worker claims from the judging queue at once, job items per chunk and per judging
+    # worker (results are saved after each chunk; larger chunks keep parallel workers busier, smaller
+    # ones lose less to a crash and let jobs take turns sooner), how long a claim lasts without a sign
+    # of life, and the job size limit.
     judge_batch: int = Field(64, ge=1)
-    job_chunk: int = Field(256, ge=1)
+    job_chunk: int = Field(128, ge=1)  # per judging worker
     job_lease_s: float = Field(60.0, gt=0)
     job_max_items: int = Field(1_000_000, ge=1)
     job_max_bytes: int = Field(512 * 1024 * 1024, ge=1)  # a job's request body (1M pairs of short claims)

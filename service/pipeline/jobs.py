@@ -180,8 +180,10 @@ class Worker:
             job = uow.claim_job(settings.job_lease_s)
         if job is None:
             return False
+        # Per worker of the executor: parallel workers then finish a chunk nearly together.
+        chunk = settings.job_chunk * getattr(self.scorer, "workers", 1)
         try:
-            items = self.engine.storage.job_items(job["id"], job["done"], settings.job_chunk)
+            items = self.engine.storage.job_items(job["id"], job["done"], chunk)
             if items:
                 rows, pairs = process_items(self.engine, job["kind"], items, job["spec"], self.scorer)
                 with self.engine.storage.unit_of_work() as uow:
