@@ -304,6 +304,10 @@ class Engine:
     def compare_claim_batch(self, claims: list[dict], k: int = 5, scorer=None) -> list[dict]:
         """Each unsaved claim's conflicts with stored statements, all pairs judged in one call of
         ``scorer`` (the engine's by default; a job passes its executor)."""
+        return self.judge_claims(claims, k, scorer)[0]
+
+    def judge_claims(self, claims: list[dict], k: int = 5, scorer=None) -> tuple[list[dict], int]:
+        """``compare_claim_batch``'s results, and how many pairs were judged for them."""
         self.refresh()
         vectors = self.embedder.embed([normalise_text(c["text"]) for c in claims])
         probes = [{"id": f"claim:{i}", "actor": self.canonical_actor(c.get("actor") or "(unattributed)"),
@@ -322,7 +326,7 @@ class Engine:
             for pair in pairs:
                 pair["a"] = {**pair["a"], "id": ""}
             results.append({"claim": {**probe, "id": ""}, "pairs": pairs})
-        return results
+        return results, len(found)
 
     def compare_pairs(self, pairs: list[dict], scorer=None):
         """Judge explicit (a, b) text pairs; one result per pair."""

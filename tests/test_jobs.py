@@ -142,6 +142,8 @@ def test_claims_and_actor_jobs_give_what_compare_and_search_give(engine, fixture
         jobs.submit(engine, "actors", [], {"actor_a": "Donald Trumpp", "actor_b": "Volodymyr Zelensky"}, who="test")
     run_jobs(engine)
     assert list(jobs.results(engine, job["id"])) == list(engine.compare_claims(claims, k=5))
+    kept = sum(len(r["pairs"]) for r in jobs.results(engine, job["id"]))
+    assert jobs.status(engine, job["id"])["progress"]["pairs_judged"] == 10 > kept  # k = 5 per claim, all judged
     rows = list(jobs.results(engine, actors["id"]))
     trump = [s for s in fixture_statements if engine.canonical_actor(s["actor"]) == "Donald Trump"]
     assert len(rows) == len(trump) and any(r["pairs"] for r in rows)

@@ -109,8 +109,7 @@ def process_items(engine, kind: str, items: list, spec: dict, scorer) -> tuple[l
         rows = list(engine.compare_pairs(items, scorer=scorer))
         return rows, len(rows)
     if kind == "claims":
-        rows = engine.compare_claim_batch(items, spec.get("k", 5), scorer=scorer)
-        return rows, sum(len(r["pairs"]) for r in rows)  # pairs kept; judged pairs are at most k per claim
+        return engine.judge_claims(items, spec.get("k", 5), scorer=scorer)
     if kind == "actors":
         return actor_results(engine, items, spec, scorer)
     raise ValueError(f"unknown job kind {kind!r}")
