@@ -122,7 +122,7 @@ class Engine:
             return _one_result_per_item(prepared, results)
         vectors = self.embedder.embed([s["text"] for s in new])
         inline = self.settings.judging == "inline"
-        edges = self._edges_for_new(new, vectors) if inline else []
+        edges = self._judged_edges(new, vectors) if inline else []
         for attempt in _retrying_transient_conflicts():
             with attempt:
                 written = self._write(new, vectors, edges, document, who, queue=not inline)
@@ -191,11 +191,13 @@ class Engine:
                 new.append(statement)
         return new, results
 
-    def _edges_for_new(self, new: list[dict], vectors: np.ndarray) -> list[dict]:
-        """Judge each new statement against its nearest stored and in-batch neighbours."""
-        found = candidates(self.storage, new, vectors, self.settings.candidates_k,
-                           self.settings.candidate_min_similarity)
-        return judging.judge_candidates(self.scorer, found)
+    def _judged_edges(self, statements: list[dict], vectors: np.ndarray, before: int | None = None,
+                      scorer=None) -> list[dict]:
+        """Judge each statement against its nearest stored neighbours (those stored before position
+        ``before``, when given) and the rest of its batch: inline ingest, the queue and recompute."""
+        found = candidates(self.storage, statements, vectors, self.settings.candidates_k,
+                           self.settings.candidate_min_similarity, before=before)
+        return judging.judge_candidates(scorer or self.scorer, found)
 
     def judge_queued(self, scorer=None, batch: int | None = None) -> int:
         """Judge one batch of statements from the judging queue (claimed with a lease, so that a
@@ -208,11 +210,7 @@ class Engine:
             return 0
         self.refresh()
         vids, statements, vectors = self.storage.statements_with_vectors(claimed, self.embedder.model_name)
-        edges: list[dict] = []
-        if statements:
-            found = candidates(self.storage, statements, vectors, self.settings.candidates_k,
-                               self.settings.candidate_min_similarity, before=max(vids) + 1)
-            edges = judging.judge_candidates(scorer or self.scorer, found)
+        edges = self._judged_edges(statements, vectors, before=max(vids) + 1, scorer=scorer) if statements else []
         for attempt in _retrying_transient_conflicts():
             with attempt, self.storage.unit_of_work() as uow:
                 uow.upsert_edges(_between_present(uow, edges))  # a neighbour retracted meanwhile is skipped
@@ -229,8 +227,10 @@ class Engine:
         document, items, claims = statements_from_article(text, self.actor_registry(), **meta)
         existing = self.storage.get_document(document["id"])
         results = self.ingest(items, who=who, document=None if existing else document)
+        stored = self.storage.statements_by_id({r.id for r in results})
         return {"document": {k: v for k, v in document.items() if k != "text"}, "created": existing is None,
-                "statements": [{**self.statement(r.id), "created": r.created, "edges": r.edges} for r in results]}
+                "statements": [{**stored[r.id], "conflicts_status": r.conflicts_status, "created": r.created,
+                                "edges": r.edges} for r in results]}
 
     def document(self, doc_id: str) -> dict:
         document = self.storage.get_document(doc_id)
@@ -295,11 +295,11 @@ class Engine:
         return sorted(pairs, key=lambda p: -p["score"])
 
     # -- bulk checks (nothing stored) --------------------------------------------------
-    def compare_claims(self, claims: list[dict], k: int = 5):
+    def compare_claims(self, claims: list[dict], k: int = 5, scorer=None):
         """For each unsaved claim, its conflicts with stored statements (a generator, for streaming:
         one claim at a time, so results come as they are computed)."""
         for claim in claims:
-            yield from self.compare_claim_batch([claim], k)
+            yield from self.compare_claim_batch([claim], k, scorer)
 
     def compare_claim_batch(self, claims: list[dict], k: int = 5, scorer=None) -> list[dict]:
         """Each unsaved claim's conflicts with stored statements, all pairs judged in one call of
@@ -364,12 +364,10 @@ class Engine:
         before it and against itself, through the same ``candidates()`` as ingest."""
         self.refresh()
         batch = batch or self.settings.judge_batch
-        k, min_sim = self.settings.candidates_k, self.settings.candidate_min_similarity
         edges: list[dict] = []
         end = 0
         for first, last, statements, vectors in self.storage.iter_statement_vectors(self.embedder.model_name, batch):
-            found = candidates(self.storage, statements, vectors, k, min_sim, before=first)
-            edges += judging.judge_candidates(self.scorer, found)
+            edges += self._judged_edges(statements, vectors, before=first)
             end = last + 1
             if progress:
                 progress(len(statements))

@@ -58,7 +58,7 @@ def test_failed_ingest_writes_nothing(engine, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
     monkeypatch.setattr(engine.storage, "unit_of_work", failing_unit_of_work)
-    monkeypatch.setattr(engine, "_edges_for_new", lambda new, vectors: [
+    monkeypatch.setattr(engine, "_judged_edges", lambda new, vectors, **_: [
         {"a": new[0]["id"], "b": "x", "label": "contradiction", "score": 1, "similarity": 1, "kind": "cross",
          "cues": [], "scorer": "t"}])
     with pytest.raises(RuntimeError):

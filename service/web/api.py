@@ -256,8 +256,7 @@ def compare():
     try:
         scorer = judging.scorer(engine())  # a low-priority process: reads go first
         if json.claims is not None:
-            claims = [c.model_dump() for c in json.claims]
-            results = (row for claim in claims for row in engine().compare_claim_batch([claim], json.k, scorer=scorer))
+            results = engine().compare_claims([c.model_dump() for c in json.claims], json.k, scorer=scorer)
         else:
             results = iter(list(engine().compare_pairs([p.model_dump() for p in json.pairs], scorer=scorer)))
         if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
