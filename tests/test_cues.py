@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.scoring.cues import find_cues, quantities, quantity_comparison
+from service.scoring.cues import denial_overlap, find_cues, quantities, quantity_comparison, same_measure
 
 
 def kinds(a, b):
@@ -71,3 +71,27 @@ def test_a_claim_of_thousands_of_digits_is_judged_not_a_crash():
     long_number = "0" * 5000
     assert isinstance(find_cues(long_number, "The deal was signed in 2025."), list)
     assert isinstance(find_cues("Turnout was 41 percent in 2024.", "1" * 4999 + " people voted in 2024."), list)
+
+
+@pytest.mark.parametrize("a, b, shared", [
+    ("The plant will shed 3,000 jobs at the smelter.", "The plant will cut no more than 400 jobs at the smelter.", 2),
+    ("Officials counted 120 confirmed measles cases.", "There are no more than 40 confirmed measles cases.", 3),
+    ("The port will charge a 25 percent fee on containers.", "Turnout in the city vote was 41 percent.", 0),
+    ("The Mirel Bank fund holds 80 percent of its bonds.", "Mirel Bank said 20 percent of staff will leave.", 0),
+])
+def test_same_measure_counts_what_two_clashing_amounts_share(a, b, shared):
+    assert "number" in kinds(a, b)
+    assert same_measure(a, b) == shared
+
+
+def test_same_measure_is_zero_without_a_clash():
+    assert same_measure("Turnout was 50 percent.", "Half of voters turned out.") == 0
+
+
+def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
+    accusation = "Velor Mining dumped toxic waste into the Ashby river in May."
+    denial = "Velor Mining never dumped waste into the Ashby river; the reports are lies."
+    elsewhere = "Velor Mining is hiding nothing about its hiring of local workers."
+    assert denial_overlap(accusation, denial) > 0.6
+    assert denial_overlap(accusation, elsewhere) < 0.4
+    assert denial_overlap(accusation, "Velor Mining dumped waste in the river.") == 0.0  # no denial: no overlap

@@ -8,7 +8,12 @@ import shutil
 
 import pytest
 
-from service.scoring.judge import ESCALATING_CUES, JUDGE_DIR, PRECISE_DIR, JudgeScorer, PreciseOnlyScorer, decide
+import numpy as np
+
+from service.scoring.cues import cue_features
+from service.scoring.gate import apply_logistic, gate_features
+from service.scoring.judge import (ESCALATING_CUES, JUDGE_DIR, PRECISE_DIR, JudgeScorer, PreciseOnlyScorer, decide,
+                                   load_judge, verdict_features)
 from service.scoring.nli_onnx import joined_model_file
 from service.scoring.registry import build_scorer
 
@@ -98,3 +103,22 @@ def test_model_parts_are_verified(tmp_path):
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="do not match"):
         joined_model_file(folder, tmp_path / "other-cache")
+
+
+def verdict_contradiction(a: str, b: str, nli=(0.10, 0.80, 0.10)) -> float:
+    """P(contradiction) of the shipped verdict for a pair whose NLI reads ``nli`` both ways."""
+    spec = load_judge()[0]
+    probs = np.array([nli])
+    x = verdict_features([(a, b)], probs, probs, [cue_features(a, b)], [gate_features(a, b, 0.6)])
+    return float(apply_logistic(spec["verdict"], x)[0, spec["verdict"]["classes"].index("contradiction")])
+
+
+def test_cues_raise_the_verdict_where_nli_reads_neutral():
+    """NLI reads a report called a lie, or two counts of one thing, as neutral; the cues must lift them
+    above the same sentence shapes without the conflict."""
+    accusation = "Velor Mining dumped toxic waste into the Ashby river in May."
+    assert verdict_contradiction(accusation, "The reports of toxic waste dumping in the Ashby river are lies.") > \
+        verdict_contradiction(accusation, "The reports of toxic waste dumping in the Ashby river are being studied.")
+    cases = "Officials in Darrow counted 120 confirmed measles cases in October."
+    assert verdict_contradiction(cases, "Darrow had no more than 40 confirmed measles cases in October.") > \
+        verdict_contradiction(cases, "Darrow hired no more than 40 school nurses in October.")

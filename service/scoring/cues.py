@@ -401,3 +401,74 @@ def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]]
 
 def _gap(x: Quantity, y: Quantity) -> float:
     return max(x.low - y.high, y.low - x.high, 0.0) / max(abs(x.high), abs(y.high), 1e-9)
+
+
+# ---------------------------------------------------------------- is a clash about the same measure?
+
+MEASURE_FILLER = STOPWORDS | NEGATIONS | {
+    "percent", "per", "cent", "million", "billion", "thousand", "about", "more", "than", "less", "fewer", "over",
+    "under", "around", "nearly", "some", "only", "just", "since", "almost", "roughly", "least", "most",
+}
+
+
+def _measure_words(text: str, surface: str, before: int = 3, after: int = 5) -> frozenset[str]:
+    """Lower-case content stems next to an amount ("120 confirmed measles cases" -> confi, measl, cases):
+    what is being counted. Capitalised words are left out: a shared name says the story is the same,
+    not that the two amounts measure the same thing."""
+    at = text.find(surface)
+    if at < 0:
+        return frozenset()
+    near = WORD.findall(text[:at])[-before:] + WORD.findall(text[at + len(surface):])[:after]
+    return frozenset(w[:5] for w in near if w[:1].islower() and len(w) > 2 and w not in MEASURE_FILLER)
+
+
+def same_measure(a: str, b: str) -> int:
+    """For a number clash, how many words about *what* is counted the two amounts share (0-3): "120
+    confirmed measles cases" / "no more than 40 confirmed measles cases" -> 3; "a 25 percent tariff" /
+    "41 percent turnout" -> 0. A clash between two different measures is no conflict."""
+    clashes, _ = quantity_comparison(a, b)
+    best = 0
+    for x, y in clashes:
+        best = max(best, len(_measure_words(a, x.surface) & _measure_words(b, y.surface)))
+    return min(best, 3)
+
+
+def denial_overlap(a: str, b: str) -> float:
+    """When one claim denies and the other does not, the share of the denying claim's content words
+    that the other claim states: a denial of *this* claim ("Rydo never collected data after log-off" vs
+    "Rydo collected data after log-off") rather than of something else in the same story."""
+    den_a, den_b = denial_words(a), denial_words(b)
+    if bool(den_a) == bool(den_b):
+        return 0.0
+    denier, other = (a, b) if den_a else (b, a)
+    own = frozenset(w[:5] for w in content_words(denier) if w not in DENIAL_WORDS and not w.startswith(DENIAL_STEMS))
+    return share_in(own, frozenset(w[:5] for w in content_words(other)))
+
+
+# "the claims of ballot stuffing are lies", "the dumping charge is false": a statement that calls a
+# report untrue, with what the report says between the two. NLI reads these as neutral to the report
+# itself (the words barely overlap), so the overlap of the reported content is a cue of its own.
+META_DENIAL = re.compile(
+    r"\b((?:[a-z]+ )?(?:claims?|reports?|allegations?|accusations?|charges?|stories|story|rumou?rs?|suggestions?|"
+    r"accounts?)\b[^.;]{0,80}?)\b(?:is|are|was|were)\b(?: (?:simply|all|just|completely|entirely|totally|a|an|"
+    r"pure|utter|[A-Z][a-z]+))*? (?:lies|lie|false|untrue|baseless|fabrications?|fabricated|nonsense|fake|unfounded|"
+    r"groundless|fiction|invented|propaganda|smears?|wrong|inventions?|misinformation|disinformation)\b")
+
+
+def meta_denial_overlap(a: str, b: str) -> float:
+    """When one claim calls a report untrue ("the reports of shelling are fabrications"), the share of the
+    reported content's words (shell) that the other claim states ("artillery shelled the village");
+    0 when neither does or both do."""
+    ma, mb = META_DENIAL.search(a), META_DENIAL.search(b)
+    if bool(ma) == bool(mb):
+        return 0.0
+    reported, other = (ma.group(1), b) if ma else (mb.group(1), a)
+    own = frozenset(w[:5] for w in content_words(reported) if w not in REPORT_WORDS)
+    return share_in(own, frozenset(w[:5] for w in content_words(other))) if own else 0.5
+
+
+REPORT_WORDS = {"claim", "claims", "report", "reports", "allegation", "allegations", "accusation", "accusations",
+                "charge", "charges", "stories", "story", "rumour", "rumours", "rumor", "rumors", "suggestion",
+                "suggestions", "account", "accounts"}
+
+

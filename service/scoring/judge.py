@@ -12,10 +12,12 @@ For each candidate pair (claim A, claim B):
 3. **Precise stage** (``nli_onnx.py``): nli-mpnet-base, int8 ONNX, temperature-calibrated, run in both
    directions.
 4. **Verdict** (``stage="precise"``): a multinomial logistic regression over both NLI directions, the
-   alignment probability and the explained cues (unit-aware number clash, an accusation against its
-   denial, negation, antonymous predicates...), trained on news stance pairs and the gold dev split;
-   then a strong cue on an aligned pair raises the contradiction probability to what that cue is
-   worth on the dev data (``raise_with_cues``), and low alignment vetoes (step 1).
+   explained cues (a number clash and whether its two amounts count the same thing, an accusation
+   against a denial and how much of the claim the denial restates, a report called a lie and how much
+   of the other claim it reports, negation, antonymous predicates)
+   and the gate's evidence of one point, trained on news stance pairs and the gold dev split. Cues are
+   features, so a cue raises a verdict by what it is worth on labelled pairs; low alignment vetoes
+   (step 1).
 
 Files: ``model/judge/judge.json`` (gate and verdict weights, fast-stage threshold, provenance) and
 ``model/judge/fast.npz``; ``model/precise/`` for the NLI model. Built by ``python -m model.judge``.
@@ -31,18 +33,20 @@ from typing import Sequence
 import numpy as np
 
 from .base import LABELS, Judgement, judgement_from_probs
-from .cues import CUE_FEATURE_NAMES, cue_features, find_cues
-from .gate import alignment, apply_logistic, gate_features
+from .cues import CUE_FEATURE_NAMES, cue_features, denial_overlap, find_cues, meta_denial_overlap, same_measure
+from .gate import GATE_FEATURES, alignment, apply_logistic, gate_features
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "model"  # the settings' model_dir by default
 JUDGE_DIR = MODEL_DIR / "judge"
 PRECISE_DIR = MODEL_DIR / "precise"
 
 VERDICT_FEATURES = [
-    "logit_contradiction", "logit_agreement", "contradiction_max", "entailment_max",
-    "number_mismatch", "quantity_match", "denial_flip", "antonym", "negation_flip",
+    "logit_contradiction", "logit_agreement", "contradiction_max", "contradiction_min", "entailment_max",
+    "neutral_min", "number_mismatch", "number_same_measure", "quantity_match", "denial_flip", "denial_overlap",
+    "meta_denial_overlap", "antonym", "negation_flip", "similarity", "stems_in_shorter", "names_jaccard",
 ]
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
+GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
 _LOAD_LOCK = threading.Lock()
 
 
@@ -61,42 +65,28 @@ def combine_directions(p_ab: np.ndarray, p_ba: np.ndarray) -> np.ndarray:
 
 
 def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: np.ndarray,
-                     cue_rows: Sequence[list[float]] | None = None) -> np.ndarray:
-    """Both NLI directions (entailment, neutral, contradiction) and the cue flags of each pair
-    (``cue_rows``: its ``cue_features``, when already computed).
-    Alignment is not a feature: it acts as a veto before (the gate), so a verdict never trades it off."""
+                     cue_rows: Sequence[list[float]], gate_rows: Sequence[list[float]]) -> np.ndarray:
+    """Both NLI directions (entailment, neutral, contradiction), the explained cues (``cue_features``
+    rows) and the gate's evidence of one point (``gate_features`` rows) of each pair. Cues enter as
+    features, so a cue raises a verdict by what it is worth on labelled pairs: a number clash between
+    two amounts of the same measure, a denial that restates the other claim, antonymous predicates."""
     combined = combine_directions(np.asarray(p_ab), np.asarray(p_ba))
-    cue_rows = cue_rows if cue_rows is not None else [cue_features(a, b) for a, b in pairs]
     rows = []
-    for pa, pb, (c, g, n), cf in zip(p_ab, p_ba, combined, cue_rows):
+    for (a, b), pa, pb, (c, g, _), cf, gf in zip(pairs, p_ab, p_ba, combined, cue_rows, gate_rows):
         cue = {name: cf[i] for name, i in CUE_INDEX.items()}
+        gate = {name: gf[i] for name, i in GATE_INDEX.items()}
         rows.append([
-            _logit(c), _logit(g), max(pa[2], pb[2]), max(pa[0], pb[0]),
-            cue["number_mismatch"], cue["quantity_match"], cue["denial_flip"], cue["antonym"], cue["negation_flip"],
+            _logit(c), _logit(g), max(pa[2], pb[2]), min(pa[2], pb[2]), max(pa[0], pb[0]), min(pa[1], pb[1]),
+            cue["number_mismatch"], float(same_measure(a, b)) if cue["number_mismatch"] else 0.0,
+            cue["quantity_match"], cue["denial_flip"], denial_overlap(a, b), meta_denial_overlap(a, b), cue["antonym"], cue["negation_flip"],
+            gate["similarity"], gate["stems_in_shorter"], gate["names_jaccard"],
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(VERDICT_FEATURES))
 
 
-RAISING_CUES = ("number", "denial", "antonym")
 # A pair with one of these cues always reaches the precise stage: the fast stage cannot tell a
 # real clash from a surface one, and these are where the verdict's cue features matter.
 ESCALATING_CUES = ("number", "denial", "antonym", "negation")
-
-
-def raise_with_cues(probs: np.ndarray, cue_kinds: Sequence[set], aligned: Sequence[float], rule: dict) -> np.ndarray:
-    """Let a strong cue raise the verdict: an aligned pair (alignment >= ``rule['alignment']``) with a
-    number clash, an accusation against its denial, or antonymous predicates gets at least the
-    contradiction probability that this cue has on same-point pairs of the dev data (``rule['probability']``,
-    measured by ``python -m model.judge``). NLI misses these where the words barely differ ("the
-    claims of ballot stuffing are lies"; "41 percent" / "more than half"). Columns: LABELS order."""
-    out = np.array(probs, dtype=np.float64)
-    for row, kinds, al in zip(out, cue_kinds, aligned):
-        floor = max((rule["probability"].get(k, 0.0) for k in kinds if k in RAISING_CUES), default=0.0)
-        if al >= rule["alignment"] and floor > row[0]:
-            rest = row[1:].sum()
-            row[1:] *= (1.0 - floor) / rest if rest > 0 else 0.0
-            row[0] = floor
-    return out
 
 
 def decide(p: Sequence[float], contradiction_threshold: float) -> str:
@@ -113,8 +103,18 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
+# cue features that come in (a, b) pairs: the fast stage sees them as (smaller, larger), so that a pair
+# gets the same verdict whichever claim comes first
+DIRECTIONAL_CUES = [(CUE_INDEX[x], CUE_INDEX[y]) for x, y in (
+    ("negation_a", "negation_b"), ("b_content_in_a", "a_content_in_b"), ("b_words_new", "a_words_new"))]
+
+
 def fast_inputs(u: np.ndarray, v: np.ndarray, cues: np.ndarray, gates: np.ndarray) -> np.ndarray:
-    """Symmetric in (a, b): the element-wise product and distance of the embeddings, cues, gate features."""
+    """Symmetric in (a, b): the element-wise product and distance of the embeddings, cues (directional
+    ones as smaller, larger), gate features."""
+    cues = np.array(cues, dtype=np.float64).reshape(len(u), len(CUE_INDEX))
+    for i, j in DIRECTIONAL_CUES:
+        cues[:, i], cues[:, j] = np.minimum(cues[:, i], cues[:, j]), np.maximum(cues[:, i], cues[:, j])
     return np.hstack([u * v, np.abs(u - v), cues, gates]).astype(np.float32)
 
 
@@ -211,7 +211,7 @@ class JudgeScorer(_Parts):
         cue_rows = {i: cue_features(*pairs[i], cues[i]) for i in same_point}  # for both stages below
         escalate = self._fast_stage(pairs, same_point, gates, aligned, cues, cue_rows, thresholds["fast"], fast, out)
         if escalate:
-            self._precise_stage(pairs, escalate, aligned, cues, cue_rows, spec, thresholds["contradiction"], out)
+            self._precise_stage(pairs, escalate, aligned, cues, cue_rows, gates, spec, thresholds["contradiction"], out)
         with self._counts_lock:
             self.counts["pairs"] += len(pairs)
             for j in out:
@@ -234,13 +234,12 @@ class JudgeScorer(_Parts):
                                               alignment=float(aligned[i]), stage="fast")
         return escalate
 
-    def _precise_stage(self, pairs, idx, aligned, cues, cue_rows, spec, threshold, out) -> None:
+    def _precise_stage(self, pairs, idx, aligned, cues, cue_rows, gates, spec, threshold, out) -> None:
         chosen = [pairs[i] for i in idx]
         p_ab, p_ba = self.precise_probs(chosen)
-        x = verdict_features(chosen, p_ab, p_ba, [cue_rows[i] for i in idx])
+        x = verdict_features(chosen, p_ab, p_ba, [cue_rows[i] for i in idx], [gates[i] for i in idx])
         order = [spec["verdict"]["classes"].index(label) for label in LABELS]
         probs = apply_logistic(spec["verdict"], x)[:, order]
-        probs = raise_with_cues(probs, [{c.kind for c in cues[i]} for i in idx], [aligned[i] for i in idx], spec["raise"])
         for i, p in zip(idx, probs):
             label = decide(p, threshold)
             out[i] = Judgement(label=label, score=float(p[LABELS.index(label)]), probs=dict(zip(LABELS, map(float, p))),
