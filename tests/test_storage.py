@@ -270,3 +270,46 @@ def test_pair_similarities_are_the_cosines_of_the_embeddings(sqlite_engine):
     expected = [float(vectors[0] @ vectors[1]), float(vectors[2] @ vectors[3])]
     assert engine.embedder.pair_similarities(pairs) == pytest.approx(expected, abs=1e-5)
     assert engine.embedder.pair_similarities([]) == []
+
+
+def _ingest_some(engine):
+    engine.ingest([{"actor": f"Actor {i}", "text": text, "source": "x"} for i, text in enumerate([
+        "Egg prices are coming down fast.", "The ceasefire talks in Riyadh continue.",
+        "The harbour toll will triple next spring.", "Britain will send troops to back a peace deal."])])
+    engine.checkpoint()
+
+
+def test_a_shuffled_index_file_is_detected_and_rebuilt(sqlite_engine, sqlite_config):
+    """Vectors moved between ids in the saved file (metadata untouched): the checksum shows it."""
+    import faiss
+
+    engine, config = sqlite_engine, sqlite_config
+    _ingest_some(engine)
+    path = config.data_dir / INDEX_FILE
+    saved = faiss.deserialize_index(np.frombuffer(path.read_bytes(), dtype=np.uint8))
+    ids = faiss.vector_to_array(saved.id_map)
+    vectors = saved.index.reconstruct_n(0, saved.ntotal)
+    shuffled = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+    shuffled.add_with_ids(vectors[::-1].copy(), ids)  # same ids, vectors reversed
+    path.write_bytes(faiss.serialize_index(shuffled).tobytes())
+    with pytest.raises(IndexMismatch, match="checksum"):
+        VectorIndex.load(str(config.data_dir), engine.embedder.model_name, engine.embedder.dim)
+    index, how = open_index(engine.storage, str(config.data_dir), engine.embedder.model_name, engine.embedder.dim)
+    assert how.startswith("rebuilt")
+    query = engine.embedder.embed(["eggs are getting cheaper"])
+    best = int(index.search(query, 1)[1][0][0])
+    assert engine.storage.statements_by_vid([best])[best]["text"] == "Egg prices are coming down fast."
+
+
+def test_an_index_consistent_with_itself_but_not_with_the_store_is_rebuilt(sqlite_engine, sqlite_config):
+    """A file rewritten whole with wrong vectors (checksum recomputed) differs from the store: rebuilt."""
+    engine, config = sqlite_engine, sqlite_config
+    _ingest_some(engine)
+    wrong = VectorIndex(engine.embedder.model_name, engine.embedder.dim)
+    ids = np.array(sorted(engine.storage.index.ids()), dtype=np.int64)
+    wrong.add(ids, engine.storage.index.vectors_of(ids)[::-1].copy())
+    wrong.seq = engine.storage.index.seq
+    wrong.save(config.data_dir)
+    VectorIndex.load(str(config.data_dir), engine.embedder.model_name, engine.embedder.dim)  # its checksum holds
+    index, how = open_index(engine.storage, str(config.data_dir), engine.embedder.model_name, engine.embedder.dim)
+    assert how.startswith("rebuilt") and "differs from the store" in how

@@ -7,15 +7,20 @@ applied, so that:
 - an index built with another model or dimension is refused (``IndexMismatch``), not used;
 - an index that is behind the store (another worker wrote, or the process crashed before
   saving) catches up from the change log (``sync``);
-- a missing or damaged index is rebuilt from the vectors stored in SQLite (``rebuild``).
+- a missing or damaged index is rebuilt from the vectors stored in SQLite (``rebuild``);
+- a file whose (id, vector) pairs no longer match the checksum saved with it (shuffled, truncated,
+  overwritten), or whose vectors differ from the store's on a sample, is rebuilt too: an index that
+  answers with the wrong statements is worse than a slow start.
 
 Files are written to a temporary name and renamed into place, so a crash never leaves a
 half-written index.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import random
 import threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -34,6 +39,8 @@ class IndexMismatch(RuntimeError):
 # FAISS spreads a search over its queries: with fewer than this many (a reader's query), other
 # threads have nothing to do but spin, and one query took 17 ms instead of 8 at 100k on 2 cores.
 FEW_QUERIES = 16
+# Vectors compared with the store's at start-up: a wrong id map shows on a few.
+VERIFY_SAMPLE = 64
 
 
 @contextmanager
@@ -82,6 +89,29 @@ class VectorIndex:
             with self._lock:
                 self._index.remove_ids(vids)
                 self._ids.difference_update(vids.tolist())
+
+    def vectors_of(self, vids) -> np.ndarray:
+        with self._lock:
+            return np.vstack([self._index.reconstruct(int(v)) for v in vids]) if len(vids) else np.zeros((0, self.dim))
+
+    def checksum(self) -> str:
+        """sha256 of the (id, vector) pairs in id order: any reordering or change of the file shows."""
+        with self._lock:
+            ids = faiss.vector_to_array(self._index.id_map)
+            vectors = self._index.index.reconstruct_n(0, len(self)) if len(self) else np.zeros((0, self.dim), np.float32)
+        order = np.argsort(ids, kind="stable")
+        digest = hashlib.sha256(np.ascontiguousarray(ids[order]).tobytes())
+        digest.update(np.ascontiguousarray(vectors[order], dtype=np.float32).tobytes())
+        return digest.hexdigest()
+
+    def verify_against(self, store, sample: int = VERIFY_SAMPLE) -> None:
+        """Raise ``IndexMismatch`` unless a random sample of vectors equals the store's (the truth)."""
+        vids = random.sample(sorted(self.ids()), min(sample, len(self)))
+        stored = store.vectors_for(vids)
+        ours = self.vectors_of(vids)
+        for vid, vector in zip(vids, ours):
+            if vid in stored and not np.allclose(stored[vid], vector, atol=1e-6):
+                raise IndexMismatch(f"vector {vid} in the index differs from the store's")
 
     def search(self, queries: np.ndarray, k: int, before: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` (similarities, vids) for each query row, only vids below ``before`` if given;
@@ -141,7 +171,8 @@ class VectorIndex:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            meta = {"model": self.model, "dim": self.dim, "count": len(self), "seq": self.seq}
+            meta = {"model": self.model, "dim": self.dim, "count": len(self), "seq": self.seq,
+                    "checksum": self.checksum()}
             _atomic_write(directory / INDEX_FILE, faiss.serialize_index(self._index).tobytes())
             _atomic_write(directory / META_FILE, json.dumps(meta, indent=2).encode())
 
@@ -161,6 +192,8 @@ class VectorIndex:
         index._ids = set(faiss.vector_to_array(index._index.id_map).tolist())
         if len(index) != meta.get("count"):
             raise IndexMismatch(f"index file holds {len(index)} vectors, its metadata says {meta.get('count')}")
+        if index.checksum() != meta.get("checksum"):
+            raise IndexMismatch("index file does not match the checksum saved with it")
         index.seq = int(meta.get("seq", 0))
         return index
 
@@ -169,6 +202,7 @@ def open_index(store, directory: str | Path, model: str, dim: int) -> tuple[Vect
     """The saved index brought up to date with the store, or a fresh rebuild; says which."""
     try:
         index = VectorIndex.load(directory, model, dim)
+        index.verify_against(store)
         index.sync(store)
         report = index.repair(store)
         how = "loaded" if not (report["added"] or report["removed"]) else f"loaded and repaired {report}"
