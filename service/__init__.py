@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     from .pipeline.executors import RequestJudging
     from .web import api, page
     from .web.auth import authorize_request, warn_if_writes_are_open
+    from .web.limits import init_rate_limits
     from .web.observe import init_observability
     from .web.problems import GuardedJSONProvider, register_problem_handlers
 
@@ -51,10 +52,11 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     app.extensions["counterclaim.judging"] = RequestJudging(settings)
     register_problem_handlers(app)
     init_observability(app, engine, settings.prometheus_multiproc_dir)
-    app.before_request(authorize_request)  # after the request id is set, before any route reads data
     app.register_blueprint(api.bp)
     app.register_blueprint(page.bp)
     api.spec.register(app)
+    init_rate_limits(app, settings)  # before authorisation: refused floods and key guessing cost nothing else
+    app.before_request(authorize_request)  # after the request id is set, before any route reads data
     warn_if_writes_are_open(settings)
 
     @app.after_request

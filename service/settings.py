@@ -90,6 +90,15 @@ class Settings(BaseSettings):
     # With no write key configured, writes are open: fine on a laptop, never in production.
     write_keys: KeyList = []
     read_keys: KeyList = []
+    # Rate limits per client (its key, else its address), as `limits` strings (service/web/limits.py);
+    # counters per process unless rate_limit_storage points at a shared store (redis://, memcached://).
+    rate_limit_enabled: bool = True
+    rate_limit: str = "1200 per minute"
+    rate_limit_writes: str = "300 per minute"
+    rate_limit_heavy: str = "30 per minute"
+    rate_limit_storage: str = "memory://"
+    # Once any key is configured, /compare beyond this many items needs a key (heavy work is not anonymous).
+    compare_anonymous_max: int = Field(10, ge=0)
     # service.wsgi (gunicorn): load fixtures/ into an empty store at start (`serve` always does).
     load_fixtures: bool = False
     # gunicorn (service/gunicorn_conf.py)

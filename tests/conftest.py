@@ -31,10 +31,11 @@ BACKENDS = ["sqlite", "postgresql"]
 
 def make_config(tmp_path: Path, **overrides):
     """The default settings with the plumbing scorer, on a fresh data folder (embedded backend
-    unless ``database_url`` is given)."""
+    unless ``database_url`` is given). Rate limits are off (tests fire hundreds of requests from one
+    address); ``tests/test_limits.py`` turns them on."""
     return load_settings(**{"data_dir": tmp_path / "data", "write_keys": [], "read_keys": [],
                             "scorer": PLUMBING_SCORER, "database_url": "", "judging": "inline",
-                            "compare_in_pool": False, **overrides})
+                            "compare_in_pool": False, "rate_limit_enabled": False, **overrides})
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,8 @@ def free_port() -> int:
 def start_server(data_dir, port, database_url: str = "", judging: str = "inline") -> subprocess.Popen:
     """``serve`` on ``port``; conflicts judged inside the requests unless ``judging="background"``."""
     env = {**os.environ, "COUNTERCLAIM_SCORER": "cues", "COUNTERCLAIM_WRITE_KEYS": "[]",
-           "COUNTERCLAIM_DATABASE_URL": database_url, "COUNTERCLAIM_JUDGING": judging}
+           "COUNTERCLAIM_DATABASE_URL": database_url, "COUNTERCLAIM_JUDGING": judging,
+           "COUNTERCLAIM_RATE_LIMIT_ENABLED": "false"}  # these tests fire many requests from one address
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "--data-dir", str(data_dir), "serve", "--no-fixtures", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

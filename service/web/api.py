@@ -18,6 +18,7 @@ from . import schemas
 from ..engine import ConflictError, InvalidBatch, NotFound, UnknownReference
 from ..pipeline import jobs
 from ..pipeline.executors import JudgingBusy
+from .auth import any_keys_configured, known_key_name
 from .problems import PROBLEM_MIME, ApiProblem
 
 
@@ -247,6 +248,7 @@ def compare():
     ``Accept: application/x-ndjson`` (one result a line, streamed as it is computed)."""
     # Validated here, not by spectree, whose response validation would buffer the stream.
     json = validated(schemas.CompareRequest, request.get_json(silent=True))
+    require_key_for_heavy_work(len(json.claims if json.claims is not None else json.pairs))
     judging = current_app.extensions["counterclaim.judging"]
     try:
         judging.take_slot()
@@ -267,6 +269,15 @@ def compare():
         raise
     judging.release_slot()
     return schemas.CompareResponse(items=items)
+
+
+def require_key_for_heavy_work(items: int) -> None:
+    """Once the server has keys, a comparison beyond ``compare_anonymous_max`` items needs one: judging
+    is the costly part, and an anonymous caller must not be able to buy much of it."""
+    limit = current_app.config["COUNTERCLAIM"].compare_anonymous_max
+    if items > limit and any_keys_configured() and not known_key_name():
+        raise ApiProblem(401, "Unauthorized", f"comparing more than {limit} items needs an "
+                         "API key ('Authorization: Bearer <key>')", headers={"WWW-Authenticate": 'Bearer realm="counterclaim"'})
 
 
 def _releasing(judging, results):

@@ -63,6 +63,20 @@ def match_key(secret: str, keys: list[tuple[str, str]]) -> str | None:
     return found
 
 
+def known_key_name() -> str | None:
+    """The name of the configured key (read or write) this request presents; None without one."""
+    secret = presented_secret()
+    if not secret:
+        return None
+    settings = current_app.config["COUNTERCLAIM"]
+    return match_key(secret, parse_keys(settings.write_keys) + parse_keys(settings.read_keys))
+
+
+def any_keys_configured() -> bool:
+    settings = current_app.config["COUNTERCLAIM"]
+    return bool(parse_keys(settings.write_keys) or parse_keys(settings.read_keys))
+
+
 def check_access(scope: str) -> None:
     settings = current_app.config["COUNTERCLAIM"]
     write_keys, read_keys = parse_keys(settings.write_keys), parse_keys(settings.read_keys)
@@ -92,8 +106,11 @@ def authorize_request() -> None:
     (API, page, OpenAPI documents, metrics) a read key. A path that matches no route answers 404."""
     if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
         return
-    is_write = request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.endpoint not in READ_ONLY_POSTS
-    check_access("write" if is_write else "read")
+    check_access("write" if is_write_request() else "read")
+
+
+def is_write_request() -> bool:
+    return request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.endpoint not in READ_ONLY_POSTS
 
 
 def warn_if_writes_are_open(settings) -> None:

@@ -11,7 +11,8 @@
 # default tests/load/results.md), LOAD_API_KEY (the key locust sends, default the configured "secret"),
 # JOBS (bulk pairs jobs submitted before the load and judged by the background worker meanwhile,
 # default 0), JOB_PAIRS (pairs per job, default 50000), JOB_SAMPLE (results per job checked against
-# a synchronous /compare, default 20), JOB_WAIT (1: wait for the jobs to finish before checking).
+# a synchronous /compare, default 20), JOB_WAIT (1: wait for the jobs to finish before checking),
+# RATE_LIMITS (default false: 51 users from one address measure throughput, not the per-client limit).
 # Exits non-zero when any request failed, or when the server or locust did not run.
 set -euo pipefail
 
@@ -49,6 +50,7 @@ env COUNTERCLAIM_BIND="127.0.0.1:$PORT" \
     COUNTERCLAIM_DATA_DIR="$WORK/data" \
     COUNTERCLAIM_LOAD_FIXTURES=true \
     COUNTERCLAIM_WRITE_KEYS='["load:secret"]' \
+    COUNTERCLAIM_RATE_LIMIT_ENABLED="${RATE_LIMITS:-false}" \
     PROMETHEUS_MULTIPROC_DIR="$WORK/prometheus" \
     "$BIN/gunicorn" -c service/gunicorn_conf.py --no-control-socket service.wsgi:app \
     >"$OUT/gunicorn.log" 2>&1 &

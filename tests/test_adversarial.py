@@ -1,0 +1,142 @@
+"""Adversarial run against the production set-up (gunicorn, 2 gthread workers, a write key, the
+shipped judge, rate limits on, fixtures loaded): slow clients that trickle their headers and anonymous
+callers that keep asking for heavy comparisons must not stall liveness or a keyed read.
+
+Target (issue 13): under 8 trickling connections plus 8 anonymous heavy requesters, ``/healthz`` and a
+keyed ``/api/v1/conflicts`` answer within 1 s, every time, for 30 s (``ADVERSARIAL_SECONDS``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+
+import pytest
+
+from service.scoring.judge import JUDGE_DIR
+from service.settings import ROOT
+
+from .servers import free_port
+
+pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
+
+SECONDS = float(os.environ.get("ADVERSARIAL_SECONDS", "30"))
+KEY = "desk-secret"
+CLAIMS = ["Putin rejected a full ceasefire.", "The energy ceasefire was agreed on 18 March.",
+          "Ukraine is ready for a 30-day truce.", "Egg prices are coming down fast.",
+          "Britain will send troops to Ukraine.", "The rare earths deal is worth 500 billion dollars.",
+          "Russia accepts European peacekeepers.", "The Kursk offensive has ended.",
+          "Zelensky refused to sign the minerals deal.", "Energy strikes stopped after the call."]
+
+
+def start_production_server(tmp_path, port) -> tuple[subprocess.Popen, object]:
+    env = {**os.environ, "COUNTERCLAIM_DATA_DIR": str(tmp_path / "data"), "COUNTERCLAIM_WORKERS": "2",
+           "COUNTERCLAIM_BIND": f"127.0.0.1:{port}", "COUNTERCLAIM_WRITE_KEYS": f'["desk:{KEY}"]',
+           "COUNTERCLAIM_LOAD_FIXTURES": "true", "COUNTERCLAIM_SCORER": "judge", "COUNTERCLAIM_DATABASE_URL": ""}
+    log = open(tmp_path / "gunicorn.log", "wb")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "service/gunicorn_conf.py", "service.wsgi:app"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    return server, log
+
+
+def get(port, path, headers=None, timeout=5.0) -> tuple[int, float]:
+    started = time.monotonic()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Connection": "close", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError:
+        status = 0  # refused or timed out
+    return status, time.monotonic() - started
+
+
+def wait_until_both_workers_answer(port, deadline_s=240.0) -> None:
+    pids, deadline = set(), time.time() + deadline_s
+    while len(pids) < 2 and time.time() < deadline:
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/conflicts?q=ceasefire",
+                                             headers={"Connection": "close"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                pids.add(response.headers.get("X-Worker-PID"))
+        except OSError:
+            time.sleep(0.5)
+    assert len(pids) == 2, "both workers should answer"
+
+
+def trickle(port, stop: threading.Event) -> None:
+    """Slowloris: a request whose headers never end, one more header line every 3 s."""
+    while not stop.is_set():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\n")
+                while not stop.wait(3.0):
+                    sock.sendall(b"X-Slow: 1\r\n")
+        except OSError:
+            stop.wait(0.5)  # the server closed it: open another
+
+
+def heavy(port, stop: threading.Event, statuses: Counter, lock: threading.Lock) -> None:
+    """Anonymous comparisons, over and over: 10 claims (allowed without a key) and 20 (not)."""
+    sent = 0
+    while not stop.is_set():
+        size, sent = (20 if sent % 5 == 4 else 10), sent + 1
+        body = json.dumps({"claims": [{"text": t, "actor": "Anonymous"} for t in (CLAIMS * 2)[:size]], "k": 10}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/compare", data=body,
+                                         headers={"Content-Type": "application/json", "Connection": "close"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+            time.sleep(0.2)
+        except OSError:
+            status = 0
+        with lock:
+            statuses[status] += 1
+
+
+def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_reads(tmp_path):
+    port = free_port()
+    server, log = start_production_server(tmp_path, port)
+    stop, lock, heavy_statuses = threading.Event(), threading.Lock(), Counter()
+    threads = [threading.Thread(target=trickle, args=(port, stop), daemon=True) for _ in range(8)]
+    threads += [threading.Thread(target=heavy, args=(port, stop, heavy_statuses, lock), daemon=True) for _ in range(8)]
+    probes = {"/api/v1/healthz": [], "/api/v1/conflicts?q=ceasefire&limit=20": []}
+    try:
+        wait_until_both_workers_answer(port)
+        for thread in threads:
+            thread.start()
+        time.sleep(3.0)  # let the slow connections and heavy requests take hold
+        ends = time.monotonic() + SECONDS
+        while time.monotonic() < ends:
+            for path, seen in probes.items():
+                seen.append(get(port, path, headers={"Authorization": f"Bearer {KEY}"}))
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    for path, seen in probes.items():
+        worst = max(seconds for _, seconds in seen)
+        print(f"{path}: {len(seen)} probes, statuses {dict(Counter(s for s, _ in seen))}, worst {worst * 1000:.0f} ms")
+    print(f"anonymous heavy requests: {dict(heavy_statuses)}")
+    for path, seen in probes.items():
+        assert all(status == 200 for status, _ in seen), path
+        assert max(seconds for _, seconds in seen) < 1.0, path
+    assert heavy_statuses[401] > 0  # 20 claims without a key: refused
