@@ -1,12 +1,15 @@
 """Articles in, attributed statements out: the bridge between ``extract`` and the engine.
 
-A document is checked (not empty, text not binary, within the size limit, English), its
-claims are extracted with their speakers, and each claim becomes a statement that keeps the
+A document is checked (not empty, text not binary, within the size limit, English); HTML (sent as
+``text/html``, or found in a JSON or plain-text body) is first reduced to its article text by
+trafilatura, as the CLI does, so that markup never reaches the extractor; then its claims are extracted with their speakers, and each claim becomes a statement that keeps the
 document id, the reporting cue, the direct quote and its character offsets.
 """
 from __future__ import annotations
 
-from .extract import detect_language, extract_claims
+import re
+
+from .extract import article_text_from_html, detect_language, extract_claims
 from .web.schemas import MAX_DOCUMENT_CHARS
 from .storage.base import document_id
 
@@ -29,6 +32,28 @@ def decode_text(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DocumentRejected(415, "Unsupported Media Type", f"the document is not UTF-8 text ({exc.reason})") from exc
+
+
+HTML_TAG = re.compile(r"<\s*/?\s*(?:html|head|body|article|main|p|div|span|a|br|h[1-6]|section|header|footer|"
+                      r"script|style|meta|link|figure|ul|li|table|em|strong|b|i)\b[^>]*>", re.IGNORECASE)
+HTML_START = ("<!doctype html", "<html", "<?xml")
+
+
+def looks_like_html(text: str) -> bool:
+    """A page, or text with markup in it (three tags or more in its first 20,000 characters)."""
+    return text.lstrip()[:20].lower().startswith(HTML_START) or len(HTML_TAG.findall(text[:20_000])) >= 3
+
+
+def article_text(text: str, html: bool = False) -> str:
+    """The text to extract claims from: HTML reduced to the page's article text (markup, navigation and
+    boilerplate removed), anything else as sent."""
+    if not (html or looks_like_html(text)):
+        return text
+    cleaned = article_text_from_html(text) if text.strip() else ""
+    if not cleaned:
+        raise DocumentRejected(422, "No article text", "the HTML holds no article text once markup and boilerplate "
+                               "are removed")
+    return cleaned
 
 
 def check_document_text(text: str) -> str:
@@ -57,9 +82,11 @@ def claim_statement(claim, document: dict) -> dict:
     }
 
 
-def statements_from_article(text: str, registry, title=None, source=None, url=None, date=None):
-    """(document, statements, claims) for an article; raises ``DocumentRejected``."""
-    text = check_document_text(text)
+def statements_from_article(text: str, registry, title=None, source=None, url=None, date=None, html=False):
+    """(document, statements, claims) for an article (``html``: it is a web page); raises ``DocumentRejected``."""
+    if not text or not text.strip():
+        raise DocumentRejected(422, "Empty document", "the document has no text")
+    text = check_document_text(article_text(text, html))
     source = source or title or url or ""
     document = {"id": document_id(text, source), "title": title, "source": source, "url": url, "date": date,
                 "text": text}

@@ -67,7 +67,8 @@ def test_retracting_a_document_removes_its_statements(registry_client):
     (("Putin said peace is near. " * (MAX_DOCUMENT_CHARS // 20)).encode(), "text/plain", 413),
     (b"{\"text\": 5}", "application/json", 422),
     (b"{oops", "application/json", 400),
-    (b"<html></html>", "text/html", 415),
+    (b"<html></html>", "text/html", 422),
+    (b"<html></html>", "image/png", 415),
 ])
 def test_bad_documents_are_refused_and_nothing_is_stored(registry_client, data, content_type, status):
     before = registry_client.get("/api/v1/healthz").json
@@ -75,3 +76,29 @@ def test_bad_documents_are_refused_and_nothing_is_stored(registry_client, data, 
     assert response.status_code == status, response.json
     assert response.mimetype == PROBLEM
     assert registry_client.get("/api/v1/healthz").json == before
+
+
+PAGE = """<!DOCTYPE html><html><head><title>Harbour toll to triple</title><script>var ad = "Buy now";</script></head>
+<body><nav><a href="/">Home</a> | <a href="/world">World</a> | <a href="/login">Log in</a></nav>
+<article><h1>Harbour toll to triple, port says</h1>
+<p>Anna Vik, the harbour master, said on Monday that the toll for cargo ships will triple next spring to pay
+for the new breakwater.</p>
+<p>Mayor Tom Berg denied that the toll would rise at all, saying the council had not approved any increase.</p>
+<p>Shipping firms said the increase would push freight to the rival port of Ostby.</p></article>
+<footer>Contact us | Privacy | <a href="/jobs">Jobs</a></footer></body></html>"""
+
+
+@pytest.mark.parametrize("send", ["text/html", "json"])
+def test_a_web_page_is_reduced_to_its_article_before_extraction(registry_client, send):
+    if send == "json":
+        response = registry_client.post("/api/v1/documents", json={"text": PAGE, "source": "Port Gazette"})
+    else:
+        response = registry_client.post("/api/v1/documents?source=Port+Gazette", data=PAGE.encode(),
+                                        content_type="text/html; charset=utf-8")
+    assert response.status_code == 201, response.json
+    statements = response.json["statements"]
+    assert any(s["actor"] == "Anna Vik" and "triple" in s["text"] for s in statements)
+    for s in statements:
+        assert "<" not in s["text"] and ">" not in s["text"] and "Buy now" not in s["text"]
+    stored = registry_client.get(f"/api/v1/documents/{response.json['document']['id']}").json
+    assert "<" not in stored["text"] and "Log in" not in stored["text"] and "new breakwater" in stored["text"]

@@ -183,18 +183,20 @@ def delete_statement(statement_id: str):
                resp=Responses(HTTP_201=schemas.DocumentIngestResponse, HTTP_415=schemas.Problem, **ERRORS),
                tags=["documents"], skip_validation=True)
 def post_document():
-    """Ingest an article (JSON, or ``text/plain`` with title/source/url/date as query parameters):
-    its attributed claims are extracted, stored, embedded and conflict-checked."""
+    """Ingest an article (JSON, or ``text/plain`` or ``text/html`` with title/source/url/date as query
+    parameters): its attributed claims are extracted, stored, embedded and conflict-checked. A web page
+    (or markup in any body) is reduced to its article text first."""
     documents = _documents()
     try:
-        if request.mimetype == "text/plain":
+        if request.mimetype in HTML_TYPES or request.mimetype == "text/plain":
             meta = validated(schemas.DocumentMeta, request.args.to_dict())
             body = schemas.DocumentIn(text=documents.decode_text(request.get_data()), **meta.model_dump())
         elif request.mimetype == "application/json":
             body = validated(schemas.DocumentIn, request.get_json(silent=True))
         else:
-            raise ApiProblem(415, "Unsupported Media Type", "send application/json or text/plain")
-        result = engine().ingest_document(body.text, who=caller(), **body.model_dump(exclude={"text"}))
+            raise ApiProblem(415, "Unsupported Media Type", "send application/json, text/plain or text/html")
+        result = engine().ingest_document(body.text, who=caller(), html=request.mimetype in HTML_TYPES,
+                                          **body.model_dump(exclude={"text"}))
     except documents.DocumentRejected as exc:
         raise ApiProblem(exc.status, exc.title, exc.detail) from exc
     except ConflictError as exc:
@@ -215,6 +217,9 @@ def delete_document(doc_id: str):
     """Retract an article with all its statements, vectors and edges; the audit log keeps who and when."""
     _found(engine().retract_document, doc_id, caller(), request.args.get("reason", "")[:500])
     return Response(status=204)
+
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
 
 
 def _documents():
