@@ -313,3 +313,29 @@ def test_an_index_consistent_with_itself_but_not_with_the_store_is_rebuilt(sqlit
     VectorIndex.load(str(config.data_dir), engine.embedder.model_name, engine.embedder.dim)  # its checksum holds
     index, how = open_index(engine.storage, str(config.data_dir), engine.embedder.model_name, engine.embedder.dim)
     assert how.startswith("rebuilt") and "differs from the store" in how
+
+
+def test_an_index_far_behind_catches_up_page_by_page(sqlite_engine, monkeypatch):
+    engine = sqlite_engine
+    engine.ingest([{"actor": f"Actor {i}", "text": f"The harbour toll rose by {i} percent in year {i}.", "source": "x"}
+                   for i in range(23)])
+    store, pages = engine.storage, []
+    full_page = store.changes_after
+
+    def small_pages(seq, limit=5):
+        pages.append(seq)
+        return full_page(seq, limit=limit)
+
+    monkeypatch.setattr(store, "changes_after", small_pages)
+    index = VectorIndex(engine.embedder.model_name, engine.embedder.dim)
+    assert index.sync(store) == 23 and len(index) == 23 and len(pages) == 6  # 5 pages of 5 or fewer, then none
+
+
+def test_edges_of_more_ids_than_sqlite_binds_at_once(engine):
+    engine.ingest([{"actor": "A", "text": "The bridge opened on Monday.", "source": "x"},
+                   {"actor": "B", "text": "The bridge did not open on Monday.", "source": "y"}])
+    ids = engine.storage.statement_ids_of_actor("A") + engine.storage.statement_ids_of_actor("B")
+    few = engine.storage.edges_touching(ids)
+    past_the_limit = 130_000  # twice this many bound variables: past SQLite's limit here (250,000)
+    many = engine.storage.edges_touching(ids[:1] + [f"st_missing{i}" for i in range(past_the_limit)] + ids[1:])
+    assert few and sorted((e["a"], e["b"]) for e in many) == sorted((e["a"], e["b"]) for e in few)

@@ -129,20 +129,20 @@ class VectorIndex:
 
     # -- keeping up with the store -----------------------------------------------------
     def sync(self, store) -> int:
-        """Apply the store's change log since ``self.seq``; returns how many changes were applied."""
+        """Apply the store's change log since ``self.seq``, page by page; returns how many changes were applied."""
+        applied = 0
         with self._lock:
-            changes = store.changes_after(self.seq)
-            if not changes:
-                return 0
-            added = [vid for _, op, vid in changes if op == "add"]
-            removed = {vid for _, op, vid in changes if op == "remove"}
-            vectors = store.vectors_for(v for v in added if v not in removed)
-            if vectors:
-                vids = np.array(sorted(vectors), dtype=np.int64)
-                self.add(vids, np.vstack([vectors[v] for v in vids.tolist()]))
-            self.remove(removed)
-            self.seq = changes[-1][0]
-            return len(changes)
+            while changes := store.changes_after(self.seq):
+                added = [vid for _, op, vid in changes if op == "add"]
+                removed = {vid for _, op, vid in changes if op == "remove"}
+                vectors = store.vectors_for(v for v in added if v not in removed)
+                if vectors:
+                    vids = np.array(sorted(vectors), dtype=np.int64)
+                    self.add(vids, np.vstack([vectors[v] for v in vids.tolist()]))
+                self.remove(removed)
+                self.seq = changes[-1][0]
+                applied += len(changes)
+        return applied
 
     def repair(self, store) -> dict:
         """Make the index hold exactly the store's vectors: add the missing, drop the orphans."""

@@ -333,8 +333,10 @@ class SqliteStorage(SqliteQueueReads):
     def last_change(self) -> int:
         return self.conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
 
-    def changes_after(self, seq: int) -> list[tuple[int, str, int]]:
-        return [tuple(r) for r in self.conn.execute("SELECT seq, op, vid FROM changes WHERE seq > ? ORDER BY seq", (seq,))]
+    def changes_after(self, seq: int, limit: int = 10_000) -> list[tuple[int, str, int]]:
+        """The next ``limit`` changes after ``seq`` (a page: a reader far behind catches up page by page)."""
+        return [tuple(r) for r in self.conn.execute("SELECT seq, op, vid FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                                                    (seq, limit))]
 
     # -- actors ------------------------------------------------------------------------
     def canonical_actors(self, names: Iterable[str]) -> dict[str, str]:
@@ -400,15 +402,16 @@ class SqliteStorage(SqliteQueueReads):
 
     # -- edges -------------------------------------------------------------------------
     def edges_touching(self, ids: Iterable[str], label: str | None = None, min_score: float = 0.0) -> list[dict]:
-        ids = list(ids)
-        if not ids:
-            return []
-        sql = f"SELECT * FROM edges WHERE (a IN ({_marks(ids)}) OR b IN ({_marks(ids)})) AND score >= ?"
-        params: list = [*ids, *ids, min_score]
-        if label:
-            sql += " AND label = ?"
-            params.append(label)
-        return [_edge(r) for r in self.conn.execute(sql, params)]
+        found: dict[tuple[str, str], dict] = {}  # an edge between two chunks is met twice
+        for chunk in chunks(dict.fromkeys(ids), SQL_VARIABLES // 2):
+            sql = f"SELECT * FROM edges WHERE (a IN ({_marks(chunk)}) OR b IN ({_marks(chunk)})) AND score >= ?"
+            params: list = [*chunk, *chunk, min_score]
+            if label:
+                sql += " AND label = ?"
+                params.append(label)
+            for row in self.conn.execute(sql, params):
+                found[(row["a"], row["b"])] = _edge(row)
+        return list(found.values())
 
     def iter_edges(self, batch: int = 1000) -> Iterator[list[dict]]:
         last = ("", "")
