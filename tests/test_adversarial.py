@@ -1,6 +1,7 @@
 """Adversarial run against the production set-up (gunicorn, 2 gthread workers, a write key, the
 shipped judge, rate limits on, fixtures loaded): slow clients that trickle their headers and anonymous
-callers that keep asking for heavy comparisons must not stall liveness or a keyed read.
+callers that keep asking for heavy comparisons must not stall liveness or a keyed read; a chunked
+body past the size limit is refused whole.
 
 Target (issue 13): under 8 trickling connections plus 8 anonymous heavy requesters, ``/healthz`` and a
 keyed ``/api/v1/conflicts`` answer within 1 s, every time, for 30 s (``ADVERSARIAL_SECONDS``).
@@ -106,6 +107,23 @@ def heavy(port, stop: threading.Event, statuses: Counter, lock: threading.Lock) 
             statuses[status] += 1
 
 
+def post_chunked(port, path, body: bytes) -> int:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("POST", path, body=(body[i:i + 65536] for i in range(0, len(body), 65536)), encode_chunked=True,
+                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def statement_count(port) -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=10) as response:
+        return json.loads(response.read())["statements"]
+
+
 def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_reads(tmp_path):
     port = free_port()
     server, log = start_production_server(tmp_path, port)
@@ -115,6 +133,11 @@ def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_re
     probes = {"/api/v1/healthz": [], "/api/v1/conflicts?q=ceasefire&limit=20": []}
     try:
         wait_until_both_workers_answer(port)
+        # a chunked body past the size limit is refused whole, through gunicorn too
+        padded = json.dumps([{"actor": "A", "text": "The bridge opens in May.", "source": "x"}]) + " " * (9 << 20)
+        before = statement_count(port)
+        assert post_chunked(port, "/api/v1/statements", padded.encode()) == 413
+        assert statement_count(port) == before
         for thread in threads:
             thread.start()
         time.sleep(3.0)  # let the slow connections and heavy requests take hold

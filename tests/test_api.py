@@ -174,6 +174,21 @@ def test_oversized_body_is_413(tmp_path):
     assert response.status_code == 413 and response.mimetype == PROBLEM
 
 
+@pytest.mark.parametrize("padding, status", [(9 * 1024 * 1024, 413), (1024, 201)])
+def test_a_chunked_body_is_held_to_the_size_limit(client, padding, status):
+    """Without a Content-Length, Werkzeug cut a body at the limit and the valid start was stored."""
+    import io
+
+    body = json.dumps([{"actor": "A", "text": "The bridge opens in May.", "source": "x"}]) + " " * padding
+    before = client.get("/api/v1/healthz").json["statements"]
+    response = client.post("/api/v1/statements", input_stream=io.BytesIO(body.encode()), content_type="application/json",
+                           headers={"Transfer-Encoding": "chunked"}, environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == status
+    assert client.get("/api/v1/healthz").json["statements"] == before + (status == 201)
+    if status == 413:
+        assert response.mimetype == PROBLEM and "larger than" in response.json["detail"]
+
+
 def test_reused_id_with_other_content_is_409(client):
     assert client.post("/api/v1/statements", json={"id": "x1", "actor": "A", "text": "One."}).status_code == 201
     clash = client.post("/api/v1/statements", json={"id": "x1", "actor": "B", "text": "Two."})
