@@ -1,7 +1,7 @@
 """Adversarial run against the production set-up (gunicorn, 2 gthread workers, a write key, the
 shipped judge, rate limits on, fixtures loaded): slow clients that trickle their headers and anonymous
 callers that keep asking for heavy comparisons must not stall liveness or a keyed read; a chunked
-body past the size limit is refused whole.
+body past the size limit is refused whole; gunicorn's own 431 is problem details.
 
 Target (issue 13): under 8 trickling connections plus 8 anonymous heavy requesters, ``/healthz`` and a
 keyed ``/api/v1/conflicts`` answer within 1 s, every time, for 30 s (``ADVERSARIAL_SECONDS``).
@@ -138,6 +138,12 @@ def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_re
         before = statement_count(port)
         assert post_chunked(port, "/api/v1/statements", padded.encode()) == 413
         assert statement_count(port) == before
+        # gunicorn's own refusals are problem details too
+        oversized = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/healthz", headers={"X-Big": "x" * 10_000})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(oversized, timeout=10)
+        assert refused.value.code == 431 and refused.value.headers["Content-Type"] == "application/problem+json"
+        assert json.loads(refused.value.read())["status"] == 431
         for thread in threads:
             thread.start()
         time.sleep(3.0)  # let the slow connections and heavy requests take hold
