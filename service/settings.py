@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # /compare requests judging at once per API worker, and how long one waits for a slot before a 503.
     compare_slots: int = Field(2, ge=1)
     compare_wait_s: float = Field(0.0, ge=0)
+    # A synchronous /compare stops judging at this deadline (the rest belongs in a job).
+    compare_deadline_s: float = Field(60.0, ge=0)
     # gunicorn's master starts one `python -m service worker` (false: run workers yourself, elsewhere).
     start_judging_worker: bool = True
     ray_gpus_per_worker: float = Field(0.0, ge=0)

@@ -266,3 +266,16 @@ def test_found_by_fuzzing(client):
     doc = client.get("/api/v1/openapi.json").json
     not_found = doc["paths"]["/api/v1/statements/{statement_id}"]["get"]["responses"]["404"]["content"]
     assert list(not_found) == ["application/problem+json"]
+
+
+def test_compare_stops_at_its_deadline(tmp_path, engine):
+    from service import create_app
+
+    client = create_app(make_config(tmp_path, compare_deadline_s=0.0), engine=engine).test_client()
+    body = {"claims": [{"text": f"The harbour toll will rise by {n} percent.", "actor": "X"} for n in range(5)]}
+    refused = client.post("/api/v1/compare", json=body)
+    assert refused.status_code == 503 and refused.mimetype == PROBLEM and "jobs" in refused.json["detail"]
+    streamed = client.post("/api/v1/compare", json=body, headers={"Accept": "application/x-ndjson"})
+    lines = [json.loads(line) for line in streamed.data.decode().splitlines()]
+    assert len(lines) == 2 and "claim" in lines[0] and lines[1]["error"]["title"] == "Deadline passed"
+    assert client.post("/api/v1/compare", json=body).status_code == 503  # the slot was given back each time

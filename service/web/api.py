@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 from pydantic import ValidationError
@@ -266,9 +267,13 @@ def compare():
             results = engine().compare_claims([c.model_dump() for c in json.claims], json.k, scorer=scorer)
         else:
             results = iter(list(engine().compare_pairs([p.model_dump() for p in json.pairs], scorer=scorer)))
+        results = _until_deadline(results, current_app.config["COUNTERCLAIM"].compare_deadline_s)
         if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
             return _ndjson(_releasing(judging, results))  # the slot is held while the stream is written
-        items = list(results)
+        try:
+            items = list(results)
+        except DeadlinePassed as exc:
+            raise ApiProblem(503, "Deadline passed", str(exc)) from exc
     except BaseException:
         judging.release_slot()
         raise
@@ -283,6 +288,27 @@ def require_key_for_heavy_work(items: int) -> None:
     if items > limit and any_keys_configured() and not known_key_name():
         raise ApiProblem(401, "Unauthorized", f"comparing more than {limit} items needs an "
                          "API key ('Authorization: Bearer <key>')", headers={"WWW-Authenticate": 'Bearer realm="counterclaim"'})
+
+
+class DeadlinePassed(Exception):
+    def __init__(self, done: int, seconds: float):
+        super().__init__(f"the comparison passed its deadline of {seconds:g} s after {done} results; "
+                         "submit the rest as a job (POST /api/v1/jobs)")
+        self.done = done
+
+
+def _until_deadline(results, seconds: float):
+    """The results until ``seconds`` have passed; then the judging stops (a client that left, or one
+    that asked for too much, costs at most this long) and ``DeadlinePassed`` says where."""
+    ends, done = time.monotonic() + seconds, 0
+    for item in results:
+        yield item
+        done += 1
+        if time.monotonic() > ends:
+            close = getattr(results, "close", None)
+            if close:
+                close()
+            raise DeadlinePassed(done, seconds)
 
 
 def _releasing(judging, results):
@@ -356,8 +382,14 @@ def _job_response(job: dict, status: int = 200, headers: dict | None = None):
 
 
 def _ndjson(results) -> Response:
-    lines = (json_line(item) for item in results)
-    return Response(stream_with_context(lines), mimetype="application/x-ndjson")
+    def lines():
+        try:
+            for item in results:
+                yield json_line(item)
+        except DeadlinePassed as exc:  # the status is sent already: the last line says it
+            yield json_line({"error": {"status": 503, "title": "Deadline passed", "detail": str(exc), "done": exc.done}})
+
+    return Response(stream_with_context(lines()), mimetype="application/x-ndjson")
 
 
 def json_line(item: dict) -> str:
