@@ -6,6 +6,7 @@ FAISS are not fork-safe once their thread pools exist).
 import json
 
 from gunicorn import util
+from gunicorn.workers import gthread
 
 from service.settings import load_settings
 
@@ -65,3 +66,10 @@ def _problem_error(sock, status_int, reason, mesg):
 # gunicorn has no hook for these answers; its workers call util.write_error, so this module (which the
 # master imports before forking the workers) replaces it.
 util.write_error = _problem_error
+
+
+# A new connection holds a worker thread until its first bytes arrive, for up to 5 s by default, before
+# gunicorn parks it in the poller. 100 connections that say nothing then took every thread and stalled
+# /healthz for seconds (tests/test_adversarial.py). A client that has something to say sends it with
+# the connection; one that does not waits in the poller, where it costs no thread.
+gthread.DEFAULT_WORKER_DATA_TIMEOUT = 0.1

@@ -3,8 +3,9 @@ shipped judge, rate limits on, fixtures loaded): slow clients that trickle their
 callers that keep asking for heavy comparisons must not stall liveness or a keyed read; a chunked
 body past the size limit is refused whole; gunicorn's own 431 is problem details.
 
-Target (issue 13): under 8 trickling connections plus 8 anonymous heavy requesters, ``/healthz`` and a
-keyed ``/api/v1/conflicts`` answer within 1 s, every time, for 30 s (``ADVERSARIAL_SECONDS``).
+Target (issue 13): under 8 trickling connections plus 8 anonymous heavy requesters (and 100 idle
+connections), ``/healthz`` and a keyed ``/api/v1/conflicts`` answer within 1 s, every time, for 30 s
+(``ADVERSARIAL_SECONDS``).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from .servers import free_port
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
 SECONDS = float(os.environ.get("ADVERSARIAL_SECONDS", "30"))
+IDLE = 100  # connections opened and left silent
 KEY = "desk-secret"
 CLAIMS = ["Putin rejected a full ceasefire.", "The energy ceasefire was agreed on 18 March.",
           "Ukraine is ready for a 30-day truce.", "Egg prices are coming down fast.",
@@ -131,6 +133,7 @@ def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_re
     threads = [threading.Thread(target=trickle, args=(port, stop), daemon=True) for _ in range(8)]
     threads += [threading.Thread(target=heavy, args=(port, stop, heavy_statuses, lock), daemon=True) for _ in range(8)]
     probes = {"/api/v1/healthz": [], "/api/v1/conflicts?q=ceasefire&limit=20": []}
+    idle: list[socket.socket] = []
     try:
         wait_until_both_workers_answer(port)
         # a chunked body past the size limit is refused whole, through gunicorn too
@@ -144,6 +147,7 @@ def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_re
             urllib.request.urlopen(oversized, timeout=10)
         assert refused.value.code == 431 and refused.value.headers["Content-Type"] == "application/problem+json"
         assert json.loads(refused.value.read())["status"] == 431
+        idle += [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(IDLE)]  # say nothing
         for thread in threads:
             thread.start()
         time.sleep(3.0)  # let the slow connections and heavy requests take hold
@@ -154,6 +158,8 @@ def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_re
             time.sleep(0.5)
     finally:
         stop.set()
+        for sock in idle:
+            sock.close()
         server.terminate()
         try:
             server.wait(timeout=30)
