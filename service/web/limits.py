@@ -33,8 +33,9 @@ def _exempt() -> bool:
 
 
 def init_rate_limits(app: Flask, settings) -> Limiter | None:
-    """Attach the limiter; call it before any other before-request hook so that refused requests cost
-    nothing else. With ``rate_limit_enabled`` false, nothing is limited."""
+    """Attach the limiter to every registered route; call it after the routes are registered and before
+    the authorisation hook, so that a refused request (or a guessed key) costs nothing more. With
+    ``rate_limit_enabled`` false, nothing is limited."""
     if not settings.rate_limit_enabled:
         return None
     # one budget across all routes (application limits), not one per route
