@@ -222,9 +222,14 @@ class Engine:
 
     def ingest_document(self, text: str, who: str = "system", **meta) -> dict:
         """Extract attributed claims from an article and ingest them with the document, atomically."""
-        from .documents import statements_from_article
+        from .documents import DocumentRejected, statements_from_article
 
         document, items, claims = statements_from_article(text, self.actor_registry(), **meta)
+        limit = self.settings.inline_document_max_claims
+        if self.settings.judging == "inline" and len(items) > limit:
+            raise DocumentRejected(413, "Too many claims to judge in one request",
+                                   f"{len(items)} claims; with JUDGING=inline a document may hold {limit}, since their "
+                                   "conflicts are judged inside the request; with JUDGING=background every claim is queued")
         existing = self.storage.get_document(document["id"])
         results = self.ingest(items, who=who, document=None if existing else document)
         stored = self.storage.statements_by_id({r.id for r in results})

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # /compare requests judging at once per API worker, and how long one waits for a slot before a 503.
     compare_slots: int = Field(2, ge=1)
     compare_wait_s: float = Field(0.0, ge=0)
+    # With judging="inline" (inside the request), a document with more claims than this is refused:
+    # 2,000 quotes once took 404 s in one request. In the background mode every claim is queued.
+    inline_document_max_claims: int = Field(200, ge=1)
     # A synchronous /compare stops judging at this deadline (the rest belongs in a job).
     compare_deadline_s: float = Field(60.0, ge=0)
     # gunicorn's master starts one `python -m service worker` (false: run workers yourself, elsewhere).

@@ -102,3 +102,20 @@ def test_a_web_page_is_reduced_to_its_article_before_extraction(registry_client,
         assert "<" not in s["text"] and ">" not in s["text"] and "Buy now" not in s["text"]
     stored = registry_client.get(f"/api/v1/documents/{response.json['document']['id']}").json
     assert "<" not in stored["text"] and "Log in" not in stored["text"] and "new breakwater" in stored["text"]
+
+
+@pytest.mark.parametrize("judging, status", [("inline", 413), ("background", 201)])
+def test_a_document_with_more_claims_than_inline_judging_allows_is_refused_whole(tmp_path, judging, status):
+    from service import build_engine, create_app
+
+    from .conftest import make_config
+
+    config = make_config(tmp_path, judging=judging, inline_document_max_claims=2)
+    client = create_app(config, engine=build_engine(config)).test_client()
+    response = client.post("/api/v1/documents", json={"text": ARTICLE, "source": "seed article"})
+    assert response.status_code == status
+    if status == 413:
+        assert response.mimetype == PROBLEM and "JUDGING=background" in response.json["detail"]
+        assert client.get("/api/v1/healthz").json["statements"] == 0
+    else:
+        assert len(response.json["statements"]) > 2
