@@ -4,8 +4,9 @@ callers that keep asking for heavy comparisons must not stall liveness or a keye
 body past the size limit is refused whole; gunicorn's own 431 is problem details.
 
 Target (issue 13): under 8 trickling connections plus 8 anonymous heavy requesters (and 100 idle
-connections), ``/healthz`` and a keyed ``/api/v1/conflicts`` answer within 1 s, every time, for 30 s
-(``ADVERSARIAL_SECONDS``).
+connections), ``/healthz`` and a keyed ``/api/v1/conflicts`` answer within 1 s, every time, for 30 s:
+``ADVERSARIAL_SECONDS=30 pytest -s tests/test_adversarial.py`` (the suite runs 12 s, to stay within
+CI's time).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from .servers import free_port
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-SECONDS = float(os.environ.get("ADVERSARIAL_SECONDS", "30"))
+SECONDS = float(os.environ.get("ADVERSARIAL_SECONDS", "12"))  # the issue's 30 s: ADVERSARIAL_SECONDS=30
 IDLE = 100  # connections opened and left silent
 KEY = "desk-secret"
 CLAIMS = ["Putin rejected a full ceasefire.", "The energy ceasefire was agreed on 18 March.",

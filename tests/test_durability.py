@@ -23,7 +23,7 @@ from service.storage import open_storage
 from .conftest import FIXTURES, backend_overrides, make_config
 from .servers import free_port, post, start_server
 
-CYCLES = int(os.environ.get("CRASH_CYCLES", 4))
+CYCLES = int(os.environ.get("CRASH_CYCLES", 3))  # CRASH_CYCLES=10 for a longer run
 ARTICLES = ["fed_rates.txt", "nato_spending.txt"]
 
 

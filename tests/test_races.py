@@ -2,8 +2,8 @@
 and 2 retractors at once. No acknowledged write may be lost, no retracted statement may come back, no
 edge may point at a statement that is gone, and no request may fail with a 5xx.
 
-``RACE_SECONDS`` sets how long they run (20 s here; the issue's figure, 60 s, is
-``RACE_SECONDS=60 pytest tests/test_races.py``).
+``RACE_SECONDS`` sets how long they run (8 s in the suite, to stay within CI's time; the issue's
+figure, 60 s, is ``RACE_SECONDS=60 pytest -s tests/test_races.py``).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from service.settings import ROOT
 from .conftest import backend_overrides, make_config
 from .servers import free_port
 
-SECONDS = float(os.environ.get("RACE_SECONDS", "20"))
+SECONDS = float(os.environ.get("RACE_SECONDS", "8"))
 WRITERS, RETRACTORS = 20, 2
 
 
@@ -137,7 +137,7 @@ def test_twenty_writers_and_retractions_lose_nothing_and_never_fail(tmp_path, ba
     print(f"\n[{backend}] {SECONDS:g} s: {len(acknowledged)} statements acknowledged, {len(retracted)} retracted, "
           f"statuses {dict(statuses)}, store {health['statements']}, index {health.get('index')}, "
           f"backlog {health['judging_backlog']}, edges checked {edges_seen}")
-    assert len(acknowledged) > 100 and len(retracted) > 10
+    assert len(acknowledged) > 50 and len(retracted) > 5
     assert not [s for s in statuses if s >= 500], statuses
     assert lost == [] and back == [] and dangling == [] and edges_seen > 0
     assert health["statements"] == len(kept) and health["judging_backlog"] == 0
