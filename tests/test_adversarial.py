@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -24,9 +22,8 @@ from collections import Counter
 import pytest
 
 from service.scoring.judge import JUDGE_DIR
-from service.settings import ROOT
 
-from .servers import free_port
+from .servers import free_port, gunicorn, wait_for_both_workers
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
@@ -38,16 +35,6 @@ CLAIMS = ["Putin rejected a full ceasefire.", "The energy ceasefire was agreed o
           "Britain will send troops to Ukraine.", "The rare earths deal is worth 500 billion dollars.",
           "Russia accepts European peacekeepers.", "The Kursk offensive has ended.",
           "Zelensky refused to sign the minerals deal.", "Energy strikes stopped after the call."]
-
-
-def start_production_server(tmp_path, port) -> tuple[subprocess.Popen, object]:
-    env = {**os.environ, "COUNTERCLAIM_DATA_DIR": str(tmp_path / "data"), "COUNTERCLAIM_WORKERS": "2",
-           "COUNTERCLAIM_BIND": f"127.0.0.1:{port}", "COUNTERCLAIM_WRITE_KEYS": f'["desk:{KEY}"]',
-           "COUNTERCLAIM_LOAD_FIXTURES": "true", "COUNTERCLAIM_SCORER": "judge", "COUNTERCLAIM_DATABASE_URL": ""}
-    log = open(tmp_path / "gunicorn.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "service/gunicorn_conf.py", "service.wsgi:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    return server, log
 
 
 def get(port, path, headers=None, timeout=5.0) -> tuple[int, float]:
@@ -62,19 +49,6 @@ def get(port, path, headers=None, timeout=5.0) -> tuple[int, float]:
     except OSError:
         status = 0  # refused or timed out
     return status, time.monotonic() - started
-
-
-def wait_until_both_workers_answer(port, deadline_s=240.0) -> None:
-    pids, deadline = set(), time.time() + deadline_s
-    while len(pids) < 2 and time.time() < deadline:
-        try:
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/conflicts?q=ceasefire",
-                                             headers={"Connection": "close"})
-            with urllib.request.urlopen(request, timeout=10) as response:
-                pids.add(response.headers.get("X-Worker-PID"))
-        except OSError:
-            time.sleep(0.5)
-    assert len(pids) == 2, "both workers should answer"
 
 
 def trickle(port, stop: threading.Event) -> None:
@@ -129,45 +103,39 @@ def statement_count(port) -> int:
 
 def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_reads(tmp_path):
     port = free_port()
-    server, log = start_production_server(tmp_path, port)
     stop, lock, heavy_statuses = threading.Event(), threading.Lock(), Counter()
     threads = [threading.Thread(target=trickle, args=(port, stop), daemon=True) for _ in range(8)]
     threads += [threading.Thread(target=heavy, args=(port, stop, heavy_statuses, lock), daemon=True) for _ in range(8)]
     probes = {"/api/v1/healthz": [], "/api/v1/conflicts?q=ceasefire&limit=20": []}
     idle: list[socket.socket] = []
-    try:
-        wait_until_both_workers_answer(port)
-        # a chunked body past the size limit is refused whole, through gunicorn too
-        padded = json.dumps([{"actor": "A", "text": "The bridge opens in May.", "source": "x"}]) + " " * (9 << 20)
-        before = statement_count(port)
-        assert post_chunked(port, "/api/v1/statements", padded.encode()) == 413
-        assert statement_count(port) == before
-        # gunicorn's own refusals are problem details too
-        oversized = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/healthz", headers={"X-Big": "x" * 10_000})
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            urllib.request.urlopen(oversized, timeout=10)
-        assert refused.value.code == 431 and refused.value.headers["Content-Type"] == "application/problem+json"
-        assert json.loads(refused.value.read())["status"] == 431
-        idle += [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(IDLE)]  # say nothing
-        for thread in threads:
-            thread.start()
-        time.sleep(3.0)  # let the slow connections and heavy requests take hold
-        ends = time.monotonic() + SECONDS
-        while time.monotonic() < ends:
-            for path, seen in probes.items():
-                seen.append(get(port, path, headers={"Authorization": f"Bearer {KEY}"}))
-            time.sleep(0.5)
-    finally:
-        stop.set()
-        for sock in idle:
-            sock.close()
-        server.terminate()
+    with gunicorn(tmp_path, port, write_keys=f'["desk:{KEY}"]', load_fixtures="true", scorer="judge",
+                  database_url=""):
+        wait_for_both_workers(port, tmp_path, path="/api/v1/conflicts?q=ceasefire", deadline_s=240.0, timeout=10.0)
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            # a chunked body past the size limit is refused whole, through gunicorn too
+            padded = json.dumps([{"actor": "A", "text": "The bridge opens in May.", "source": "x"}]) + " " * (9 << 20)
+            before = statement_count(port)
+            assert post_chunked(port, "/api/v1/statements", padded.encode()) == 413
+            assert statement_count(port) == before
+            # gunicorn's own refusals are problem details too
+            oversized = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/healthz", headers={"X-Big": "x" * 10_000})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(oversized, timeout=10)
+            assert refused.value.code == 431 and refused.value.headers["Content-Type"] == "application/problem+json"
+            assert json.loads(refused.value.read())["status"] == 431
+            idle += [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(IDLE)]  # say nothing
+            for thread in threads:
+                thread.start()
+            time.sleep(3.0)  # let the slow connections and heavy requests take hold
+            ends = time.monotonic() + SECONDS
+            while time.monotonic() < ends:
+                for path, seen in probes.items():
+                    seen.append(get(port, path, headers={"Authorization": f"Bearer {KEY}"}))
+                time.sleep(0.5)
+        finally:
+            stop.set()
+            for sock in idle:
+                sock.close()
     for path, seen in probes.items():
         worst = max(seconds for _, seconds in seen)
         print(f"{path}: {len(seen)} probes, statuses {dict(Counter(s for s, _ in seen))}, worst {worst * 1000:.0f} ms")

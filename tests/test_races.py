@@ -10,18 +10,14 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 
-from service.settings import ROOT
-
 from .conftest import backend_overrides, make_config
-from .servers import free_port
+from .servers import free_port, gunicorn, wait_for_both_workers
 
 SECONDS = float(os.environ.get("RACE_SECONDS", "8"))
 WRITERS, RETRACTORS = 20, 2
@@ -39,30 +35,9 @@ def call(port, method, path, body=None) -> tuple[int, dict | None]:
         return exc.code, None
 
 
-def start_gunicorn(tmp_path, port, database_url) -> tuple[subprocess.Popen, object]:
-    env = {**os.environ, "COUNTERCLAIM_DATA_DIR": str(tmp_path / "data"), "COUNTERCLAIM_WORKERS": "2",
-           "COUNTERCLAIM_BIND": f"127.0.0.1:{port}", "COUNTERCLAIM_SCORER": "cues", "COUNTERCLAIM_WRITE_KEYS": "[]",
-           "COUNTERCLAIM_DATABASE_URL": database_url, "COUNTERCLAIM_RATE_LIMIT_ENABLED": "false",
-           "COUNTERCLAIM_JUDGING": "background"}
-    log = open(tmp_path / "gunicorn.log", "wb")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "service/gunicorn_conf.py", "service.wsgi:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if call(port, "GET", "/api/v1/healthz")[0] == 200:
-                return server, log
-        except OSError:
-            pass
-        time.sleep(0.3)
-    server.kill()
-    raise RuntimeError("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()[-2000:])
-
-
 def test_twenty_writers_and_retractions_lose_nothing_and_never_fail(tmp_path, backend, request):
     config = make_config(tmp_path, **backend_overrides(backend, request))
     port = free_port()
-    server, log = start_gunicorn(tmp_path, port, config.database_url)
     lock, stop = threading.Lock(), threading.Event()
     acknowledged: set[str] = set()
     retracted: set[str] = set()
@@ -105,13 +80,18 @@ def test_twenty_writers_and_retractions_lose_nothing_and_never_fail(tmp_path, ba
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
     threads += [threading.Thread(target=retractor, args=(100 + i,)) for i in range(RETRACTORS)]
-    try:
-        for thread in threads:
-            thread.start()
-        time.sleep(SECONDS)
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=120)
+    with gunicorn(tmp_path, port, scorer="cues", write_keys="[]", database_url=config.database_url,
+                  rate_limit_enabled="false", judging="background"):
+        wait_for_both_workers(port, tmp_path)
+        try:
+            for thread in threads:
+                thread.start()
+            time.sleep(SECONDS)
+        finally:
+            stop.set()
+            for thread in threads:
+                if thread.is_alive():
+                    thread.join(timeout=120)
         deadline = time.time() + 120
         while call(port, "GET", "/api/v1/healthz")[1]["judging_backlog"] and time.time() < deadline:
             time.sleep(0.5)
@@ -125,15 +105,6 @@ def test_twenty_writers_and_retractions_lose_nothing_and_never_fail(tmp_path, ba
             assert status == 200
             edges_seen += len(page["items"])
             dangling += [pair["b"]["id"] for pair in page["items"] if pair["b"]["id"] not in kept]
-    finally:
-        stop.set()
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
     print(f"\n[{backend}] {SECONDS:g} s: {len(acknowledged)} statements acknowledged, {len(retracted)} retracted, "
           f"statuses {dict(statuses)}, store {health['statements']}, index {health.get('index')}, "
           f"backlog {health['judging_backlog']}, edges checked {edges_seen}")
