@@ -1,9 +1,10 @@
 """Articles in, attributed statements out: the bridge between ``extract`` and the engine.
 
-A document is checked (not empty, text not binary, within the size limit, English); HTML (sent as
-``text/html``, or found in a JSON or plain-text body) is first reduced to its article text by
-trafilatura, as the CLI does, so that markup never reaches the extractor; then its claims are extracted with their speakers, and each claim becomes a statement that keeps the
-document id, the reporting cue, the direct quote and its character offsets.
+HTML (sent as ``text/html``, or found in a JSON or plain-text body) is first reduced to its article
+text by trafilatura, as the CLI does, so that markup never reaches the extractor. A document is then
+checked (not empty, text not binary, within the size limit, English), its claims are extracted with
+their speakers, and each claim becomes a statement that keeps the document id, the reporting cue,
+the direct quote and its character offsets.
 """
 from __future__ import annotations
 
@@ -46,10 +47,10 @@ def looks_like_html(text: str) -> bool:
 
 def article_text(text: str, html: bool = False) -> str:
     """The text to extract claims from: HTML reduced to the page's article text (markup, navigation and
-    boilerplate removed), anything else as sent."""
-    if not (html or looks_like_html(text)):
+    boilerplate removed), anything else (an empty body too, which ``check_document_text`` refuses) as sent."""
+    if not text.strip() or not (html or looks_like_html(text)):
         return text
-    cleaned = article_text_from_html(text) if text.strip() else ""
+    cleaned = article_text_from_html(text)
     if not cleaned:
         raise DocumentRejected(422, "No article text", "the HTML holds no article text once markup and boilerplate "
                                "are removed")
@@ -84,9 +85,7 @@ def claim_statement(claim, document: dict) -> dict:
 
 def statements_from_article(text: str, registry, title=None, source=None, url=None, date=None, html=False):
     """(document, statements, claims) for an article (``html``: it is a web page); raises ``DocumentRejected``."""
-    if not text or not text.strip():
-        raise DocumentRejected(422, "Empty document", "the document has no text")
-    text = check_document_text(article_text(text, html))
+    text = check_document_text(article_text(text or "", html))
     source = source or title or url or ""
     document = {"id": document_id(text, source), "title": title, "source": source, "url": url, "date": date,
                 "text": text}

@@ -433,6 +433,12 @@ def same_measure(a: str, b: str) -> int:
     return min(best, 3)
 
 
+@lru_cache(maxsize=50_000)
+def content_stems(text: str) -> frozenset[str]:
+    """The first five letters of each content word (numbers included): what the overlap cues compare."""
+    return frozenset(w[:5] for w in content_words(text))
+
+
 def denial_overlap(a: str, b: str) -> float:
     """When one claim denies and the other does not, the share of the denying claim's content words
     that the other claim states: a denial of *this* claim ("Rydo never collected data after log-off" vs
@@ -442,7 +448,12 @@ def denial_overlap(a: str, b: str) -> float:
         return 0.0
     denier, other = (a, b) if den_a else (b, a)
     own = frozenset(w[:5] for w in content_words(denier) if w not in DENIAL_WORDS and not w.startswith(DENIAL_STEMS))
-    return share_in(own, frozenset(w[:5] for w in content_words(other)))
+    return share_in(own, content_stems(other))
+
+
+REPORT_WORDS = {"claim", "claims", "report", "reports", "allegation", "allegations", "accusation", "accusations",
+                "charge", "charges", "stories", "story", "rumour", "rumours", "rumor", "rumors", "suggestion",
+                "suggestions", "account", "accounts"}
 
 
 # "the claims of ballot stuffing are lies", "the dumping charge is false": a statement that calls a
@@ -464,11 +475,5 @@ def meta_denial_overlap(a: str, b: str) -> float:
         return 0.0
     reported, other = (ma.group(1), b) if ma else (mb.group(1), a)
     own = frozenset(w[:5] for w in content_words(reported) if w not in REPORT_WORDS)
-    return share_in(own, frozenset(w[:5] for w in content_words(other))) if own else 0.5
-
-
-REPORT_WORDS = {"claim", "claims", "report", "reports", "allegation", "allegations", "accusation", "accusations",
-                "charge", "charges", "stories", "story", "rumour", "rumours", "rumor", "rumors", "suggestion",
-                "suggestions", "account", "accounts"}
-
+    return share_in(own, content_stems(other)) if own else 0.5
 

@@ -14,10 +14,9 @@ For each candidate pair (claim A, claim B):
 4. **Verdict** (``stage="precise"``): a multinomial logistic regression over both NLI directions, the
    explained cues (a number clash and whether its two amounts count the same thing, an accusation
    against a denial and how much of the claim the denial restates, a report called a lie and how much
-   of the other claim it reports, negation, antonymous predicates)
-   and the gate's evidence of one point, trained on news stance pairs and the gold dev split. Cues are
-   features, so a cue raises a verdict by what it is worth on labelled pairs; low alignment vetoes
-   (step 1).
+   of the other claim it reports, negation, antonymous predicates) and the gate's evidence of one
+   point, trained on news stance pairs and the gold dev split. Cues are features, so a cue raises a
+   verdict by what it is worth on labelled pairs; low alignment vetoes (step 1).
 
 Files: ``model/judge/judge.json`` (gate and verdict weights, fast-stage threshold, provenance) and
 ``model/judge/fast.npz``; ``model/precise/`` for the NLI model. Built by ``python -m model.judge``.
@@ -78,8 +77,8 @@ def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: n
         rows.append([
             _logit(c), _logit(g), max(pa[2], pb[2]), min(pa[2], pb[2]), max(pa[0], pb[0]), min(pa[1], pb[1]),
             cue["number_mismatch"], float(same_measure(a, b)) if cue["number_mismatch"] else 0.0,
-            cue["quantity_match"], cue["denial_flip"], denial_overlap(a, b), meta_denial_overlap(a, b), cue["antonym"], cue["negation_flip"],
-            gate["similarity"], gate["stems_in_shorter"], gate["names_jaccard"],
+            cue["quantity_match"], cue["denial_flip"], denial_overlap(a, b), meta_denial_overlap(a, b),
+            cue["antonym"], cue["negation_flip"], gate["similarity"], gate["stems_in_shorter"], gate["names_jaccard"],
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(VERDICT_FEATURES))
 

@@ -104,9 +104,14 @@ OPEN_ENDPOINTS = {"api.healthz", "static"}
 def authorize_request() -> None:
     """App hook, before every route: writes (POST, PUT, PATCH, DELETE) need a write key, the rest
     (API, page, OpenAPI documents, metrics) a read key. A path that matches no route answers 404."""
-    if request.endpoint in OPEN_ENDPOINTS or request.endpoint is None:
+    if is_open_request():
         return
     check_access("write" if is_write_request() else "read")
+
+
+def is_open_request() -> bool:
+    """Liveness, the page's static files, and paths that match no route (they answer 404)."""
+    return request.endpoint in OPEN_ENDPOINTS or request.endpoint is None
 
 
 def is_write_request() -> bool:

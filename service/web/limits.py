@@ -16,7 +16,7 @@ import time
 from flask import Flask, request
 from flask_limiter import Limiter, RateLimitExceeded
 
-from .auth import OPEN_ENDPOINTS, is_write_request, known_key_name
+from .auth import OPEN_ENDPOINTS, is_open_request, is_write_request, known_key_name
 from .problems import problem_response
 
 HEAVY_ENDPOINTS = ("api.compare", "api.post_job")
@@ -28,10 +28,6 @@ def client_key() -> str:
     return f"key:{name}" if name else f"ip:{request.remote_addr or 'unknown'}"
 
 
-def _exempt() -> bool:
-    return request.endpoint in OPEN_ENDPOINTS or request.endpoint is None
-
-
 def init_rate_limits(app: Flask, settings) -> Limiter | None:
     """Attach the limiter to every registered route; call it after the routes are registered and before
     the authorisation hook, so that a refused request (or a guessed key) costs nothing more. With
@@ -40,7 +36,7 @@ def init_rate_limits(app: Flask, settings) -> Limiter | None:
         return None
     # one budget across all routes (application limits), not one per route
     limiter = Limiter(client_key, app=app, application_limits=[settings.rate_limit],
-                      application_limits_exempt_when=_exempt, storage_uri=settings.rate_limit_storage,
+                      application_limits_exempt_when=is_open_request, storage_uri=settings.rate_limit_storage,
                       headers_enabled=True, strategy="moving-window")
     # override_defaults=False: these budgets come on top of the per-request one, not instead of it
     writes = limiter.shared_limit(settings.rate_limit_writes, scope="writes", override_defaults=False,
