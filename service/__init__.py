@@ -38,15 +38,15 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     from .pipeline.executors import RequestJudging
     from .web import api, page
     from .web.auth import authorize_request, warn_if_writes_are_open
-    from .web.bodies import BoundedChunkedBodies
+    from .web.bodies import BoundedBodies
     from .web.limits import init_rate_limits
     from .web.observe import init_observability
     from .web.problems import GuardedJSONProvider, register_problem_handlers
 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length, COUNTERCLAIM=settings)
-    app.wsgi_app = BoundedChunkedBodies(app.wsgi_app, lambda path: settings.job_max_bytes if path.rstrip("/").endswith(
-        "/api/v1/jobs") else settings.max_content_length)
+    app.wsgi_app = BoundedBodies(app.wsgi_app, lambda path: settings.job_max_bytes if path.rstrip("/").endswith(
+        "/api/v1/jobs") else settings.max_content_length, settings.body_min_rate, settings.body_grace_s)
     app.json = GuardedJSONProvider(app)
     app.json.sort_keys = False
 

@@ -333,19 +333,24 @@ class Engine:
             results.append({"claim": {**probe, "id": ""}, "pairs": pairs})
         return results, len(found)
 
-    def compare_pairs(self, pairs: list[dict], scorer=None):
-        """Judge explicit (a, b) text pairs; one result per pair."""
+    def compare_pairs(self, pairs: list[dict], scorer=None, batch: int = 32):
+        """Judge explicit (a, b) text pairs; one result per pair (a generator: ``batch`` pairs judged at
+        a time, so a caller that stops reading stops the judging)."""
         scorer = scorer or self.scorer
+        for start in range(0, len(pairs), batch):
+            yield from self.judge_pairs(pairs[start:start + batch], scorer)
+
+    def judge_pairs(self, pairs: list[dict], scorer) -> list[dict]:
         texts = [(normalise_text(p["a"]), normalise_text(p["b"])) for p in pairs]
         if hasattr(scorer, "similarities_and_judgements"):  # an executor: embedding spread over its workers too
             similarities, judgements = zip(*scorer.similarities_and_judgements(texts)) if texts else ((), ())
         else:
             similarities = self.embedder.pair_similarities(texts)
             judgements = scorer.judge(texts, similarities)
-        for (a, b), sim, judgement in zip(texts, similarities, judgements):
-            yield {"a": a, "b": b, "label": judgement.label, "score": round(judgement.score, 4),
-                   "probs": {k: round(v, 4) for k, v in judgement.probs.items()},
-                   "similarity": round(sim, 4), "cues": judgement.cues, "scorer": scorer.name}
+        return [{"a": a, "b": b, "label": judgement.label, "score": round(judgement.score, 4),
+                 "probs": {k: round(v, 4) for k, v in judgement.probs.items()},
+                 "similarity": round(sim, 4), "cues": judgement.cues, "scorer": scorer.name}
+                for (a, b), sim, judgement in zip(texts, similarities, judgements)]
 
     # -- corrections -------------------------------------------------------------------
     def retract_statement(self, statement_id_: str, who: str, reason: str = "") -> None:

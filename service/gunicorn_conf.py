@@ -6,7 +6,6 @@ FAISS are not fork-safe once their thread pools exist).
 import json
 
 from gunicorn import util
-from gunicorn.workers import gthread
 
 from service.settings import load_settings
 
@@ -14,7 +13,7 @@ settings = load_settings()
 bind = settings.bind
 workers = settings.workers
 threads = settings.threads
-worker_class = "gthread"
+worker_class = "service.gunicorn_worker.GuardedThreadWorker"  # gthread with deadlines for slow clients
 preload_app = False
 timeout = 120
 # Seconds an idle client connection is kept. Behind heavy keep-alive clients raise it (75 s removed
@@ -67,9 +66,3 @@ def _problem_error(sock, status_int, reason, mesg):
 # master imports before forking the workers) replaces it.
 util.write_error = _problem_error
 
-
-# A new connection holds a worker thread until its first bytes arrive, for up to 5 s by default, before
-# gunicorn parks it in the poller. 100 connections that say nothing then took every thread and stalled
-# /healthz for seconds (tests/test_adversarial.py). A client that has something to say sends it with
-# the connection; one that does not waits in the poller, where it costs no thread.
-gthread.DEFAULT_WORKER_DATA_TIMEOUT = 0.1

@@ -111,6 +111,16 @@ class Settings(BaseSettings):
     workers: int = Field(min(4, multiprocessing.cpu_count()), ge=1)
     threads: int = Field(16, ge=1)  # well over COMPARE_SLOTS: reads always find a thread
     keepalive: int = Field(2, ge=0)
+    # Slow clients (service/web/slow_clients.py): a request's headers must be complete this long after
+    # their first byte (else 408); a body must arrive at body_min_rate bytes/s after body_grace_s; at
+    # most slow_connections_max reads per worker may fall behind (0: a quarter of the threads), the
+    # oldest beyond are closed; a body read or answer write with no progress for client_io_timeout_s
+    # ends the request.
+    header_timeout_s: float = Field(10.0, gt=0)
+    slow_connections_max: int = Field(0, ge=0)
+    client_io_timeout_s: float = Field(10.0, ge=0)
+    body_min_rate: int = Field(64 * 1024, ge=0)
+    body_grace_s: float = Field(10.0, gt=0)
     torch_num_threads: int = Field(1, ge=1, validation_alias=AliasChoices("COUNTERCLAIM_TORCH_NUM_THREADS",
                                                                           "TORCH_NUM_THREADS"))
     # Prometheus counters shared by gunicorn workers (prometheus_client's own variable).

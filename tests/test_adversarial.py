@@ -1,7 +1,9 @@
 """Adversarial run against the production set-up (gunicorn, 2 gthread workers, a write key, the
 shipped judge, rate limits on, fixtures loaded): slow clients that trickle their headers and anonymous
 callers that keep asking for heavy comparisons must not stall liveness or a keyed read; a chunked
-body past the size limit is refused whole; gunicorn's own 431 is problem details.
+body past the size limit is refused whole; gunicorn's own 431 is problem details; a comparison stops
+when its client leaves. More slow clients than the server has threads (headers trickled, bodies
+trickled or stalled) are closed with 408 in time, and liveness still answers within 1 s.
 
 Target (issue 13): under 8 trickling connections plus 8 anonymous heavy requesters (and 100 idle
 connections), ``/healthz`` and a keyed ``/api/v1/conflicts`` answer within 1 s, every time, for 30 s:
@@ -96,6 +98,18 @@ def post_chunked(port, path, body: bytes) -> int:
         conn.close()
 
 
+def send_and_leave(port, path: str, body: bytes, stay_s: float) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer {KEY}"
+                     f"\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+        time.sleep(stay_s)
+
+
+def logged_messages(tmp_path) -> list[dict]:
+    lines = (tmp_path / "gunicorn.log").read_text(errors="replace").splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
 def statement_count(port) -> int:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=10) as response:
         return json.loads(response.read())["statements"]
@@ -123,6 +137,17 @@ def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_re
                 urllib.request.urlopen(oversized, timeout=10)
             assert refused.value.code == 431 and refused.value.headers["Content-Type"] == "application/problem+json"
             assert json.loads(refused.value.read())["status"] == 431
+            # a comparison whose client leaves stops judging (not at its 60 s deadline)
+            many = json.dumps({"claims": [{"text": t, "actor": "Desk"} for t in CLAIMS * 10], "k": 10}).encode()
+            send_and_leave(port, "/api/v1/compare", many, stay_s=2.0)
+            left_at, stopped = time.monotonic(), []
+            while not stopped and time.monotonic() - left_at < 15:
+                time.sleep(0.5)
+                stopped = [m for m in logged_messages(tmp_path) if m["msg"] == "compare stopped: the client left"]
+            assert stopped, "judging should stop when the client leaves"
+            assert stopped[0]["results"] < len(CLAIMS) * 10
+            print(f"comparison stopped {time.monotonic() - left_at:.1f} s after its client left, "
+                  f"after {stopped[0]['results']} of {len(CLAIMS) * 10} claims")
             idle += [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(IDLE)]  # say nothing
             for thread in threads:
                 thread.start()
@@ -144,3 +169,75 @@ def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_re
         assert all(status == 200 for status, _ in seen), path
         assert max(seconds for _, seconds in seen) < 1.0, path
     assert heavy_statuses[401] > 0  # 20 claims without a key: refused
+
+
+SLOW_SECONDS = float(os.environ.get("SLOW_CLIENT_SECONDS", "8"))
+HEADER_TIMEOUT_S, BODY_GRACE_S = 4.0, 2.0
+
+
+def slow_client(port, kind: str, stop: threading.Event, endings: list, lock: threading.Lock) -> None:
+    """One connection after another that never completes its request on time: ``headers`` trickles a
+    header line every second; ``body`` sends its headers, then a byte every 0.5 s of a 50 kB body;
+    ``stalled`` sends its headers and 10 bytes of the body, then nothing. Records, for each connection
+    the server closed, how long it lasted and the status line it got."""
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                if kind == "headers":
+                    sock.sendall(b"GET /api/v1/healthz HTTP/1.1\r\nHost: x\r\n")
+                else:
+                    sock.sendall(b"POST /api/v1/statements HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                 b"Content-Length: 50000\r\n\r\n" + (b"[" + b" " * 9 if kind == "stalled" else b""))
+                sock.settimeout(0.5 if kind == "body" else 1.0)
+                answer = b""
+                while not stop.is_set():
+                    try:
+                        chunk = sock.recv(4096)
+                    except socket.timeout:
+                        if kind != "stalled":
+                            sock.sendall(b"X-Slow: 1\r\n" if kind == "headers" else b" ")
+                        continue
+                    if not chunk:
+                        break
+                    answer += chunk
+        except OSError:
+            pass
+        if not stop.is_set():
+            with lock:
+                endings.append((kind, time.monotonic() - started, answer.split(b"\r\n", 1)[0]))
+
+
+def test_more_slow_clients_than_threads_are_closed_in_time_and_liveness_answers(tmp_path):
+    port = free_port()
+    stop, lock, endings, seen = threading.Event(), threading.Lock(), [], []
+    kinds = ["headers"] * 48 + ["body"] * 16 + ["stalled"] * 8  # gunicorn has 2 x 16 threads
+    clients = [threading.Thread(target=slow_client, args=(port, kind, stop, endings, lock), daemon=True) for kind in kinds]
+    with gunicorn(tmp_path, port, scorer="cues", database_url="", header_timeout_s=HEADER_TIMEOUT_S,
+                  body_grace_s=BODY_GRACE_S, client_io_timeout_s=3):
+        wait_for_both_workers(port, tmp_path)
+        try:
+            for client in clients:
+                client.start()
+            time.sleep(2.0)
+            ends = time.monotonic() + SLOW_SECONDS
+            while time.monotonic() < ends:
+                seen.append(get(port, "/api/v1/healthz"))
+                time.sleep(0.25)
+            time.sleep(2.0)
+        finally:
+            stop.set()
+    for kind in ("headers", "body", "stalled"):
+        mine = [(seconds, status) for k, seconds, status in endings if k == kind]
+        print(f"{kind}: {len(mine)} connections closed, longest {max((s for s, _ in mine), default=0):.1f} s, "
+              f"answers {dict(Counter(status for _, status in mine))}")
+    print(f"/api/v1/healthz: {len(seen)} probes, statuses {dict(Counter(s for s, _ in seen))}, "
+          f"worst {max((s for _, s in seen), default=0) * 1000:.0f} ms")
+    assert all(status == 200 for status, _ in seen)
+    assert max(seconds for _, seconds in seen) < 1.0
+    limits = {"headers": HEADER_TIMEOUT_S, "body": HEADER_TIMEOUT_S, "stalled": HEADER_TIMEOUT_S}
+    for kind, limit in limits.items():
+        mine = [(seconds, status) for k, seconds, status in endings if k == kind]
+        assert mine, kind
+        assert all(status == b"HTTP/1.1 408 Request Timeout" for _, status in mine), kind
+        assert max(seconds for seconds, _ in mine) < limit + 1.5, kind

@@ -106,7 +106,7 @@ def cancel(engine, job_id: str, who: str) -> dict:
 def process_items(engine, kind: str, items: list, spec: dict, scorer) -> tuple[list[dict], int]:
     """(one result per item, pairs judged)."""
     if kind == "pairs":
-        rows = list(engine.compare_pairs(items, scorer=scorer))
+        rows = engine.judge_pairs(items, scorer)
         return rows, len(rows)
     if kind == "claims":
         return engine.judge_claims(items, spec.get("k", 5), scorer=scorer)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import copy
 import json
+import select
+import socket
 import time
 
-from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, g, request, stream_with_context, url_for
 from pydantic import ValidationError
 from spectree import SpecTree
 from spectree import Response as Responses
@@ -20,6 +22,7 @@ from ..engine import ConflictError, InvalidBatch, NotFound, UnknownReference
 from ..pipeline import jobs
 from ..pipeline.executors import JudgingBusy
 from .auth import any_keys_configured, known_key_name
+from .observe import access_log
 from .problems import PROBLEM_MIME, ApiProblem
 
 
@@ -266,14 +269,17 @@ def compare():
         if json.claims is not None:
             results = engine().compare_claims([c.model_dump() for c in json.claims], json.k, scorer=scorer)
         else:
-            results = iter(list(engine().compare_pairs([p.model_dump() for p in json.pairs], scorer=scorer)))
-        results = _until_deadline(results, current_app.config["COUNTERCLAIM"].compare_deadline_s)
+            results = engine().compare_pairs([p.model_dump() for p in json.pairs], scorer=scorer)
+        results = _while_wanted(results, current_app.config["COUNTERCLAIM"].compare_deadline_s,
+                                request.environ.get("gunicorn.socket"))
         if request.accept_mimetypes.best_match(["application/json", "application/x-ndjson"]) == "application/x-ndjson":
             return _ndjson(_releasing(judging, results))  # the slot is held while the stream is written
         try:
             items = list(results)
         except DeadlinePassed as exc:
             raise ApiProblem(503, "Deadline passed", str(exc)) from exc
+        except ClientLeft as exc:
+            raise ApiProblem(499, "Client Closed Request", "the client closed the connection") from exc
     except BaseException:
         judging.release_slot()
         raise
@@ -290,6 +296,10 @@ def require_key_for_heavy_work(items: int) -> None:
                          "API key ('Authorization: Bearer <key>')", headers={"WWW-Authenticate": 'Bearer realm="counterclaim"'})
 
 
+class ClientLeft(Exception):
+    pass
+
+
 class DeadlinePassed(Exception):
     def __init__(self, done: int, seconds: float):
         super().__init__(f"the comparison passed its deadline of {seconds:g} s after {done} results; "
@@ -297,18 +307,41 @@ class DeadlinePassed(Exception):
         self.done = done
 
 
-def _until_deadline(results, seconds: float):
-    """The results until ``seconds`` have passed; then the judging stops (a client that left, or one
-    that asked for too much, costs at most this long) and ``DeadlinePassed`` says where."""
+def _while_wanted(results, seconds: float, client_socket=None):
+    """The results while someone waits for them: the judging stops when ``seconds`` have passed
+    (``DeadlinePassed`` says where) or when the client has closed its connection (a client that
+    left costs nothing more; under gunicorn, which hands its socket over)."""
     ends, done = time.monotonic() + seconds, 0
-    for item in results:
-        yield item
-        done += 1
-        if time.monotonic() > ends:
-            close = getattr(results, "close", None)
-            if close:
-                close()
-            raise DeadlinePassed(done, seconds)
+    try:
+        for item in results:
+            yield item
+            done += 1
+            if time.monotonic() > ends:
+                raise DeadlinePassed(done, seconds)
+            if client_socket is not None and client_has_left(client_socket):
+                access_log.info("compare stopped: the client left", extra={"fields": {
+                    "request_id": g.get("request_id"), "results": done}})
+                raise ClientLeft()
+    finally:
+        close = getattr(results, "close", None)
+        if close:
+            close()
+
+
+def client_has_left(sock) -> bool:
+    """True once the peer has closed the connection: a readable socket whose peek reads the end of the
+    stream. (Data waiting there is a pipelined request, and no peer; a socket that cannot be polled
+    is no client any more.)"""
+    try:
+        poll = select.poll()
+        poll.register(sock, select.POLLIN)
+        if not poll.poll(0):
+            return False
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError, TimeoutError):
+        return False
+    except (OSError, ValueError):
+        return True
 
 
 def _releasing(judging, results):
@@ -388,6 +421,8 @@ def _ndjson(results) -> Response:
                 yield json_line(item)
         except DeadlinePassed as exc:  # the status is sent already: the last line says it
             yield json_line({"error": {"status": 503, "title": "Deadline passed", "detail": str(exc), "done": exc.done}})
+        except ClientLeft:
+            return  # nobody reads this stream any more
 
     return Response(stream_with_context(lines()), mimetype="application/x-ndjson")
 
