@@ -83,9 +83,11 @@ def claim_statement(claim, document: dict) -> dict:
     }
 
 
-def statements_from_article(text: str, registry, title=None, source=None, url=None, date=None, html=False):
-    """(document, statements, claims) for an article (``html``: it is a web page); raises ``DocumentRejected``."""
+def statements_from_article(text: str, load_registry, title=None, source=None, url=None, date=None, html=False):
+    """(document, statements, claims) for an article (``html``: it is a web page); raises ``DocumentRejected``.
+    ``load_registry()`` gives the actor registry, loaded only for a text that passed its checks."""
     text = check_document_text(article_text(text or "", html))
+    registry = load_registry()
     source = source or title or url or ""
     document = {"id": document_id(text, source), "title": title, "source": source, "url": url, "date": date,
                 "text": text}

@@ -224,7 +224,7 @@ class Engine:
         """Extract attributed claims from an article and ingest them with the document, atomically."""
         from .documents import DocumentRejected, statements_from_article
 
-        document, items, claims = statements_from_article(text, self.actor_registry(), **meta)
+        document, items, claims = statements_from_article(text, self.actor_registry, **meta)
         limit = self.settings.inline_document_max_claims
         if self.settings.judging == "inline" and len(items) > limit:
             raise DocumentRejected(413, "Too many claims to judge in one request",

@@ -279,3 +279,11 @@ def test_compare_stops_at_its_deadline(tmp_path, engine):
     lines = [json.loads(line) for line in streamed.data.decode().splitlines()]
     assert len(lines) == 2 and "claim" in lines[0] and lines[1]["error"]["title"] == "Deadline passed"
     assert client.post("/api/v1/compare", json=body).status_code == 503  # the slot was given back each time
+
+
+@pytest.mark.parametrize("actor", [{"name": "\u200b\u200d\ufeff"}, {"name": "Evil\u202ePRESIDENT"},
+                                   {"name": "A", "aliases": ["\u2067B\u2069"]}])
+def test_actor_names_of_invisible_or_bidi_control_characters_are_refused(client, actor):
+    response = client.post("/api/v1/actors", json=actor)
+    assert response.status_code == 422 and response.mimetype == PROBLEM
+    assert client.get("/api/v1/actors").json["items"] == []

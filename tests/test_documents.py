@@ -119,3 +119,21 @@ def test_a_document_with_more_claims_than_inline_judging_allows_is_refused_whole
         assert client.get("/api/v1/healthz").json["statements"] == 0
     else:
         assert len(response.json["statements"]) > 2
+
+
+def test_a_refused_document_request_does_not_load_the_actor_registry(tmp_path, engine, monkeypatch):
+    """The registry (every actor and alias) once loaded for each /documents request, refused ones too."""
+    from service import create_app
+
+    from .conftest import make_config
+
+    loads = []
+    listing = engine.storage.actors
+    monkeypatch.setattr(engine.storage, "actors", lambda: loads.append(1) or listing())
+    client = create_app(make_config(tmp_path, write_keys=["desk:secret"]), engine=engine).test_client()
+    key = {"Authorization": "Bearer secret"}
+    assert client.post("/api/v1/documents", json={"text": "Ruiz said the bridge opens in May."}).status_code == 401
+    assert client.post("/api/v1/documents", data=b"x", content_type="image/png", headers=key).status_code == 415
+    assert client.post("/api/v1/documents", json={"text": ""}, headers=key).status_code == 422
+    assert client.post("/api/v1/documents", json={"title": 5}, headers=key).status_code == 422
+    assert loads == []

@@ -339,3 +339,19 @@ def test_edges_of_more_ids_than_sqlite_binds_at_once(engine):
     past_the_limit = 130_000  # twice this many bound variables: past SQLite's limit here (250,000)
     many = engine.storage.edges_touching(ids[:1] + [f"st_missing{i}" for i in range(past_the_limit)] + ids[1:])
     assert few and sorted((e["a"], e["b"]) for e in many) == sorted((e["a"], e["b"]) for e in few)
+
+
+def test_statements_and_vectors_of_more_ids_than_sqlite_binds_at_once(engine):
+    """``/compare`` with 1,000 claims and k=100 once asked for 100k rows in one ``IN (…)`` list."""
+    engine.ingest([{"actor": "A", "text": "The bridge opened on Monday.", "source": "x"},
+                   {"actor": "B", "text": "The bridge did not open on Monday.", "source": "y"}])
+    ids = engine.storage.statement_ids_of_actor("A") + engine.storage.statement_ids_of_actor("B")
+    by_id = engine.storage.statements_by_id(ids)
+    past_the_limit = 260_000  # SQLite's limit here is 250,000 bound variables
+    assert len(by_id) == 2
+    assert engine.storage.statements_by_id(ids[:1] + [f"st_missing{i}" for i in range(past_the_limit)] + ids[1:]) == by_id
+    if hasattr(engine.storage, "statements_by_vid"):  # the embedded store: FAISS ids
+        vids = [row[0] for row in engine.storage.conn.execute("SELECT vid FROM statements")]
+        many_vids = vids[:1] + list(range(10**9, 10**9 + past_the_limit)) + vids[1:]
+        assert {s["id"] for s in engine.storage.statements_by_vid(many_vids).values()} == set(ids)
+        assert set(engine.storage.vectors_for(many_vids)) == set(vids)
