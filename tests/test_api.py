@@ -287,3 +287,17 @@ def test_actor_names_of_invisible_or_bidi_control_characters_are_refused(client,
     response = client.post("/api/v1/actors", json=actor)
     assert response.status_code == 422 and response.mimetype == PROBLEM
     assert client.get("/api/v1/actors").json["items"] == []
+
+
+def test_a_full_comparison_at_the_largest_k_is_answered(client):
+    """1,000 claims with k=100 once answered 500 ("too many SQL variables"). /compare now takes at most
+    MAX_COMPARE claims and looks each one up alone; the store's lookups of many ids are chunked
+    (tests/test_storage.py::test_statements_and_vectors_of_more_ids_than_sqlite_binds_at_once)."""
+    from service.web.schemas import MAX_COMPARE, MAX_K
+
+    client.post("/api/v1/statements", json=[{"actor": f"Actor {i % 7}", "text": f"The bridge {i} opened on day {i}.",
+                                             "source": "x"} for i in range(150)])
+    claims = [{"text": f"Bridge {i} did not open on day {i}.", "actor": "Desk"} for i in range(MAX_COMPARE)]
+    response = client.post("/api/v1/compare", json={"claims": claims, "k": MAX_K})
+    assert response.status_code == 200 and len(response.json["items"]) == MAX_COMPARE
+    assert any(item["pairs"] for item in response.json["items"])
