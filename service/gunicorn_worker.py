@@ -1,4 +1,4 @@
-"""gunicorn's threaded worker, which gives a thread only to a request that has arrived
+"""gunicorn's threaded worker, which keeps a thread only for a request that has arrived
 (``worker_class`` in gunicorn_conf.py).
 
 gthread hands a connection to a worker thread as soon as it has a byte to read, and the thread then
@@ -7,33 +7,38 @@ trickles one header line every few seconds holds a thread for as long as it like
 connections took every thread and stalled ``/healthz``. Capping or timing out the threads' reads is
 not enough: clients that reconnect keep the pool's queue full of them.
 
-Here a connection waits in the worker's event loop, where it costs no thread, until its request is
-all in the socket's buffer (headers, and a body of up to ``GATHER_BODY_MAX`` bytes), as an event-driven
-proxy (nginx) would buffer it. One that is not all in ``header_timeout_s`` after it was accepted (or
-woke from keep-alive) gets 408 and is closed. Larger bodies are read by the app, held to a minimum
-data rate and a cap on slow reads (``service/web/slow_clients.py``); a read of the body or a write of
-the answer that makes no progress for ``client_io_timeout_s`` ends the request.
+Here the thread reads what has arrived without waiting. When the request is not all in (headers,
+and a body of up to ``GATHER_BODY_MAX`` bytes), the bytes are kept with the connection and it goes
+back to the worker's event loop, where it costs no thread, until more arrive; as an event-driven
+proxy (nginx) would buffer it. A request not all in ``header_timeout_s`` after its first attempt gets
+408 and the connection is closed. Larger bodies are read by the app, held to a minimum data rate
+and a cap on slow reads (``service/web/slow_clients.py``); a read of the body or a write of the
+answer that makes no progress for ``client_io_timeout_s`` ends the request.
+
+The reading is done in the thread, not in the event loop, and it replaces the thread's first read
+rather than adding one: every socket call releases the GIL, and with busy threads the loop's thread
+waits up to 5 ms to get it back (a peek there cost reads ~8 ms at the median under load).
 """
 from __future__ import annotations
 
 import re
+import select
 import selectors
 import socket
-import threading
 import time
-from functools import partial
 
 from gunicorn.workers.gthread import ThreadWorker
 
 from service.settings import load_settings
 from service.web.slow_clients import READS, refuse_with_408
 
-GATHER_BODY_MAX = 64 * 1024  # a body up to this size is waited for in the event loop (fits a socket buffer)
-PEEK_BYTES = 128 * 1024
-RECHECK_EVERY_S = 0.05  # requests that arrive in pieces are looked at again this often
+GATHER_BODY_MAX = 64 * 1024  # a body up to this size is waited for outside the threads
+GATHER_MAX = 128 * 1024  # more than this without the end of the headers: gunicorn refuses it (431)
+DEADLINES_EVERY_S = 0.25
 CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
 CHUNKED = re.compile(rb"\r\ntransfer-encoding:[^\r\n]*chunked", re.IGNORECASE)
 EXPECT_CONTINUE = re.compile(rb"\r\nexpect:[ \t]*100-continue", re.IGNORECASE)
+GATHER = object()  # handle()'s answer: not all in yet, back to the event loop
 
 
 class GuardedThreadWorker(ThreadWorker):
@@ -42,94 +47,111 @@ class GuardedThreadWorker(ThreadWorker):
         self.header_timeout_s = settings.header_timeout_s
         self.client_io_timeout_s = settings.client_io_timeout_s
         READS.configure(settings.body_min_rate, settings.slow_connections_max or max(1, self.cfg.threads // 4))
-        READS.watch()
-        self.gathering: dict = {}  # connection -> deadline: its request is not all in yet
-        self.partial: set = set()  # of those, the ones with some bytes in (re-checked on a timer)
-        threading.Thread(target=self.tick, name="gathering-recheck", daemon=True).start()
+        # Connections whose request is not all in, waiting for more bytes. An edge-triggered epoll says
+        # when more come; the level-triggered poller would wake at once, again and again, for the bytes
+        # already there. Only the loop's thread touches these.
+        self.waiting: dict = {}  # fd -> connection
+        self.more_bytes = select.epoll()
+        self.deadlines_checked = 0.0
         super().init_process()  # runs the worker's loop; returns only at exit
 
-    def tick(self) -> None:
-        while True:
-            time.sleep(RECHECK_EVERY_S)
-            self.method_queue.defer(self.recheck_gathering)  # on the loop's thread, like all connection state
-
-    # -- main loop thread ------------------------------------------------------------------
-    def enqueue_req(self, conn):
-        if conn.parser is not None and conn.parser.unreader.buf.getvalue():
-            return super().enqueue_req(conn)  # the next request is already read ahead into the parser
-        self.gathering[conn] = time.monotonic() + self.header_timeout_s
-        self.look_at(conn)
-
-    def look_at(self, conn) -> None:
-        state = arrival(conn.sock)
-        if state == "in":
-            self.stop_gathering(conn)
-            conn.data_ready = True  # gthread's handle() then does not wait for data again
-            super().enqueue_req(conn)
-        elif state == "gone":
-            self.stop_gathering(conn)
-            self.nr_conns -= 1
-            conn.close()
-        elif state == "empty":
-            self.partial.discard(conn)
-            self.watch_readable(conn)
-        else:  # "partial": readable already, so the poller would wake at once: the timer looks again
-            self.unwatch_readable(conn)
-            self.partial.add(conn)
-
-    def recheck_gathering(self) -> None:
-        now = time.monotonic()
-        for conn, deadline in list(self.gathering.items()):
-            if now > deadline:
-                self.stop_gathering(conn)
-                refuse_with_408(conn.sock)
-                self.nr_conns -= 1
-                conn.close()
-            elif conn in self.partial:
-                self.look_at(conn)
-
-    def watch_readable(self, conn) -> None:
-        conn.sock.setblocking(False)
-        try:
-            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_gathering_readable, conn))
-        except KeyError:
-            pass  # registered already
-
-    def unwatch_readable(self, conn) -> None:
-        try:
-            self.poller.unregister(conn.sock)
-        except (KeyError, ValueError, OSError):
-            pass
-
-    def on_gathering_readable(self, conn, _client):
-        self.look_at(conn)
-
-    def stop_gathering(self, conn) -> None:
-        self.unwatch_readable(conn)
-        self.gathering.pop(conn, None)
-        self.partial.discard(conn)
+    def run(self):
+        self.poller.register(self.more_bytes.fileno(), selectors.EVENT_READ, self.on_more_bytes)
+        super().run()
 
     # -- worker threads ----------------------------------------------------------------------
+    def handle(self, conn):
+        if not self.cfg.is_ssl and not read_ahead(conn):
+            state = gather(conn, time.monotonic() + self.header_timeout_s)
+            if state == "gone":
+                return False
+            if state != "in":
+                return GATHER
+            conn.data_ready = True  # gthread's handle() then does not wait for data again
+            conn.init()
+            conn.parser.unreader.unread(conn.gathered)
+            conn.gathered, conn.gather_deadline = b"", None
+        return super().handle(conn)
+
     def handle_request(self, req, conn):
         if self.client_io_timeout_s:
             conn.sock.settimeout(self.client_io_timeout_s)  # gthread makes the socket blocking again for the next request
         return super().handle_request(req, conn)
 
+    # -- the event loop's thread -------------------------------------------------------------
+    def finish_request(self, conn, fs):
+        if self.alive and not fs.cancelled() and fs.exception() is None and fs.result() is GATHER:
+            conn.sock.setblocking(False)
+            self.waiting[conn.sock.fileno()] = conn
+            # registered after the thread's read: bytes that came meanwhile are reported at once
+            self.more_bytes.register(conn.sock.fileno(), select.EPOLLIN | select.EPOLLRDHUP | select.EPOLLET)
+            return
+        super().finish_request(conn, fs)
 
-def arrival(sock) -> str:
-    """How much of the next request is in the socket's buffer: ``in`` (all of it, or so much that
-    gunicorn must judge it: oversized headers, a large body), ``partial``, ``empty`` or ``gone``."""
-    try:
-        data = sock.recv(PEEK_BYTES, socket.MSG_PEEK | socket.MSG_DONTWAIT)
-    except (BlockingIOError, InterruptedError):
-        return "empty"
-    except OSError:
-        return "gone"
+    def on_more_bytes(self, _fileobj):
+        for fd, _ in self.more_bytes.poll(0):
+            conn = self.stop_waiting(fd)
+            if conn is not None:
+                self.enqueue_req(conn)
+
+    def murder_pending(self):
+        """The loop calls this after each round of events (at least once a second): the deadlines are
+        checked here too, without a timer thread (each extra thread that wakes competes for the GIL)."""
+        super().murder_pending()
+        now = time.monotonic()
+        if now - self.deadlines_checked >= DEADLINES_EVERY_S:
+            self.deadlines_checked = now
+            self.close_overdue(now)
+            READS.close_overdue(now)
+
+    def close_overdue(self, now: float) -> None:
+        for fd, conn in list(self.waiting.items()):
+            if now > conn.gather_deadline:
+                self.stop_waiting(fd)
+                refuse_with_408(conn.sock)
+                self.nr_conns -= 1
+                conn.close()
+
+    def stop_waiting(self, fd: int):
+        conn = self.waiting.pop(fd, None)
+        if conn is not None:
+            self.more_bytes.unregister(fd)
+        return conn
+
+
+def read_ahead(conn) -> bool:
+    """The next request is already in the parser's buffer (read ahead while draining a body)."""
+    return conn.parser is not None and bool(conn.parser.unreader.buf.getvalue())
+
+
+def gather(conn, deadline: float) -> str:
+    """Read what has arrived of the next request, without waiting, into ``conn.gathered``; then say
+    how much of it is in (``arrival``), or ``gone`` when the client closed or broke the connection."""
+    if getattr(conn, "gather_deadline", None) is None:
+        conn.gathered, conn.gather_deadline = b"", deadline
+    while len(conn.gathered) < GATHER_MAX:
+        try:
+            part = conn.sock.recv(GATHER_MAX - len(conn.gathered), socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            break
+        except OSError:
+            return "gone"
+        if not part:
+            return "gone" if not conn.gathered else "in"  # a half-closed client may still want its answer
+        conn.gathered += part
+        if arrival(conn.gathered) == "in":
+            break
+    return arrival(conn.gathered)
+
+
+def arrival(data: bytes) -> str:
+    """How much of a request ``data`` holds: ``in`` (all of it, or so much that gunicorn must judge
+    it: oversized headers, a large body), ``partial`` or ``empty``."""
     if not data:
-        return "gone"
+        return "empty"
     end = data.find(b"\r\n\r\n")
     if end < 0:
-        return "in" if len(data) >= PEEK_BYTES else "partial"
+        return "in" if len(data) >= GATHER_MAX else "partial"
     head, body = data[:end], len(data) - end - 4
     if EXPECT_CONTINUE.search(head):
         return "in"  # the client sends its body once told to go on

@@ -7,10 +7,11 @@ import io
 import json
 import socket
 import time
+from types import SimpleNamespace
 
 import pytest
 
-from service.gunicorn_worker import arrival
+from service.gunicorn_worker import arrival, gather
 from service.web.bodies import BoundedBodies
 from service.web.slow_clients import SlowReads
 
@@ -33,22 +34,26 @@ def pair():
     (b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n[12]\r\n", "partial"),
     (b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n[12]\r\n0\r\n\r\n", "in"),
     (b"POST /x HTTP/1.1\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n", "in"),
+    (b"POST /x HTTP/1.1\r\nContent-Length: 10000000\r\n\r\n" + b" " * (64 * 1024), "in"),  # then read by the app
+    (b"GET /x HTTP/1.1\r\nX-Big: " + b"x" * (128 * 1024), "in"),  # for gunicorn to refuse (431)
 ])
-def test_a_request_counts_as_arrived_only_when_all_of_it_is_in(pair, sent, expected):
-    server, client = pair
-    if sent:
-        client.sendall(sent)
-    assert arrival(server) == expected
+def test_a_request_counts_as_arrived_only_when_all_of_it_is_in(sent, expected):
+    assert arrival(sent) == expected
 
 
-def test_a_large_body_is_handed_on_after_its_first_64_kib_and_a_closed_peer_is_gone(pair):
+def test_the_bytes_of_a_request_are_gathered_across_reads_and_a_closed_peer_is_gone(pair):
     server, client = pair
-    client.sendall(b"POST /x HTTP/1.1\r\nContent-Length: 10000000\r\n\r\n" + b" " * (64 * 1024))
-    assert arrival(server) == "in"
-    other_server, other_client = socket.socketpair()
-    other_client.close()
-    assert arrival(other_server) == "gone"
-    other_server.close()
+    conn = SimpleNamespace(sock=server, parser=None)
+    assert gather(conn, deadline=1.0) == "empty"
+    client.sendall(b"POST /api/v1/statements HTTP/1.1\r\nContent-Length: 4\r\n\r\n[1")
+    assert gather(conn, deadline=2.0) == "partial"
+    client.sendall(b"2]")
+    assert gather(conn, deadline=3.0) == "in"
+    assert conn.gathered.endswith(b"\r\n\r\n[12]") and conn.gather_deadline == 1.0  # from the first attempt
+    closed_server, closed_client = socket.socketpair()
+    closed_client.close()
+    assert gather(SimpleNamespace(sock=closed_server, parser=None), deadline=1.0) == "gone"
+    closed_server.close()
 
 
 class Trickle(io.RawIOBase):

@@ -1,7 +1,7 @@
-"""Request bodies still being read by the app, with deadlines: the register a watchdog uses to close
+"""Request bodies still being read by the app, with deadlines: the register used to close
 slow clients (``service/web/bodies.py`` registers the reads; gunicorn's worker,
-``service/gunicorn_worker.py``, starts the watchdog and waits for headers and small bodies itself,
-in its event loop, so that only larger bodies are read in a thread at all).
+``service/gunicorn_worker.py``, checks them from its event loop, where it also gathers headers and
+small bodies, so that only larger bodies are read in a thread at all).
 
 A thread reading a body is held by its client. A read is **slow** when, after a second, less of it
 has arrived than the minimum data rate asks. Slow reads beyond a cap per process are closed, the
@@ -69,18 +69,8 @@ class SlowReads:
         late = now - read.started - SLOW_AFTER_S
         return late > 0 and read.received < self.min_rate * late
 
-    def watch(self, every_s: float = 0.25) -> threading.Thread:
-        def loop():
-            while True:
-                time.sleep(every_s)
-                self.close_overdue()
 
-        thread = threading.Thread(target=loop, name="slow-client-watchdog", daemon=True)
-        thread.start()
-        return thread
-
-
-READS = SlowReads()  # one per process: gunicorn's worker starts its watchdog
+READS = SlowReads()  # one per process: gunicorn's worker checks it from its event loop
 
 
 def refuse_with_408(sock) -> None:
