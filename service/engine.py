@@ -264,26 +264,32 @@ class Engine:
             wanted *= 4
 
     def topic_conflicts(self, query: str, actor: str | None = None, label: str | None = None,
-                        min_score: float = 0.0, limit: int = 20, offset: int = 0) -> dict:
-        """Aligned pairs whose claims are near ``query``, ranked by relevance × score. Edges are
-        ranked on their own; only the requested page's statements are fetched."""
+                        min_score: float = 0.0, limit: int = 20, offset: int = 0, order: str = "score",
+                        actor_b: str | None = None, source: str | None = None, since: str | None = None,
+                        until: str | None = None) -> dict:
+        """Aligned pairs whose claims are near ``query``: by score (``order="score"``, the default) or
+        by relevance × score (``"relevance"``). ``actor`` on one side (and ``actor_b`` on the other),
+        ``source`` (a part of either claim's source) and the date range (``since``/``until``: every
+        dated claim of the pair within it) filter them. ``claims`` counts the stored claims near the
+        query: 0 means nothing in the store is about it."""
         near = {s["id"]: sim for s, sim in self.nearest(query, self.settings.topic_k)
                 if sim >= self.settings.topic_min_similarity}
         edges = self.storage.edges_touching(near, label=label, min_score=min_score)
-        if actor:
-            edges = self._edges_with_actor(edges, self.canonical_actor(actor))
-        ranked = sorted((_ranked_edge(edge, near) for edge in edges), key=lambda r: r[0])
+        filtering = actor or actor_b or source or since or until
+        statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges}) if filtering else {}
+        if filtering:
+            wanted = PairFilter(self.canonical_actor(actor) if actor else None,
+                                self.canonical_actor(actor_b) if actor_b else None, source, since, until)
+            edges = [e for e in edges if e["a"] in statements and e["b"] in statements
+                     and wanted.passes(statements[e["a"]], statements[e["b"]])]
+        ranked = sorted((_ranked_edge(edge, near, order) for edge in edges), key=lambda r: r[0])
         page = ranked[offset:offset + limit]
-        statements = self.storage.statements_by_id({e["a"] for _, e, _, _ in page} | {e["b"] for _, e, _, _ in page})
+        wanted_ids = {e["a"] for _, e, _, _ in page} | {e["b"] for _, e, _, _ in page}
+        statements = {i: statements[i] for i in wanted_ids if i in statements} or self.storage.statements_by_id(wanted_ids)
         items = [{**judging.aligned_pair(edge, statements, first=first), "relevance": relevance}
                  for _, edge, first, relevance in page
                  if edge["a"] in statements and edge["b"] in statements]  # not retracted meanwhile
-        return {"total": len(ranked), "items": items}
-
-    def _edges_with_actor(self, edges: list[dict], actor: str) -> list[dict]:
-        statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
-        actors = {statement_id_: s["actor"] for statement_id_, s in statements.items()}
-        return [e for e in edges if actor in (actors.get(e["a"]), actors.get(e["b"]))]
+        return {"total": len(ranked), "claims": len(near), "items": items}
 
     def statement(self, statement_id_: str) -> dict:
         statement = self.storage.get_statement(statement_id_)
@@ -434,6 +440,35 @@ def _stored_as(results: dict[str, IngestResult], statement_id_: str) -> bool:
     return statement_id_ not in results or results[statement_id_].id == statement_id_
 
 
+@dataclass(frozen=True)
+class PairFilter:
+    """Which aligned pairs a reader asked for: ``actor`` on one side and ``actor_b`` on the other
+    (either alone: on any side), ``source`` a part of either claim's source (any case), and every
+    dated claim within ``since``..``until`` (ISO dates; undated claims pass)."""
+    actor: str | None = None
+    actor_b: str | None = None
+    source: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def passes(self, a: dict, b: dict) -> bool:
+        return self.actors_match(a["actor"], b["actor"]) and self.source_matches(a, b) and all(
+            self.in_range(s.get("date")) for s in (a, b))
+
+    def actors_match(self, first: str, second: str) -> bool:
+        wanted = [name for name in (self.actor, self.actor_b) if name]
+        if len(wanted) == 2:
+            return {first, second} == set(wanted) if wanted[0] != wanted[1] else first == second == wanted[0]
+        return not wanted or wanted[0] in (first, second)
+
+    def source_matches(self, a: dict, b: dict) -> bool:
+        needle = (self.source or "").casefold()
+        return not needle or any(needle in (s.get("source") or "").casefold() for s in (a, b))
+
+    def in_range(self, date: str | None) -> bool:
+        return not date or ((not self.since or date >= self.since) and (not self.until or date <= self.until))
+
+
 def _passes(statement: dict, actor, source, since, until) -> bool:
     date = statement.get("date") or ""
     return ((not actor or statement["actor"] == actor)
@@ -460,10 +495,13 @@ def _one_result_per_item(prepared: list[dict], results: dict[str, IngestResult])
     return out
 
 
-def _ranked_edge(edge: dict, near: dict[str, float]) -> tuple[tuple, dict, str, float]:
-    """(sort key, edge, the more relevant claim's id, relevance): by relevance × score, then by the
-    ids as the pair is shown (the more relevant claim first)."""
+def _ranked_edge(edge: dict, near: dict[str, float], order: str = "score") -> tuple[tuple, dict, str, float]:
+    """(sort key, edge, the more relevant claim's id, relevance): by score, then relevance (or by
+    relevance × score), then by the ids as the pair is shown (the more relevant claim first)."""
     relevance_a, relevance_b = near.get(edge["a"], 0.0), near.get(edge["b"], 0.0)
     first, second = (edge["a"], edge["b"]) if relevance_a >= relevance_b else (edge["b"], edge["a"])
     relevance = round(max(relevance_a, relevance_b), 4)
-    return (-(relevance * edge["score"]), first, second), edge, first, relevance
+    key = (-edge["score"], -relevance) if order == "score" else (-(relevance * edge["score"]),)
+    return (*key, first, second), edge, first, relevance
+
+

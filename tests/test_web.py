@@ -64,6 +64,48 @@ def test_actor_filter(server, page):
         assert "Keir Starmer" in text
 
 
+def test_a_journalists_walk_search_filter_page_and_open_the_article(server, page, tmp_path):
+    """Search, filter to contradictions scored 0.7 or more, page through, open where a claim was said;
+    every step by keyboard or click as a reader would, with a screenshot of each (printed paths)."""
+    url, _ = server
+    shots = []
+
+    def shot(name):
+        shots.append(tmp_path / f"{len(shots) + 1:02d}-{name}.png")
+        page.screenshot(path=str(shots[-1]), full_page=True)
+
+    page.goto(url + "/")
+    assert page.evaluate("document.activeElement.name") == "q"  # a reader can type at once
+    page.keyboard.type("ceasefire")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("section.pair")
+    shot("search")
+    page.select_option("select[name=label]", "contradiction")
+    page.fill("input[name=min_score]", "0.7")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#summary")
+    shot("contradictions-0.7")
+    strong = page.locator("section.pair")
+    assert strong.count() > 0
+    for i in range(strong.count()):
+        assert strong.nth(i).get_attribute("data-label") == "contradiction"
+        assert float(strong.nth(i).get_attribute("data-score")) >= 0.7
+    page.goto(url + "/?q=ceasefire&order=relevance")
+    page.click("a[rel=next]")
+    page.wait_for_selector("#summary")
+    assert "page 2 of" in page.inner_text("#summary")
+    shot("page-2")
+    page.click("section.pair a.in-article >> nth=0")
+    page.wait_for_selector("mark.chosen")
+    assert page.locator("mark.chosen").inner_text().strip()
+    shot("article")
+    unnamed = page.goto(url + "/?q=ceasefire") and page.evaluate("""() => [...document.querySelectorAll('input, select, button')]
+        .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                     && !(e.tagName === 'BUTTON' && e.textContent.trim())).map(e => e.name)""")
+    assert unnamed == []  # every control has an accessible name
+    print("screenshots:", *shots, sep="\n  ")
+
+
 def test_hostile_statement_is_shown_as_text_and_never_runs(server, page):  # last: it writes to the store
     url, engine = server
     hostile = ["<script>window.__pwned = 1</script> ceasefire was rejected",

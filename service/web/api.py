@@ -132,8 +132,11 @@ def search(query: schemas.SearchQuery):
 @spec.validate(query=schemas.ConflictsQuery, resp=Responses(HTTP_200=schemas.ConflictsResponse, **ERRORS),
                tags=["conflicts"])
 def conflicts(query: schemas.ConflictsQuery):
-    """Aligned pairs (claim A | claim B) on a topic, ranked by relevance × score."""
-    found = engine().topic_conflicts(query.q, query.actor, query.label, query.min_score, query.limit, query.offset)
+    """Aligned pairs (claim A | claim B) on a topic, the highest score first (or by relevance × score),
+    filtered by label, minimum score, actors, source and date range. An empty list with ``claims: 0``:
+    nothing in the store is about the query."""
+    found = engine().topic_conflicts(query.q, query.actor, query.label, query.min_score, query.limit, query.offset,
+                                     query.order, query.actor_b, query.source, query.since, query.until)
     return schemas.ConflictsResponse(query=query.q, limit=query.limit, offset=query.offset, **found)
 
 

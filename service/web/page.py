@@ -1,18 +1,27 @@
-"""The web search page: one search box, an actor filter, and aligned pairs in two columns.
+"""The web search page: a topic, filters, and aligned pairs in two columns, a page at a time; an
+article view that shows where a claim was said; and a short "how it works".
 
 Server-rendered with Jinja (autoescaping on: every user string is escaped), no JavaScript.
-Cue words are highlighted by splitting the text into segments, never by inserting markup
-into user text.
+Cue words and claim spans are highlighted by splitting the text into segments, never by inserting
+markup into user text. Filters the page cannot read are dropped and named, never an error page.
 """
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
-from .schemas import MAX_QUERY_CHARS
+from ..engine import NotFound
+from .schemas import DATE_PATTERN, MAX_QUERY_CHARS, calendar_day
 
 bp = Blueprint("web", __name__, template_folder="templates")
+
+PAGE_SIZE = 20
+LABELS = ("contradiction", "agreement", "neutral")
+ORDERS = {"score": "highest score first", "relevance": "most relevant first"}
 
 
 def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:
@@ -38,14 +47,127 @@ def view_pair(pair: dict) -> dict:
     return {**pair, "a_parts": highlight(pair["a"]["text"], cue_a), "b_parts": highlight(pair["b"]["text"], cue_b)}
 
 
+@dataclass
+class PageQuery:
+    """What the reader asked for, read leniently from the URL."""
+    q: str = ""
+    actor: str = ""
+    actor_b: str = ""
+    label: str = ""
+    min_score: float = 0.0
+    source: str = ""
+    since: str = ""
+    until: str = ""
+    order: str = "score"
+    page: int = 1
+    ignored: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> "PageQuery":
+        query = cls(q=args.get("q", "").strip()[:MAX_QUERY_CHARS], actor=args.get("actor", "").strip()[:200],
+                    actor_b=args.get("actor_b", "").strip()[:200], source=args.get("source", "").strip()[:300])
+        query.label = query.choice(args, "label", ("",) + LABELS, "")
+        query.order = query.choice(args, "order", tuple(ORDERS), "score")
+        query.min_score = query.number(args, "min_score", 0.0, 1.0, 0.0)
+        query.page = int(query.number(args, "page", 1, 10_000, 1))
+        query.since, query.until = query.day(args, "since"), query.day(args, "until")
+        return query
+
+    def choice(self, args, name: str, allowed: tuple, default: str) -> str:
+        value = args.get(name, default)
+        if value in allowed:
+            return value
+        self.ignored.append(name)
+        return default
+
+    def number(self, args, name: str, low: float, high: float, default: float) -> float:
+        text = args.get(name, "").strip()
+        if not text:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low <= value <= high:  # NaN fails too
+            self.ignored.append(name)
+            return default
+        return value
+
+    def day(self, args, name: str) -> str:
+        text = args.get(name, "").strip()
+        if not text:
+            return ""
+        try:
+            if re.fullmatch(DATE_PATTERN, text):
+                return calendar_day(text)
+        except ValueError:
+            pass
+        self.ignored.append(name)
+        return ""
+
+    def link(self, **changes) -> str:
+        """This page's URL with ``changes`` (empty values left out)."""
+        params = {"q": self.q, "actor": self.actor, "actor_b": self.actor_b, "label": self.label,
+                  "min_score": f"{self.min_score:g}" if self.min_score else "", "source": self.source,
+                  "since": self.since, "until": self.until, "order": "" if self.order == "score" else self.order,
+                  "page": "" if self.page == 1 else str(self.page)}
+        params.update({k: str(v) for k, v in changes.items()})
+        return "/?" + urlencode({k: v for k, v in params.items() if v and not (k == "page" and v == "1")})
+
+
 @bp.get("/")
 def index():
     engine = current_app.extensions["counterclaim"]
-    query = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
-    actor = request.args.get("actor", "").strip()[:200]
-    pairs = []
-    if query:
-        found = engine.topic_conflicts(query, actor=actor or None, limit=50)
-        pairs = [view_pair(p) for p in found["items"]]
+    query = PageQuery.from_args(request.args)
+    found = {"total": 0, "claims": 0, "items": []}
+    if query.q:
+        found = engine.topic_conflicts(query.q, actor=query.actor or None, label=query.label or None,
+                                       min_score=query.min_score, limit=PAGE_SIZE, offset=(query.page - 1) * PAGE_SIZE,
+                                       order=query.order, actor_b=query.actor_b or None, source=query.source or None,
+                                       since=query.since or None, until=query.until or None)
+    pages = max(1, math.ceil(found["total"] / PAGE_SIZE))
     actors = [a["name"] for a in engine.actors() if a["statements"]]
-    return render_template("index.html", query=query, actor=actor, actors=actors, pairs=pairs)
+    return render_template("index.html", query=query, actors=actors, found=found, pages=pages, labels=LABELS,
+                           orders=ORDERS, pairs=[view_pair(p) for p in found["items"]], page_size=PAGE_SIZE)
+
+
+@bp.get("/articles/<doc_id>")
+def article(doc_id: str):
+    """A stored article, its claims marked, the one asked for (``?claim=<statement id>``) highlighted."""
+    engine = current_app.extensions["counterclaim"]
+    try:
+        document = engine.document(doc_id)
+    except NotFound:
+        abort(404)
+    return render_template("article.html", document=document,
+                           paragraphs=article_parts(document, request.args.get("claim", "")))
+
+
+def article_parts(document: dict, chosen: str) -> list[list[tuple[str, str, str]]]:
+    """The article's text as paragraphs of (text, statement id or "", "chosen"/"claim"/"") segments,
+    cut at the stored offsets of its claims."""
+    text = document["text"] or ""
+    spans = sorted((s["start"], s["end"], s["id"]) for s in document["statements"]
+                   if s.get("start") is not None and s.get("end") is not None and 0 <= s["start"] < s["end"] <= len(text))
+    segments, last = [], 0
+    for start, end, statement_id_ in spans:
+        if start < last:
+            continue  # overlapping spans: the first one is shown
+        segments.append((text[last:start], "", ""))
+        segments.append((text[start:end], statement_id_, "chosen" if statement_id_ == chosen else "claim"))
+        last = end
+    segments.append((text[last:], "", ""))
+    paragraphs: list[list[tuple[str, str, str]]] = [[]]
+    for segment, statement_id_, kind in segments:
+        pieces = re.split(r"\n\s*\n", segment)
+        for index, piece in enumerate(pieces):
+            if index:
+                paragraphs.append([])
+            if piece:
+                paragraphs[-1].append((piece, statement_id_, kind))
+    return [p for p in paragraphs if p]
+
+
+@bp.get("/how-it-works")
+def how_it_works():
+    return render_template("how_it_works.html")

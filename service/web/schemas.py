@@ -148,9 +148,15 @@ Label = Literal["contradiction", "agreement"]
 
 class ConflictsQuery(Strict):
     q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S")
-    actor: Optional[str] = Field(default=None, max_length=200)
+    actor: Optional[str] = Field(default=None, max_length=200, description="An actor on one side of the pair")
+    actor_b: Optional[str] = Field(default=None, max_length=200, description="With actor: the actor on the other side")
     label: Optional[Label] = None
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    source: Optional[str] = Field(default=None, max_length=300, description="A part of either claim's source")
+    since: Optional[Day] = Field(default=None, description="Every dated claim of the pair on or after this day")
+    until: Optional[Day] = Field(default=None, description="Every dated claim of the pair on or before this day")
+    order: Literal["score", "relevance"] = Field(
+        default="score", description="score: the most certain verdicts first; relevance: relevance to the query × score")
     limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
@@ -181,6 +187,7 @@ class AlignedPair(BaseModel):
 class ConflictsResponse(BaseModel):
     query: str
     total: int
+    claims: int = Field(description="Stored claims near the query; 0: nothing in the store is about it")
     limit: int
     offset: int
     items: list[AlignedPair]
