@@ -33,8 +33,11 @@ def test_founding_question_on_fixtures(loaded_client):
 def test_conflict_filters_and_pagination(loaded_client):
     everything = loaded_client.get("/api/v1/conflicts?q=ceasefire&limit=200").json
     assert everything["total"] == len(everything["items"]) >= 2
-    ranks = [p["relevance"] * p["score"] for p in everything["items"]]
-    assert ranks == sorted(ranks, reverse=True)
+    scores = [p["score"] for p in everything["items"]]
+    assert scores == sorted(scores, reverse=True)  # the most certain verdicts first, by default
+    by_relevance = loaded_client.get("/api/v1/conflicts?q=ceasefire&limit=200&order=relevance").json["items"]
+    ranks = [p["relevance"] * p["score"] for p in by_relevance]
+    assert ranks == sorted(ranks, reverse=True) and len(by_relevance) == len(scores)
     page = loaded_client.get("/api/v1/conflicts?q=ceasefire&limit=1&offset=1").json
     assert page["items"] == everything["items"][1:2]
     only = loaded_client.get("/api/v1/conflicts?q=ceasefire&label=agreement").json["items"]
