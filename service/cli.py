@@ -43,21 +43,57 @@ def main(ctx: click.Context, data_dir: str | None, scorer: str | None, verbose: 
 @click.option("--fixtures/--no-fixtures", default=True, show_default=True, help="Load fixtures/ into an empty store.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, fixtures: bool) -> None:
-    """Start the API and the search page (loads the fixtures on first start)."""
-    from . import create_app
+    """Start the API and the search page (loads the fixtures on first start). The port answers at
+    once: /api/v1/readyz says 503 until the models and fixtures are loaded, then 200."""
+    import threading
 
-    engine = _engine(ctx)
+    from werkzeug.serving import make_server
+
+    from . import create_app
+    from .web.startup import LoadingGate, Progress
+
+    gate = LoadingGate()
+    server = make_server(host, port, gate, threaded=True)
+    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    click.echo(f"listening on http://{host}:{port}/ while loading (ready when /api/v1/readyz answers 200)")
+    progress = Progress(click.echo, gate)
+    with progress.step("opening the store and loading the models"):
+        engine = _engine(ctx)
     if fixtures and engine.storage.count_statements() == 0:
         from .fixtures import load_fixtures
 
-        counts = load_fixtures(engine, _config(ctx).fixtures_dir)
+        with progress.step("loading the fixtures (first start: extracting, embedding and judging them)"):
+            counts = load_fixtures(engine, _config(ctx).fixtures_dir)
         click.echo(f"loaded fixtures: {counts}")
     engine.checkpoint()
     if _config(ctx).judging == "background":
         _start_worker(ctx, engine)
+    with progress.step("starting the app"):
+        app = create_app(_config(ctx), engine=engine)
+    gate.open(app)
     click.echo(f"{engine.stats()}")
-    click.echo(f"serving on http://{host}:{port}/  (API: /api/v1, OpenAPI: /api/v1/openapi.json)")
-    create_app(_config(ctx), engine=engine).run(host=host, port=port, threaded=True)
+    click.echo(f"[{progress.elapsed():5.1f} s] ready: http://{host}:{port}/  (API: /api/v1, OpenAPI: /api/v1/openapi.json)")
+    threading.Thread(target=_report_backlog, args=(engine, progress), daemon=True).start()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
+def _report_backlog(engine, progress, every_s: float = 4.0) -> None:
+    """While statements wait for their conflicts to be judged (the fixtures on a first start), say so."""
+    import time
+
+    said = False
+    while (waiting := engine.stats()["judging_backlog"]) > 0:
+        click.echo(f"[{progress.elapsed():5.1f} s] judging in the background: {waiting} statement(s) waiting; "
+                   "their pairs appear as they are judged")
+        said = True
+        time.sleep(every_s)
+    if said:
+        click.echo(f"[{progress.elapsed():5.1f} s] judged: {engine.stats()['edges']}")
 
 
 def _start_worker(ctx: click.Context, engine):

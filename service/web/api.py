@@ -120,6 +120,19 @@ def healthz():
     return schemas.Health(status="ok", **engine().stats())
 
 
+@bp.get("/readyz")
+@spec.validate(resp=Responses(HTTP_200=schemas.Ready, HTTP_503=schemas.Problem), tags=["meta"])
+def readyz():
+    """Readiness: 200 once this process has its models loaded and reaches its store, else 503
+    (while ``serve`` is loading, or when the store cannot be reached). Open, like liveness; it says
+    nothing else."""
+    try:
+        engine().storage.count_statements()
+    except Exception as exc:
+        raise ApiProblem(503, "Not ready", "the store cannot be reached", headers={"Retry-After": "5"}) from exc
+    return schemas.Ready(ready=True)
+
+
 @bp.get("/search")
 @spec.validate(query=schemas.SearchQuery, resp=Responses(HTTP_200=schemas.SearchResponse, **ERRORS), tags=["search"])
 def search(query: schemas.SearchQuery):

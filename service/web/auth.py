@@ -98,7 +98,7 @@ def check_access(scope: str) -> None:
 
 
 READ_ONLY_POSTS = {"api.compare"}  # POST only because a bulk batch does not fit in a URL
-OPEN_ENDPOINTS = {"api.healthz", "static"}
+OPEN_ENDPOINTS = {"api.healthz", "api.readyz", "static"}
 
 
 def authorize_request() -> None:
@@ -110,7 +110,7 @@ def authorize_request() -> None:
 
 
 def is_open_request() -> bool:
-    """Liveness, the page's static files, and paths that match no route (they answer 404)."""
+    """Liveness, readiness, the page's static files, and paths that match no route (they answer 404)."""
     return request.endpoint in OPEN_ENDPOINTS or request.endpoint is None
 
 

@@ -184,6 +184,10 @@ class AlignedPair(BaseModel):
     relevance: Optional[float] = None
 
 
+class Ready(BaseModel):
+    ready: bool
+
+
 class ConflictsResponse(BaseModel):
     query: str
     total: int
