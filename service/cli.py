@@ -434,19 +434,26 @@ def evaluate(ctx: click.Context, dev_dir: str | None, verbose_pairs: bool) -> No
 
 
 @main.command()
-@click.option("-n", "sizes", multiple=True, type=int, default=[10_000, 100_000], show_default=True)
-@click.option("--queries", default=200, show_default=True)
+@click.option("-n", "sizes", multiple=True, type=int, help="Statements ingested (repeat for several runs; "
+              "default 1,000, with --full 10,000 and 100,000).")
+@click.option("--queries", type=int, help="HTTP queries timed per run (default 50, with --full 200).")
 @click.option("--out", default="tests/benchmarks/results.json", show_default=True)
 @click.option("--one-day", default=None, metavar="YYYY-MM-DD",
               help="Date every statement this day (default: dates spread over 2025).")
-@click.option("--backends", default="sqlite,postgresql", show_default=True,
-              help="Storage backends to run, comma-separated (PostgreSQL: a throw-away local server).")
+@click.option("--backends", help="Storage backends, comma-separated (default sqlite; with --full sqlite,postgresql, "
+              "PostgreSQL on a throw-away local server).")
 @click.option("--storage-only", is_flag=True, help="Skip the extraction and per-scorer measurements.")
+@click.option("--full", is_flag=True, help="The big run: 10k and 100k statements on both backends (hours on 2 cores).")
 @click.pass_context
-def bench(ctx: click.Context, sizes: tuple[int, ...], queries: int, out: str, one_day: str | None, backends: str,
-          storage_only: bool) -> None:
-    """Benchmark ingest, model throughput and HTTP latency on synthetic statements, per backend."""
+def bench(ctx: click.Context, sizes: tuple[int, ...], queries: int | None, out: str, one_day: str | None,
+          backends: str | None, storage_only: bool, full: bool) -> None:
+    """Benchmark ingest, model throughput and HTTP latency on synthetic statements, per backend. With no
+    options a quick run (1,000 statements, SQLite; under 2 minutes here); --full for the big one."""
     from .bench import run_benchmarks
+
+    sizes = sizes or ((10_000, 100_000) if full else (1_000,))
+    queries = queries or (200 if full else 50)
+    backends = backends or ("sqlite,postgresql" if full else "sqlite")
 
     results = run_benchmarks(_config(ctx), list(sizes), queries, one_day,
                              tuple(b.strip() for b in backends.split(",") if b.strip()), storage_only)

@@ -160,3 +160,19 @@ def test_jobs_submit_refuses_a_bad_file(tmp_path):
     bad.write_text(json.dumps({"a": "only one side"}) + "\n")
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "jobs", "submit", str(bad)])
     assert result.exit_code != 0 and "bad.jsonl" in result.output
+
+
+@pytest.mark.parametrize("args, expected", [
+    ([], ([1_000], 50, ("sqlite",))),  # the quick run: about a minute here
+    (["--full"], ([10_000, 100_000], 200, ("sqlite", "postgresql"))),
+    (["-n", "300", "--backends", "postgresql", "--queries", "5"], ([300], 5, ("postgresql",))),
+])
+def test_bench_runs_a_quick_benchmark_unless_asked_for_the_full_one(tmp_path, monkeypatch, args, expected):
+    import service.bench
+
+    asked = []
+    monkeypatch.setattr(service.bench, "run_benchmarks", lambda settings, sizes, queries, one_day, backends, storage_only:
+                        asked.append((sizes, queries, backends)) or {"runs": []})
+    result = run(tmp_path, "bench", "--out", str(tmp_path / "bench.json"), *args)
+    assert result.exit_code == 0, result.output
+    assert asked == [expected]
