@@ -433,6 +433,21 @@ def evaluate(ctx: click.Context, dev_dir: str | None, verbose_pairs: bool) -> No
     click.echo(json.dumps(report, indent=2))
 
 
+@main.command("export-reviews")
+@click.option("--out", type=click.File("w"), default="-", show_default=True, help="JSONL file (- for stdout).")
+@click.pass_context
+def export_reviews(ctx: click.Context, out) -> None:
+    """Editors' reviews as labelled pairs for the judge, one JSON line each (both texts, the verdict,
+    the review, and the gold label it implies)."""
+    from .exports import review_row
+
+    count = 0
+    for review in _engine(ctx).reviews():
+        out.write(json.dumps(review_row(review), ensure_ascii=False) + "\n")
+        count += 1
+    click.echo(f"exported {count} review(s)", err=True)
+
+
 @main.command()
 @click.option("-n", "sizes", multiple=True, type=int, help="Statements ingested (repeat for several runs; "
               "default 1,000, with --full 10,000 and 100,000).")

@@ -16,6 +16,8 @@ catch up with writes made by other processes, so a statement written elsewhere i
 from __future__ import annotations
 
 import logging
+import time
+from datetime import datetime, timezone
 from dataclasses import dataclass
 
 import numpy as np
@@ -266,12 +268,13 @@ class Engine:
     def topic_conflicts(self, query: str, actor: str | None = None, label: str | None = None,
                         min_score: float = 0.0, limit: int = 20, offset: int = 0, order: str = "score",
                         actor_b: str | None = None, source: str | None = None, since: str | None = None,
-                        until: str | None = None) -> dict:
+                        until: str | None = None, include_dismissed: bool = False) -> dict:
         """Aligned pairs whose claims are near ``query``: by score (``order="score"``, the default) or
         by relevance × score (``"relevance"``). ``actor`` on one side (and ``actor_b`` on the other),
         ``source`` (a part of either claim's source) and the date range (``since``/``until``: every
         dated claim of the pair within it) filter them. ``claims`` counts the stored claims near the
-        query: 0 means nothing in the store is about it."""
+        query: 0 means nothing in the store is about it. Each pair carries its editor's review; pairs an
+        editor dismissed are left out unless ``include_dismissed``."""
         near = {s["id"]: sim for s, sim in self.nearest(query, self.settings.topic_k)
                 if sim >= self.settings.topic_min_similarity}
         edges = self.storage.edges_touching(near, label=label, min_score=min_score)
@@ -282,11 +285,15 @@ class Engine:
                                 self.canonical_actor(actor_b) if actor_b else None, source, since, until)
             edges = [e for e in edges if e["a"] in statements and e["b"] in statements
                      and wanted.passes(statements[e["a"]], statements[e["b"]])]
+        reviews = self.storage.reviews_of((e["a"], e["b"]) for e in edges)
+        if not include_dismissed:
+            edges = [e for e in edges if reviews.get(_pair_key(e), {}).get("status") != "dismissed"]
         ranked = sorted((_ranked_edge(edge, near, order) for edge in edges), key=lambda r: r[0])
         page = ranked[offset:offset + limit]
         wanted_ids = {e["a"] for _, e, _, _ in page} | {e["b"] for _, e, _, _ in page}
         statements = {i: statements[i] for i in wanted_ids if i in statements} or self.storage.statements_by_id(wanted_ids)
-        items = [{**judging.aligned_pair(edge, statements, first=first), "relevance": relevance}
+        items = [{**judging.aligned_pair(edge, statements, first=first), "relevance": relevance,
+                  "review": _public_review(reviews.get(_pair_key(edge)))}
                  for _, edge, first, relevance in page
                  if edge["a"] in statements and edge["b"] in statements]  # not retracted meanwhile
         return {"total": len(ranked), "claims": len(near), "items": items}
@@ -298,12 +305,46 @@ class Engine:
         pending = self.storage.pending_judging([statement_id_])
         return {**statement, "conflicts_status": "pending" if pending else "done"}
 
-    def statement_conflicts(self, statement_id_: str, label: str | None = None, min_score: float = 0.0) -> list[dict]:
+    def statement_conflicts(self, statement_id_: str, label: str | None = None, min_score: float = 0.0,
+                            include_dismissed: bool = False) -> list[dict]:
         self.statement(statement_id_)
         edges = self.storage.edges_touching([statement_id_], label=label, min_score=min_score)
+        reviews = self.storage.reviews_of((e["a"], e["b"]) for e in edges)
+        if not include_dismissed:
+            edges = [e for e in edges if reviews.get(_pair_key(e), {}).get("status") != "dismissed"]
         statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
-        pairs = [judging.aligned_pair(e, statements, first=statement_id_) for e in edges]
+        pairs = [{**judging.aligned_pair(e, statements, first=statement_id_),
+                  "review": _public_review(reviews.get(_pair_key(e)))} for e in edges]
         return sorted(pairs, key=lambda p: -p["score"])
+
+    # -- editors' reviews --------------------------------------------------------------
+    def pair(self, a: str, b: str) -> dict:
+        """The aligned pair judged between statements ``a`` and ``b`` (``a`` first), with its review."""
+        edge = next((e for e in self.storage.edges_touching([a]) if {e["a"], e["b"]} == {a, b} and a != b), None)
+        if edge is None:
+            raise NotFound(f"no judged pair between {a!r} and {b!r}")
+        statements = self.storage.statements_by_id([a, b])
+        if len(statements) < 2:
+            raise NotFound(f"no judged pair between {a!r} and {b!r}")
+        review = self.storage.reviews_of([(a, b)]).get(_pair_key(edge))
+        return {**judging.aligned_pair(edge, statements, first=a), "review": _public_review(review)}
+
+    def review_pair(self, a: str, b: str, status: str, note: str, who: str) -> dict:
+        """Record an editor's judgement of a pair (``confirmed`` or ``dismissed``, with a note); audited.
+        Kept apart from the edge: re-judging the pair never loses it."""
+        pair = self.pair(a, b)
+        verdict = {k: pair[k] for k in ("label", "score", "similarity", "kind", "scorer")} | {
+            "a": {k: pair["a"][k] for k in ("id", "actor", "text", "source", "url", "date")},
+            "b": {k: pair["b"][k] for k in ("id", "actor", "text", "source", "url", "date")}}
+        review = {"a": a, "b": b, "status": status, "note": note, "who": who, "at": time.time(), "verdict": verdict}
+        with self.storage.unit_of_work() as uow:
+            uow.upsert_review(review)
+            uow.audit(who, f"pair.{status}", f"{a} {b}", {"note": note, "label": pair["label"], "score": pair["score"]})
+        return self.pair(a, b)
+
+    def reviews(self):
+        """Every review, oldest first (for ``export-reviews``)."""
+        return self.storage.iter_reviews()
 
     # -- bulk checks (nothing stored) --------------------------------------------------
     def compare_claims(self, claims: list[dict], k: int = 5, scorer=None):
@@ -493,6 +534,18 @@ def _one_result_per_item(prepared: list[dict], results: dict[str, IngestResult])
         out.append(IngestResult(result.id, False, 0) if statement["id"] in done else result)
         done.add(statement["id"])
     return out
+
+
+def _public_review(review: dict | None) -> dict | None:
+    """A review as the API shows it (the verdict it was given on stays for the export)."""
+    if review is None:
+        return None
+    reviewed_at = datetime.fromtimestamp(review["at"], tz=timezone.utc).isoformat(timespec="seconds")
+    return {"status": review["status"], "note": review["note"], "who": review["who"], "reviewed_at": reviewed_at}
+
+
+def _pair_key(edge: dict) -> tuple[str, str]:
+    return tuple(sorted((edge["a"], edge["b"])))
 
 
 def _ranked_edge(edge: dict, near: dict[str, float], order: str = "score") -> tuple[tuple, dict, str, float]:

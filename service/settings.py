@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     rate_limit_writes: str = "300 per minute"
     rate_limit_heavy: str = "30 per minute"
     rate_limit_storage: str = "memory://"
+    # The organisation named as the author of exported ClaimReviews.
+    publisher: str = "Counterclaim"
     # Once any key is configured, /compare beyond this many items needs a key (heavy work is not anonymous).
     compare_anonymous_max: int = Field(10, ge=0)
     # service.wsgi (gunicorn): load fixtures/ into an empty store at start (`serve` always does).

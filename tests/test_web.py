@@ -1,6 +1,7 @@
 """The search page in a real headless Chromium (Debian's, driven by Playwright)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -64,9 +65,10 @@ def test_actor_filter(server, page):
         assert "Keir Starmer" in text
 
 
-def test_a_journalists_walk_search_filter_page_and_open_the_article(server, page, tmp_path):
-    """Search, filter to contradictions scored 0.7 or more, page through, open where a claim was said;
-    every step by keyboard or click as a reader would, with a screenshot of each (printed paths)."""
+def test_a_journalists_walk_search_filter_page_open_confirm_and_export(server, page, tmp_path):
+    """Search, filter to contradictions scored 0.7 or more, page through, open where a claim was said,
+    confirm a pair and export its ClaimReview; every step by keyboard or click as a reader would, with
+    a screenshot of each (printed paths)."""
     url, _ = server
     shots = []
 
@@ -99,6 +101,21 @@ def test_a_journalists_walk_search_filter_page_and_open_the_article(server, page
     page.wait_for_selector("mark.chosen")
     assert page.locator("mark.chosen").inner_text().strip()
     shot("article")
+    page.goto(url + "/?q=ceasefire&label=contradiction&min_score=0.7")
+    first = page.locator("section.pair").first
+    pair_ids = first.locator("code").all_inner_texts()
+    first.locator("input[name=note]").fill("Both statements checked against the sources.")
+    with page.expect_response(lambda r: "/review" in r.url) as answer:
+        first.locator("button[value=confirmed]").click()
+    assert answer.value.status == 303, (answer.value.status, answer.value.text()[:300])
+    page.wait_for_selector("span.badge-confirmed")
+    confirmed = page.locator("section.pair", has=page.locator("span.badge-confirmed"))
+    assert confirmed.locator("code").all_inner_texts() == pair_ids
+    shot("confirmed")
+    confirmed.locator("a.claimreview").click()
+    claim_review = json.loads(page.inner_text("body"))
+    assert claim_review["@type"] == "ClaimReview" and claim_review["reviewBody"].startswith("Both statements")
+    shot("claimreview")
     unnamed = page.goto(url + "/?q=ceasefire") and page.evaluate("""() => [...document.querySelectorAll('input, select, button')]
         .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
                      && !(e.tagName === 'BUTTON' && e.textContent.trim())).map(e => e.name)""")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from json import dumps as json_dumps
 import select
 import socket
 import time
@@ -149,7 +150,8 @@ def conflicts(query: schemas.ConflictsQuery):
     filtered by label, minimum score, actors, source and date range. An empty list with ``claims: 0``:
     nothing in the store is about the query."""
     found = engine().topic_conflicts(query.q, query.actor, query.label, query.min_score, query.limit, query.offset,
-                                     query.order, query.actor_b, query.source, query.since, query.until)
+                                     query.order, query.actor_b, query.source, query.since, query.until,
+                                     query.include_dismissed)
     return schemas.ConflictsResponse(query=query.q, limit=query.limit, offset=query.offset, **found)
 
 
@@ -167,7 +169,7 @@ def get_statement(statement_id: str):
 def statement_conflicts(statement_id: str, query: schemas.StatementConflictsQuery):
     """Every aligned pair of one statement, the statement as claim A."""
     statement = _found(engine().statement, statement_id)
-    items = engine().statement_conflicts(statement_id, query.label, query.min_score)
+    items = engine().statement_conflicts(statement_id, query.label, query.min_score, query.include_dismissed)
     return schemas.StatementConflictsResponse(statement=statement, items=items)
 
 
@@ -263,6 +265,39 @@ def post_actors(json: schemas.ActorsIn):
     require_json_body(json)
     engine().update_actors([a.model_dump() for a in json.items()], who=caller())
     return schemas.ActorsResponse(items=engine().actors())
+
+
+@bp.get("/pairs/<a>/<b>")
+@spec.validate(resp=Responses(HTTP_200=schemas.AlignedPair, HTTP_404=schemas.Problem, **ERRORS), tags=["review"])
+def get_pair(a: str, b: str):
+    """The aligned pair judged between statements a and b (a as claim A), with its editor's review."""
+    return schemas.AlignedPair(**_found(engine().pair, a, b))
+
+
+@bp.post("/pairs/<a>/<b>/review")
+@spec.validate(json=schemas.ReviewIn, resp=Responses(HTTP_200=schemas.AlignedPair, HTTP_404=schemas.Problem,
+                                                     **JSON_BODY_ERRORS), tags=["review"])
+def review_pair(a: str, b: str, json: schemas.ReviewIn):
+    """An editor (write key) confirms or dismisses a pair, with a note. Dismissed pairs leave the lists
+    (``include_dismissed=true`` shows them); confirmed ones are badged and exportable as ClaimReview.
+    Audited; kept when the pair is judged again."""
+    return schemas.AlignedPair(**_found(engine().review_pair, a, b, json.status, json.note, caller()))
+
+
+@bp.get("/pairs/<a>/<b>/claimreview")
+@spec.validate(resp=Responses(HTTP_404=schemas.Problem, HTTP_409=schemas.Problem, **ERRORS), tags=["review"])
+def claim_review(a: str, b: str):
+    """schema.org ClaimReview (JSON-LD) of claim a, for a pair an editor confirmed: the claim, its
+    claimant, date and appearance, the verdict as the rating, claim b as the evidence cited."""
+    from ..exports import claim_review as build
+
+    pair = _found(engine().pair, a, b)
+    if not pair["review"] or pair["review"]["status"] != "confirmed":
+        raise ApiProblem(409, "Not confirmed", "only a pair an editor confirmed is exported as a ClaimReview "
+                         f"(POST /api/v1/pairs/{a}/{b}/review with status confirmed)")
+    kinds = {actor["name"]: actor["kind"] for actor in engine().actors()}
+    document = build(pair, kinds, current_app.config["COUNTERCLAIM"].publisher)
+    return Response(json_dumps(document), mimetype="application/ld+json")
 
 
 @bp.post("/compare")

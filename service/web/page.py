@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from ..engine import NotFound
 from .schemas import DATE_PATTERN, MAX_QUERY_CHARS, calendar_day
@@ -59,6 +59,7 @@ class PageQuery:
     since: str = ""
     until: str = ""
     order: str = "score"
+    include_dismissed: bool = False
     page: int = 1
     ignored: list[str] = field(default_factory=list)
 
@@ -71,6 +72,7 @@ class PageQuery:
         query.min_score = query.number(args, "min_score", 0.0, 1.0, 0.0)
         query.page = int(query.number(args, "page", 1, 10_000, 1))
         query.since, query.until = query.day(args, "since"), query.day(args, "until")
+        query.include_dismissed = args.get("include_dismissed", "") in ("1", "true", "on")
         return query
 
     def choice(self, args, name: str, allowed: tuple, default: str) -> str:
@@ -110,6 +112,7 @@ class PageQuery:
         params = {"q": self.q, "actor": self.actor, "actor_b": self.actor_b, "label": self.label,
                   "min_score": f"{self.min_score:g}" if self.min_score else "", "source": self.source,
                   "since": self.since, "until": self.until, "order": "" if self.order == "score" else self.order,
+                  "include_dismissed": "1" if self.include_dismissed else "",
                   "page": "" if self.page == 1 else str(self.page)}
         params.update({k: str(v) for k, v in changes.items()})
         return "/?" + urlencode({k: v for k, v in params.items() if v and not (k == "page" and v == "1")})
@@ -124,11 +127,45 @@ def index():
         found = engine.topic_conflicts(query.q, actor=query.actor or None, label=query.label or None,
                                        min_score=query.min_score, limit=PAGE_SIZE, offset=(query.page - 1) * PAGE_SIZE,
                                        order=query.order, actor_b=query.actor_b or None, source=query.source or None,
-                                       since=query.since or None, until=query.until or None)
+                                       since=query.since or None, until=query.until or None,
+                                       include_dismissed=query.include_dismissed)
     pages = max(1, math.ceil(found["total"] / PAGE_SIZE))
     actors = [a["name"] for a in engine.actors() if a["statements"]]
     return render_template("index.html", query=query, actors=actors, found=found, pages=pages, labels=LABELS,
                            orders=ORDERS, pairs=[view_pair(p) for p in found["items"]], page_size=PAGE_SIZE)
+
+
+@bp.post("/pairs/<a>/<b>/review")
+def review(a: str, b: str):
+    """The page's Confirm / Dismiss buttons (a write, so a write key once keys are set). Only from this
+    site's own pages: a form posted from elsewhere with the browser's stored key is refused."""
+    if not same_origin(request):
+        abort(403)
+    status = request.form.get("status", "")
+    if status not in ("confirmed", "dismissed"):
+        abort(400)
+    engine = current_app.extensions["counterclaim"]
+    try:
+        engine.review_pair(a, b, status, request.form.get("note", "")[:2000], getattr(request, "api_key_name", None) or "editor")
+    except NotFound:
+        abort(404)
+    back = request.form.get("back", "/")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "/", code=303)
+
+
+def same_origin(req) -> bool:
+    """The form came from a page of this site: the browser says so (``Sec-Fetch-Site``; with this site's
+    ``Referrer-Policy: no-referrer`` a browser sends ``Origin: null``), or Origin, else Referer, names
+    this host."""
+    fetch_site = req.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site == "same-origin"
+    own = req.host_url.rstrip("/")
+    origin = req.headers.get("Origin") or ""
+    if origin:
+        return origin.rstrip("/") == own
+    referer = req.headers.get("Referer") or ""
+    return referer == own or referer.startswith(own + "/")
 
 
 @bp.get("/articles/<doc_id>")

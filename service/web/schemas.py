@@ -157,6 +157,7 @@ class ConflictsQuery(Strict):
     until: Optional[Day] = Field(default=None, description="Every dated claim of the pair on or before this day")
     order: Literal["score", "relevance"] = Field(
         default="score", description="score: the most certain verdicts first; relevance: relevance to the query × score")
+    include_dismissed: bool = Field(default=False, description="Also the pairs an editor dismissed")
     limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
@@ -164,12 +165,20 @@ class ConflictsQuery(Strict):
 class StatementConflictsQuery(Strict):
     label: Optional[Label] = None
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    include_dismissed: bool = False
 
 
 class Cue(BaseModel):
     kind: str
     a: str
     b: str
+
+
+class Review(BaseModel):
+    status: Literal["confirmed", "dismissed"]
+    note: str
+    who: str = Field(description="The name of the write key that reviewed")
+    reviewed_at: str
 
 
 class AlignedPair(BaseModel):
@@ -182,6 +191,12 @@ class AlignedPair(BaseModel):
     cues: list[Cue]
     scorer: str
     relevance: Optional[float] = None
+    review: Optional[Review] = Field(default=None, description="An editor's judgement of the pair, if any")
+
+
+class ReviewIn(Strict):
+    status: Literal["confirmed", "dismissed"]
+    note: str = Field(default="", max_length=2000)
 
 
 class Ready(BaseModel):

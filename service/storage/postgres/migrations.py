@@ -68,6 +68,17 @@ MIGRATIONS: list[str] = [
     """,
     # 3: judging off the request path: the judging queue and bulk jobs (queue.py).
     QUEUE_MIGRATION,
+    # 4: editors' reviews of pairs, kept apart from the edges so that re-judging never loses one.
+    """
+    CREATE TABLE reviews (
+        a text COLLATE "C" NOT NULL, b text COLLATE "C" NOT NULL,
+        status text NOT NULL CHECK (status IN ('confirmed', 'dismissed')),
+        note text NOT NULL DEFAULT '', who text NOT NULL, at double precision NOT NULL,
+        verdict jsonb NOT NULL DEFAULT '{}',
+        PRIMARY KEY (a, b),
+        CHECK (a < b)
+    );
+    """,
 ]
 
 EMBEDDING_DIM = 384  # the vector(…) column of migration 1

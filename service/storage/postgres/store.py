@@ -155,6 +155,14 @@ class PostgresUnitOfWork(PostgresQueueWork):
         self.conn.execute("DELETE FROM edges e USING statements sa, statements sb "
                           "WHERE sa.id = e.a AND sb.id = e.b AND sa.vid < %s AND sb.vid < %s", (before, before))
 
+    def upsert_review(self, review: dict) -> None:
+        self.conn.execute(
+            """INSERT INTO reviews (a, b, status, note, who, at, verdict) VALUES (%s, %s, %s, %s, %s, %s, %s)
+               ON CONFLICT (a, b) DO UPDATE SET status = excluded.status, note = excluded.note,
+                   who = excluded.who, at = excluded.at, verdict = excluded.verdict""",
+            (*sorted((review["a"], review["b"])), review["status"], review["note"], review["who"], review["at"],
+             Jsonb(review["verdict"])))
+
     def audit(self, who, action, target, detail=None) -> None:
         self.conn.execute("INSERT INTO audit (at, who, action, target, detail) VALUES (%s, %s, %s, %s, %s)",
                           (time.time(), who, action, target, Jsonb(detail or {})))
@@ -345,6 +353,17 @@ class PostgresStorage(PostgresQueueReads):
                 return
             yield rows
             last = (rows[-1]["a"], rows[-1]["b"])
+
+    def reviews_of(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+        pairs = sorted({tuple(sorted(p)) for p in pairs})
+        if not pairs:
+            return {}
+        rows = self._rows("SELECT r.* FROM reviews r JOIN unnest(%s::text[], %s::text[]) AS p(a, b) "
+                          "ON r.a = p.a AND r.b = p.b", ([a for a, _ in pairs], [b for _, b in pairs]))
+        return {(r["a"], r["b"]): r for r in rows}
+
+    def iter_reviews(self) -> Iterator[dict]:
+        yield from self._rows("SELECT * FROM reviews ORDER BY at, a, b")
 
     def count_edges(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self._rows("SELECT label, count(*) FROM edges GROUP BY label", row_factory=None)}

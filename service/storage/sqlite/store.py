@@ -85,6 +85,16 @@ MIGRATIONS = [
     """,
     # 3: judging off the request path: the judging queue and bulk jobs (queue.py).
     QUEUE_MIGRATION,
+    # 4: editors' reviews of pairs, kept apart from the edges so that re-judging never loses one.
+    """
+    CREATE TABLE IF NOT EXISTS reviews (
+        a TEXT NOT NULL, b TEXT NOT NULL,               -- the pair, a < b as in edges
+        status TEXT NOT NULL CHECK (status IN ('confirmed', 'dismissed')),
+        note TEXT NOT NULL DEFAULT '', who TEXT NOT NULL, at REAL NOT NULL,
+        verdict TEXT NOT NULL DEFAULT '{}',               -- the pair as judged when reviewed
+        PRIMARY KEY (a, b)
+    );
+    """,
 ]
 
 
@@ -208,6 +218,14 @@ class SqliteUnitOfWork(SqliteQueueWork):
     def clear_edges(self, before: int) -> None:
         self.conn.execute("DELETE FROM edges WHERE a IN (SELECT id FROM statements WHERE vid < ?) "
                           "AND b IN (SELECT id FROM statements WHERE vid < ?)", (before, before))
+
+    def upsert_review(self, review: dict) -> None:
+        self.conn.execute(
+            """INSERT INTO reviews (a, b, status, note, who, at, verdict) VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(a, b) DO UPDATE SET status = excluded.status, note = excluded.note,
+                   who = excluded.who, at = excluded.at, verdict = excluded.verdict""",
+            (*sorted((review["a"], review["b"])), review["status"], review["note"], review["who"], review["at"],
+             json.dumps(review["verdict"])))
 
     def audit(self, who, action, target, detail=None) -> None:
         self.conn.execute("INSERT INTO audit (at, who, action, target, detail) VALUES (?, ?, ?, ?, ?)",
@@ -423,6 +441,18 @@ class SqliteStorage(SqliteQueueReads):
             yield [_edge(r) for r in rows]
             last = (rows[-1]["a"], rows[-1]["b"])
 
+    def reviews_of(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+        found = {}
+        for pair in {tuple(sorted(p)) for p in pairs}:
+            row = self.conn.execute("SELECT * FROM reviews WHERE a = ? AND b = ?", pair).fetchone()
+            if row:
+                found[pair] = _review(row)
+        return found
+
+    def iter_reviews(self) -> Iterator[dict]:
+        for row in self.conn.execute("SELECT * FROM reviews ORDER BY at, a, b"):
+            yield _review(row)
+
     def count_edges(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.conn.execute("SELECT label, count(*) FROM edges GROUP BY label")}
 
@@ -442,6 +472,11 @@ def _find_statement(conn: sqlite3.Connection, actor: str, text: str, source: str
 
 def _statement(row: sqlite3.Row) -> dict:
     return {key: row[key] for key in STATEMENT_COLUMNS}
+
+
+def _review(row: sqlite3.Row) -> dict:
+    return {"a": row["a"], "b": row["b"], "status": row["status"], "note": row["note"], "who": row["who"],
+            "at": row["at"], "verdict": json.loads(row["verdict"])}
 
 
 def _edge(row: sqlite3.Row) -> dict:
