@@ -355,7 +355,7 @@ def migrate(ctx: click.Context, url: str, batch_size: int) -> None:
     totals = store_counts(source)
     bars = {step: tqdm(total=totals[step] if step != "edges" else sum(totals["edges"].values()), desc=step,
                        unit="row", disable=None)
-            for step in ("documents", "statements", "edges", "audit")}
+            for step in ("documents", "statements", "edges", "reviews", "audit")}
     try:
         report = copy_store(source, target, embedder.model_name, batch_size, lambda step, n: bars[step].update(n))
     except ValueError as exc:

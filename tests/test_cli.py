@@ -90,6 +90,10 @@ def test_migrate_copies_the_embedded_store_into_postgresql_resumably(tmp_path, d
         uow.upsert_actor("Karoline Leavitt", aliases=["White House", "Leavitt"], kind="person")
     run(tmp_path, "ingest", str(FIXTURES / "statements.jsonl"))
     run(tmp_path, "ingest", str(FIXTURES / "articles" / "trump_putin_call.txt"))
+    edge = next(source.iter_edges())[0]
+    with source.unit_of_work() as uow:
+        uow.upsert_review({"a": edge["b"], "b": edge["a"], "status": "confirmed", "note": "checked", "who": "desk",
+                           "at": 1.0, "verdict": {"label": edge["label"]}})
 
     def interrupted(self, edges):
         raise RuntimeError("killed")  # the copy stops after the statements, before any edge
@@ -107,6 +111,7 @@ def test_migrate_copies_the_embedded_store_into_postgresql_resumably(tmp_path, d
     assert report["target"]["statements"] == report["source"]["statements"] > 15
     assert report["target"]["edges"] == report["source"]["edges"] and report["target"]["edges"]
     assert report["target"]["documents"] == 1 and report["target"]["audit"] == report["source"]["audit"] > 0
+    assert list(target.iter_reviews()) == list(source.iter_reviews()) and report["target"]["reviews"] == 1
     assert target.canonical_actors(["White House", "white house", "Leavitt"]) == source.canonical_actors(
         ["White House", "white house", "Leavitt"]) == {n: "Karoline Leavitt" for n in ["White House", "white house", "Leavitt"]}
     assert run(tmp_path, "migrate", "--to", url).exit_code == 0  # a rerun copies nothing twice

@@ -1,5 +1,5 @@
 """Moving an embedded store (SQLite + FAISS) into PostgreSQL: actors, documents, statements with
-their vectors, edges and the audit trail.
+their vectors, edges, editors' reviews and the audit trail.
 
 Every batch is its own transaction and every write is idempotent (a row already in the target is
 left alone), so an interrupted copy is resumed by running it again; batches already copied are
@@ -41,6 +41,11 @@ def copy_store(source: Storage, target: Storage, model: str, batch: int = 500,
         with target.unit_of_work() as uow:
             uow.upsert_edges(edges)
         progress("edges", len(edges))
+    for reviews in chunks(source.iter_reviews(), batch):
+        with target.unit_of_work() as uow:
+            for review in reviews:
+                uow.upsert_review(review)
+        progress("reviews", len(reviews))
     after = 0
     while rows := source.audit_log(batch, after_id=after, oldest_first=True):
         with target.unit_of_work() as uow:
@@ -71,7 +76,8 @@ def _actors_without_counts(storage: Storage) -> list[dict]:
 def store_counts(storage: Storage) -> dict:
     return {"actors": len(storage.actors()), "documents": sum(1 for _ in storage.iter_documents()),
             "statements": storage.count_statements(), "vectors": storage.vector_count(),
-            "edges": storage.count_edges(), "audit": _count_audit(storage)}
+            "edges": storage.count_edges(), "audit": _count_audit(storage),
+            "reviews": sum(1 for _ in storage.iter_reviews())}
 
 
 def _count_audit(storage: Storage, page: int = 5000) -> int:
