@@ -123,6 +123,21 @@ def test_a_journalists_walk_search_filter_page_open_confirm_and_export(server, p
     print("screenshots:", *shots, sep="\n  ")
 
 
+def test_every_page_passes_the_axe_core_accessibility_check(server, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    url, engine = server
+    document = next(engine.storage.iter_documents())
+    statement_id = engine.document(document["id"])["statements"][0]["id"]
+    problems = {}
+    for path in ["/", "/?q=ceasefire", "/?q=football", "/how-it-works", f"/articles/{document['id']}?claim={statement_id}"]:
+        page.goto(url + path)
+        violations = Axe().run(page).response["violations"]
+        if violations:
+            problems[path] = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    assert problems == {}
+
+
 def test_hostile_statement_is_shown_as_text_and_never_runs(server, page):  # last: it writes to the store
     url, engine = server
     hostile = ["<script>window.__pwned = 1</script> ceasefire was rejected",
