@@ -275,8 +275,7 @@ class Engine:
         dated claim of the pair within it) filter them. ``claims`` counts the stored claims near the
         query: 0 means nothing in the store is about it. Each pair carries its editor's review; pairs an
         editor dismissed are left out unless ``include_dismissed``."""
-        near = {s["id"]: sim for s, sim in self.nearest(query, self.settings.topic_k)
-                if sim >= self.settings.topic_min_similarity}
+        near = self.on_topic(query)
         edges = self.storage.edges_touching(near, label=label, min_score=min_score)
         filtering = actor or actor_b or source or since or until
         statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges}) if filtering else {}
@@ -297,6 +296,16 @@ class Engine:
                  for _, edge, first, relevance in page
                  if edge["a"] in statements and edge["b"] in statements]  # not retracted meanwhile
         return {"total": len(ranked), "claims": len(near), "items": items}
+
+    def on_topic(self, query: str) -> dict[str, float]:
+        """The stored claims about ``query`` (id -> similarity): similar enough, or sharing a content
+        word with it and not far off."""
+        from .scoring.cues import content_stems
+
+        words = content_stems(query)
+        return {s["id"]: sim for s, sim in self.nearest(query, self.settings.topic_k)
+                if sim >= self.settings.topic_min_similarity
+                or (sim >= self.settings.topic_lexical_min_similarity and words & content_stems(s["text"]))}
 
     def statement(self, statement_id_: str) -> dict:
         statement = self.storage.get_statement(statement_id_)

@@ -98,3 +98,17 @@ def test_a_claim_links_to_its_article_with_the_claim_marked(loaded_client, loade
     document = loaded_engine.document(doc_id)
     assert marked == document["text"][statement["start"]:statement["end"]]
     assert loaded_client.get("/articles/doc_nope").status_code == 404
+
+
+def test_a_query_about_another_point_does_not_pull_in_pairs_of_the_store_s_main_story(loaded_client):
+    """"tariffs" once brought pages of ceasefire pairs (similar at 0.3-0.38); "Kursk" is named in an
+    article, but no stored claim is about it."""
+    tariffs = loaded_client.get("/api/v1/conflicts?q=tariffs&limit=100").json
+    assert tariffs["claims"] >= 1
+    assert not any("ceasefire" in (p["a"]["text"] + p["b"]["text"]).lower() and "tariff" not in
+                   (p["a"]["text"] + p["b"]["text"]).lower() for p in tariffs["items"])
+    kursk = loaded_client.get("/api/v1/conflicts?q=Kursk").json
+    assert kursk["claims"] == 0 and kursk["items"] == []
+    truce = loaded_client.get("/api/v1/search?q=ceasefire&k=50").json["items"]
+    on_topic = loaded_client.get("/api/v1/conflicts?q=ceasefire&limit=100").json
+    assert on_topic["claims"] >= sum(1 for h in truce if "ceasefire" in h["statement"]["text"].lower())

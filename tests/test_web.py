@@ -97,6 +97,8 @@ def test_a_journalists_walk_search_filter_page_open_confirm_and_export(server, p
     page.wait_for_selector("#summary")
     assert "page 2 of" in page.inner_text("#summary")
     shot("page-2")
+    page.click("a[rel=prev]")
+    page.wait_for_selector("#summary")
     page.click("section.pair a.in-article >> nth=0")
     page.wait_for_selector("mark.chosen")
     assert page.locator("mark.chosen").inner_text().strip()
