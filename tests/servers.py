@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 def start_server(data_dir, port, database_url: str = "", judging: str = "inline") -> subprocess.Popen:
-    """``serve`` on ``port``; conflicts judged inside the requests unless ``judging="background"``."""
+    """``serve`` on ``port``, once ready; conflicts judged inside the requests unless ``judging="background"``."""
     env = {**os.environ, "COUNTERCLAIM_SCORER": "cues", "COUNTERCLAIM_WRITE_KEYS": "[]",
            "COUNTERCLAIM_DATABASE_URL": database_url, "COUNTERCLAIM_JUDGING": judging,
            "COUNTERCLAIM_RATE_LIMIT_ENABLED": "false"}  # these tests fire many requests from one address
@@ -34,7 +34,7 @@ def start_server(data_dir, port, database_url: str = "", judging: str = "inline"
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/readyz", timeout=2)
             return process
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.3)
