@@ -181,3 +181,9 @@ def test_the_page_confirms_and_dismisses_from_its_own_forms_only(desk):
     shown = desk.get("/?q=bridge+opening&include_dismissed=1", headers=KEY).get_data(as_text=True)
     assert "dismissed by desk" in shown
     assert desk.post("/pairs/ruiz/acme/review", data={"status": "confirmed"}).status_code == 401  # a write needs a key
+
+
+def test_a_review_in_another_media_type_is_415(desk):
+    answer = desk.post("/api/v1/pairs/ruiz/acme/review", data=b'{"status": "confirmed"}', headers=KEY,
+                       content_type="multipart/form-data")
+    assert answer.status_code == 415 and desk.get("/api/v1/pairs/ruiz/acme").json["review"] is None

@@ -281,6 +281,7 @@ def review_pair(a: str, b: str, json: schemas.ReviewIn):
     """An editor (write key) confirms or dismisses a pair, with a note. Dismissed pairs leave the lists
     (``include_dismissed=true`` shows them); confirmed ones are badged and exportable as ClaimReview.
     Audited; kept when the pair is judged again."""
+    require_json_body(json)
     return schemas.AlignedPair(**_found(engine().review_pair, a, b, json.status, json.note, caller()))
 
 
