@@ -274,7 +274,9 @@ class Engine:
         ``source`` (a part of either claim's source) and the date range (``since``/``until``: every
         dated claim of the pair within it) filter them. ``claims`` counts the stored claims near the
         query: 0 means nothing in the store is about it. Each pair carries its editor's review; pairs an
-        editor dismissed are left out unless ``include_dismissed``."""
+        editor dismissed are left out unless ``include_dismissed``. A pair whose two claims both restate
+        those of a higher-ranked pair (same actors, near-identical words: the same quote from another
+        source, or a seed statement beside its extracted twin) is folded into it, listed in ``duplicates``."""
         near = self.on_topic(query)
         edges = self.storage.edges_touching(near, label=label, min_score=min_score)
         filtering = actor or actor_b or source or since or until
@@ -288,14 +290,13 @@ class Engine:
         if not include_dismissed:
             edges = [e for e in edges if reviews.get(_pair_key(e), {}).get("status") != "dismissed"]
         ranked = sorted((_ranked_edge(edge, near, order) for edge in edges), key=lambda r: r[0])
-        page = ranked[offset:offset + limit]
-        wanted_ids = {e["a"] for _, e, _, _ in page} | {e["b"] for _, e, _, _ in page}
-        statements = {i: statements[i] for i in wanted_ids if i in statements} or self.storage.statements_by_id(wanted_ids)
+        statements = statements or self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
+        ranked = [r for r in ranked if r[1]["a"] in statements and r[1]["b"] in statements]  # not retracted meanwhile
+        groups = _fold_near_duplicates(ranked, statements)
         items = [{**judging.aligned_pair(edge, statements, first=first), "relevance": relevance,
-                  "review": _public_review(reviews.get(_pair_key(edge)))}
-                 for _, edge, first, relevance in page
-                 if edge["a"] in statements and edge["b"] in statements]  # not retracted meanwhile
-        return {"total": len(ranked), "claims": len(near), "items": items}
+                  "review": _public_review(reviews.get(_pair_key(edge))), "duplicates": twins}
+                 for (_, edge, first, relevance), twins in groups[offset:offset + limit]]
+        return {"total": len(groups), "claims": len(near), "items": items}
 
     def on_topic(self, query: str) -> dict[str, float]:
         """The stored claims about ``query`` (id -> similarity): similar enough, or sharing a content
@@ -543,6 +544,33 @@ def _one_result_per_item(prepared: list[dict], results: dict[str, IngestResult])
         out.append(IngestResult(result.id, False, 0) if statement["id"] in done else result)
         done.add(statement["id"])
     return out
+
+
+NEAR_IDENTICAL = 0.8  # Jaccard of two claims' content stems: the same words, give or take one or two
+
+
+def _fold_near_duplicates(ranked: list, statements: dict[str, dict]) -> list[tuple[tuple, list[list[str]]]]:
+    """``ranked`` edges in order, each with the [a, b] ids of the lower-ranked pairs folded into it: those
+    whose claims, in one order or the other, are by the same actors in near-identical words."""
+    from .scoring.cues import content_stems
+
+    def side(statement_id_: str) -> tuple[str, frozenset]:
+        return statements[statement_id_]["actor"], content_stems(statements[statement_id_]["text"])
+
+    def same(x: tuple[str, frozenset], y: tuple[str, frozenset]) -> bool:
+        return x[0] == y[0] and len(x[1] & y[1]) >= NEAR_IDENTICAL * max(1, len(x[1] | y[1]))
+
+    groups: list[tuple[tuple, list[list[str]], tuple, tuple]] = []
+    for entry in ranked:
+        edge = entry[1]
+        a, b = side(edge["a"]), side(edge["b"])
+        for _, twins, first, second in groups:
+            if (same(a, first) and same(b, second)) or (same(a, second) and same(b, first)):
+                twins.append([edge["a"], edge["b"]])
+                break
+        else:
+            groups.append((entry, [], a, b))
+    return [(entry, twins) for entry, twins, _, _ in groups]
 
 
 def _public_review(review: dict | None) -> dict | None:

@@ -192,6 +192,9 @@ class AlignedPair(BaseModel):
     scorer: str
     relevance: Optional[float] = None
     review: Optional[Review] = Field(default=None, description="An editor's judgement of the pair, if any")
+    duplicates: list[list[str]] = Field(default_factory=list, description=(
+        "In topic lists: the [a, b] ids of lower-ranked pairs folded into this one (the same actors in "
+        "near-identical words, e.g. one quote from two sources)"))
 
 
 class ReviewIn(Strict):
