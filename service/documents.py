@@ -89,7 +89,7 @@ def statements_from_article(text: str, load_registry, title=None, source=None, u
     text = check_document_text(article_text(text or "", html))
     registry = load_registry()
     source = source or title or url or ""
-    document = {"id": document_id(text, source), "title": title, "source": source, "url": url, "date": date,
+    document = {"id": document_id(text), "title": title, "source": source, "url": url, "date": date,
                 "text": text}
     claims = extract_claims(text, registry)
     return document, [claim_statement(c, document) for c in claims], claims

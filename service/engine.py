@@ -232,12 +232,25 @@ class Engine:
             raise DocumentRejected(413, "Too many claims to judge in one request",
                                    f"{len(items)} claims; with JUDGING=inline a document may hold {limit}, since their "
                                    "conflicts are judged inside the request; with JUDGING=background every claim is queued")
-        existing = self.storage.get_document(document["id"])
-        results = self.ingest(items, who=who, document=None if existing else document)
+        existing = self.stored_document(document)
+        if existing is not None:  # the same article again: nothing new is stored
+            return {"document": {k: v for k, v in existing.items() if k not in ("text", "statements")}, "created": False,
+                    "statements": [{**s, "conflicts_status": "done", "created": False, "edges": 0}
+                                   for s in existing["statements"]]}
+        results = self.ingest(items, who=who, document=document)
         stored = self.storage.statements_by_id({r.id for r in results})
-        return {"document": {k: v for k, v in document.items() if k != "text"}, "created": existing is None,
+        return {"document": {k: v for k, v in document.items() if k != "text"}, "created": True,
                 "statements": [{**stored[r.id], "conflicts_status": r.conflicts_status, "created": r.created,
                                 "edges": r.edges} for r in results]}
+
+    def stored_document(self, document: dict) -> dict | None:
+        """The stored article with this one's text (by its id, or by the id older stores gave it)."""
+        from .storage.base import legacy_document_id
+
+        for doc_id in (document["id"], legacy_document_id(document["text"], document["source"])):
+            if self.storage.get_document(doc_id) is not None:
+                return self.document(doc_id)
+        return None
 
     def document(self, doc_id: str) -> dict:
         document = self.storage.get_document(doc_id)

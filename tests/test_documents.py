@@ -41,11 +41,29 @@ def test_plain_text_and_idempotent_reingest(registry_client):
                                  content_type="text/plain")
     again = registry_client.post("/api/v1/documents?source=seed&date=2025-03-18", data=ARTICLE.encode(),
                                  content_type="text/plain")
-    assert first.status_code == again.status_code == 201
+    assert (first.status_code, again.status_code) == (201, 200)  # the same article again: the stored one
     assert first.json["created"] and not again.json["created"]
     assert not any(s["created"] for s in again.json["statements"])
+    assert again.json["document"]["id"] == first.json["document"]["id"]
     doc = registry_client.get(f"/api/v1/documents/{first.json['document']['id']}").json
     assert doc["text"] == ARTICLE and len(doc["statements"]) == len(first.json["statements"])
+
+
+def test_every_fixture_article_posted_twice_in_any_format_or_source_is_one_document(registry_client, engine):
+    """Posting the same article twice (JSON, text/plain, another source name) once stored it twice."""
+    articles = sorted((FIXTURES / "articles").glob("*.txt"))
+    for path in articles:
+        text = path.read_text()
+        first = registry_client.post("/api/v1/documents", json={"text": text, "source": path.stem})
+        again = registry_client.post("/api/v1/documents?source=another+name", data=("  " + text + "\n").encode(),
+                                     content_type="text/plain")
+        assert (first.status_code, again.status_code) == (201, 200), path.name
+        assert again.json["document"]["id"] == first.json["document"]["id"]
+    documents = list(engine.storage.iter_documents())
+    assert len(documents) == len(articles) == len({d["text"].strip() for d in documents})
+    statements = engine.storage.count_statements()
+    registry_client.post("/api/v1/documents", json={"text": articles[0].read_text(), "source": "a third name"})
+    assert engine.storage.count_statements() == statements
 
 
 def test_retracting_a_document_removes_its_statements(registry_client):

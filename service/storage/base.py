@@ -48,7 +48,15 @@ def statement_id(actor: str, text: str, source: str) -> str:
     return f"{STATEMENT_ID_PREFIX}{digest[:16]}"
 
 
-def document_id(text: str, source: str) -> str:
+def document_id(text: str) -> str:
+    """An article's id: a hash of its normalised text (NFC, whitespace collapsed), so that the same
+    article sent again, as JSON, text/plain, HTML or a file, under any source name, is one document."""
+    normalised = " ".join(unicodedata.normalize("NFC", text).split())
+    return f"doc_{hashlib.sha256(normalised.encode('utf-8')).hexdigest()[:16]}"
+
+
+def legacy_document_id(text: str, source: str) -> str:
+    """The id stores made before 2026-11-30 gave an article (its source and exact text)."""
     digest = hashlib.sha256(f"{source}\x1f{text}".encode("utf-8")).hexdigest()
     return f"doc_{digest[:16]}"
 

@@ -202,12 +202,14 @@ def delete_statement(statement_id: str):
 
 @bp.post("/documents")
 @spec.validate(json=schemas.DocumentIn,
-               resp=Responses(HTTP_201=schemas.DocumentIngestResponse, HTTP_415=schemas.Problem, **ERRORS),
+               resp=Responses(HTTP_201=schemas.DocumentIngestResponse, HTTP_200=schemas.DocumentIngestResponse,
+                              HTTP_415=schemas.Problem, **ERRORS),
                tags=["documents"], skip_validation=True)
 def post_document():
     """Ingest an article (JSON, or ``text/plain`` or ``text/html`` with title/source/url/date as query
     parameters): its attributed claims are extracted, stored, embedded and conflict-checked. A web page
-    (or markup in any body) is reduced to its article text first."""
+    (or markup in any body) is reduced to its article text first. The same article again (same text,
+    any source or format): 200 with the stored document, nothing new stored."""
     documents = _documents()
     try:
         if request.mimetype in HTML_TYPES or request.mimetype == "text/plain":
@@ -223,7 +225,7 @@ def post_document():
         raise ApiProblem(exc.status, exc.title, exc.detail) from exc
     except ConflictError as exc:
         raise ApiProblem(409, "Conflict", str(exc)) from exc
-    return schemas.DocumentIngestResponse(**result), 201
+    return schemas.DocumentIngestResponse(**result), 201 if result["created"] else 200
 
 
 @bp.get("/documents/<doc_id>")
