@@ -131,30 +131,60 @@ def worker(ctx: click.Context, workers: int | None) -> None:
         engine.checkpoint()
 
 
+def _day_option(ctx, param, value):
+    if value is None:
+        return None
+    from .web.schemas import calendar_day
+
+    try:
+        return calendar_day(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", help="Source of every article or statement that names none (default for a file: its name).")
+@click.option("--url", help="URL of every article or statement that gives none.")
+@click.option("--date", callback=_day_option, metavar="YYYY-MM-DD", help="Date of every article or statement that gives none.")
 @click.option("--batch-size", default=256, show_default=True)
 @click.option("--judge/--no-judge", default=True, show_default=True,
               help="Judge the new statements' conflicts before returning (else a running worker does).")
 @click.pass_context
-def ingest(ctx: click.Context, files: tuple[str, ...], batch_size: int, judge: bool) -> None:
-    """Ingest statements (.json, .jsonl, .csv) or articles (.txt, .html, .jsonl of articles)."""
+def ingest(ctx: click.Context, files: tuple[str, ...], source: str | None, url: str | None, date: str | None,
+           batch_size: int, judge: bool) -> None:
+    """Ingest statements (.json, .jsonl, .csv) or articles (.txt, .html, .jsonl of articles); says what was
+    stored and what was skipped as already stored. --source, --url and --date fill the fields a record
+    leaves empty (a JSONL record's own fields win)."""
     from .documents import DocumentRejected
     from .engine import ConflictError, InvalidBatch, UnknownReference
     from .ingest_files import BadRecord, is_article_file, read_articles, read_statements
 
     engine = _engine(ctx)
+    defaults = {k: v for k, v in {"source": source, "url": url, "date": date}.items() if v}
     for name in files:
         try:
             if is_article_file(name):
-                ingest_articles(engine, name, list(read_articles(name)))
+                articles = [_filled(a, defaults, file_named_source=True) for a in read_articles(name)]
+                ingest_articles(engine, name, articles)
             else:
-                ingest_statements(engine, name, list(read_statements(name)), batch_size)
+                statements = [_filled(s, defaults) for s in read_statements(name)]
+                ingest_statements(engine, name, statements, batch_size)
         except (BadRecord, DocumentRejected, ConflictError, InvalidBatch, UnknownReference) as exc:
             raise click.ClickException(f"{name}: {exc}") from exc
     if judge and engine.judging_backlog():
         judge_backlog(engine, batch_size)
     engine.checkpoint()
+
+
+def _filled(record: dict, defaults: dict, file_named_source: bool = False) -> dict:
+    """``record`` with ``defaults`` in the fields it leaves empty; a source taken from a file's name
+    gives way to --source."""
+    filled = {**record, **{k: v for k, v in defaults.items() if not record.get(k)}}
+    if file_named_source and "source" in defaults and record.get("from_file"):
+        filled["source"] = defaults["source"]
+    filled.pop("from_file", None)
+    return filled
 
 
 def judge_backlog(engine, batch_size: int) -> None:
@@ -172,15 +202,23 @@ def ingest_statements(engine, name: str, records: list[dict], batch_size: int) -
             chunk = records[start:start + batch_size]
             created += sum(r.created for r in engine.ingest(chunk, who="cli"))
             bar.update(len(chunk))
-    click.echo(f"{name}: {len(records)} statements read, {created} new")
+    click.echo(f"{name}: {len(records)} statements read: {created} stored, "
+               f"{len(records) - created} skipped as already stored")
 
 
 def ingest_articles(engine, name: str, articles: list[dict]) -> None:
-    extracted = 0
+    stored = skipped = extracted = 0
     for article in tqdm(articles, desc=Path(name).name, unit="article"):
         text = article.pop("text")
-        extracted += len(engine.ingest_document(text, who="cli", **article)["statements"])
-    click.echo(f"{name}: {len(articles)} articles, {extracted} attributed statements")
+        result = engine.ingest_document(text, who="cli", **article)
+        if result["created"]:
+            stored += 1
+            extracted += sum(s["created"] for s in result["statements"])
+        else:
+            skipped += 1
+            click.echo(f"{name}: already stored as {result['document']['id']} (skipped)")
+    click.echo(f"{name}: {len(articles)} article(s): {stored} stored with {extracted} attributed statement(s), "
+               f"{skipped} skipped as already stored")
 
 
 @main.group("jobs")

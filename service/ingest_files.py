@@ -69,7 +69,8 @@ def is_article_file(path: str | Path) -> bool:
 
 
 def read_articles(path: str | Path) -> Iterator[dict]:
-    """Articles as ``DocumentIn`` dicts (text plus metadata); HTML is reduced to its main text."""
+    """Articles as ``DocumentIn`` dicts (text plus metadata); HTML is reduced to its main text. A .txt or
+    .html file is one article, its name the title and source (``from_file`` says so)."""
     from .documents import decode_text
     from .extract import article_text_from_html
 
@@ -79,7 +80,7 @@ def read_articles(path: str | Path) -> Iterator[dict]:
         text = decode_text(path.read_bytes())
         if suffix != ".txt":
             text = article_text_from_html(text)
-        yield {"text": text, "title": path.stem, "source": path.name, "url": None, "date": None}
+        yield {"text": text, "title": path.stem, "source": path.name, "url": None, "date": None, "from_file": True}
         return
     for number, record in raw_records(path):
         try:

@@ -40,7 +40,7 @@ def test_ingest_json_jsonl_csv_and_dedupe(tmp_path):
     result = run(tmp_path, "ingest", str(tmp_path / "a.json"), str(tmp_path / "b.csv"),
                  str(FIXTURES / "statements.jsonl"))
     assert result.exit_code == 0, result.output
-    assert "b.csv: 2 statements read, 1 new" in result.output
+    assert "b.csv: 2 statements read: 1 stored, 1 skipped as already stored" in result.output
     assert count(tmp_path) == 2 + 15
 
 
@@ -50,7 +50,30 @@ def test_ingest_article_files(tmp_path):
                     "</p><p>The minister said that the new bridge would open in May.</p></article></body></html>")
     result = run(tmp_path, "ingest", str(FIXTURES / "articles" / "fed_rates.txt"), str(html))
     assert result.exit_code == 0, result.output
-    assert "attributed statements" in result.output and count(tmp_path) > 0
+    assert "attributed statement(s)" in result.output and count(tmp_path) > 0
+
+
+def test_ingest_fills_source_url_and_date_and_says_what_it_skipped(tmp_path):
+    article = FIXTURES / "articles" / "fed_rates.txt"
+    result = run(tmp_path, "ingest", "--source", "Daily Post", "--url", "https://example.org/fed", "--date",
+                 "2025-04-17", str(article))
+    assert result.exit_code == 0, result.output
+    assert "1 article(s): 1 stored" in result.output
+    [document] = list(storage(tmp_path).iter_documents())
+    assert (document["source"], document["url"], document["date"]) == ("Daily Post", "https://example.org/fed", "2025-04-17")
+    again = run(tmp_path, "ingest", "--source", "Another Paper", str(article))
+    assert "already stored as " + document["id"] in again.output and "1 skipped as already stored" in again.output
+    assert len(list(storage(tmp_path).iter_documents())) == 1
+    records = tmp_path / "claims.jsonl"
+    records.write_text(json.dumps({"actor": "A", "text": "Taxes will rise."}) + "\n" +
+                       json.dumps({"actor": "B", "text": "Taxes will fall.", "source": "own", "date": "2025-01-01"}) + "\n")
+    assert run(tmp_path, "ingest", "--source", "wire", "--date", "2025-05-05", str(records)).exit_code == 0
+    stored = {s["actor"]: s for s in storage(tmp_path).statements_by_id(
+        storage(tmp_path).statement_ids_of_actor("A") + storage(tmp_path).statement_ids_of_actor("B")).values()}
+    assert (stored["A"]["source"], stored["A"]["date"]) == ("wire", "2025-05-05")
+    assert (stored["B"]["source"], stored["B"]["date"]) == ("own", "2025-01-01")  # a record's own fields win
+    bad = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "ingest", "--date", "2025-13-45", str(records)])
+    assert bad.exit_code != 0 and "2025-13-45" in bad.output
 
 
 def test_bad_file_is_reported_and_nothing_stored(tmp_path):
