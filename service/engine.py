@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +24,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from .actors import ActorRegistry
 from .embed import Embedder
+from .exports import public_review
 from .pipeline import judging
 from .pipeline.candidates import candidates
 from .scoring.base import ContradictionScorer
@@ -292,22 +292,17 @@ class Engine:
         source, or a seed statement beside its extracted twin) is folded into it, listed in ``duplicates``."""
         near = self.on_topic(query)
         edges = self.storage.edges_touching(near, label=label, min_score=min_score)
-        filtering = actor or actor_b or source or since or until
-        statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges}) if filtering else {}
-        if filtering:
+        statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
+        edges = [e for e in edges if e["a"] in statements and e["b"] in statements]  # not retracted meanwhile
+        if actor or actor_b or source or since or until:
             wanted = PairFilter(self.canonical_actor(actor) if actor else None,
                                 self.canonical_actor(actor_b) if actor_b else None, source, since, until)
-            edges = [e for e in edges if e["a"] in statements and e["b"] in statements
-                     and wanted.passes(statements[e["a"]], statements[e["b"]])]
-        reviews = self.storage.reviews_of((e["a"], e["b"]) for e in edges)
-        if not include_dismissed:
-            edges = [e for e in edges if reviews.get(_pair_key(e), {}).get("status") != "dismissed"]
+            edges = [e for e in edges if wanted.passes(statements[e["a"]], statements[e["b"]])]
+        edges, reviews = self._with_reviews(edges, include_dismissed)
         ranked = sorted((_ranked_edge(edge, near, order) for edge in edges), key=lambda r: r[0])
-        statements = statements or self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
-        ranked = [r for r in ranked if r[1]["a"] in statements and r[1]["b"] in statements]  # not retracted meanwhile
         groups = _fold_near_duplicates(ranked, statements)
         items = [{**judging.aligned_pair(edge, statements, first=first), "relevance": relevance,
-                  "review": _public_review(reviews.get(_pair_key(edge))), "duplicates": twins}
+                  "review": public_review(reviews.get(_pair_key(edge))), "duplicates": twins}
                  for (_, edge, first, relevance), twins in groups[offset:offset + limit]]
         return {"total": len(groups), "claims": len(near), "items": items}
 
@@ -331,16 +326,22 @@ class Engine:
     def statement_conflicts(self, statement_id_: str, label: str | None = None, min_score: float = 0.0,
                             include_dismissed: bool = False) -> list[dict]:
         self.statement(statement_id_)
-        edges = self.storage.edges_touching([statement_id_], label=label, min_score=min_score)
-        reviews = self.storage.reviews_of((e["a"], e["b"]) for e in edges)
-        if not include_dismissed:
-            edges = [e for e in edges if reviews.get(_pair_key(e), {}).get("status") != "dismissed"]
+        edges, reviews = self._with_reviews(self.storage.edges_touching([statement_id_], label=label, min_score=min_score),
+                                            include_dismissed)
         statements = self.storage.statements_by_id({e["a"] for e in edges} | {e["b"] for e in edges})
         pairs = [{**judging.aligned_pair(e, statements, first=statement_id_),
-                  "review": _public_review(reviews.get(_pair_key(e)))} for e in edges]
+                  "review": public_review(reviews.get(_pair_key(e)))} for e in edges]
         return sorted(pairs, key=lambda p: -p["score"])
 
     # -- editors' reviews --------------------------------------------------------------
+    def _with_reviews(self, edges: list[dict], include_dismissed: bool) -> tuple[list[dict], dict]:
+        """``edges`` less those an editor dismissed (unless ``include_dismissed``), and the reviews of
+        them, keyed by ``_pair_key``."""
+        reviews = self.storage.reviews_of((e["a"], e["b"]) for e in edges)
+        if not include_dismissed:
+            edges = [e for e in edges if reviews.get(_pair_key(e), {}).get("status") != "dismissed"]
+        return edges, reviews
+
     def pair(self, a: str, b: str) -> dict:
         """The aligned pair judged between statements ``a`` and ``b`` (``a`` first), with its review."""
         edge = next((e for e in self.storage.edges_touching([a]) if {e["a"], e["b"]} == {a, b} and a != b), None)
@@ -350,7 +351,7 @@ class Engine:
         if len(statements) < 2:
             raise NotFound(f"no judged pair between {a!r} and {b!r}")
         review = self.storage.reviews_of([(a, b)]).get(_pair_key(edge))
-        return {**judging.aligned_pair(edge, statements, first=a), "review": _public_review(review)}
+        return {**judging.aligned_pair(edge, statements, first=a), "review": public_review(review)}
 
     def review_pair(self, a: str, b: str, status: str, note: str, who: str) -> dict:
         """Record an editor's judgement of a pair (``confirmed`` or ``dismissed``, with a note); audited.
@@ -363,7 +364,7 @@ class Engine:
         with self.storage.unit_of_work() as uow:
             uow.upsert_review(review)
             uow.audit(who, f"pair.{status}", f"{a} {b}", {"note": note, "label": pair["label"], "score": pair["score"]})
-        return self.pair(a, b)
+        return {**pair, "review": public_review(review)}
 
     def reviews(self):
         """Every review, oldest first (for ``export-reviews``)."""
@@ -584,14 +585,6 @@ def _fold_near_duplicates(ranked: list, statements: dict[str, dict]) -> list[tup
         else:
             groups.append((entry, [], a, b))
     return [(entry, twins) for entry, twins, _, _ in groups]
-
-
-def _public_review(review: dict | None) -> dict | None:
-    """A review as the API shows it (the verdict it was given on stays for the export)."""
-    if review is None:
-        return None
-    reviewed_at = datetime.fromtimestamp(review["at"], tz=timezone.utc).isoformat(timespec="seconds")
-    return {"status": review["status"], "note": review["note"], "who": review["who"], "reviewed_at": reviewed_at}
 
 
 def _pair_key(edge: dict) -> tuple[str, str]:

@@ -47,6 +47,14 @@ def _claim(statement: dict, kinds: dict[str, str | None]) -> dict:
     return claim
 
 
+def public_review(review: dict | None) -> dict | None:
+    """A stored review as the API shows it (the verdict it was given on stays for the export)."""
+    if review is None:
+        return None
+    reviewed_at = datetime.fromtimestamp(review["at"], tz=timezone.utc).isoformat(timespec="seconds")
+    return {"status": review["status"], "note": review["note"], "who": review["who"], "reviewed_at": reviewed_at}
+
+
 def review_row(review: dict) -> dict:
     """A review as labelled data for the judge: both texts, the verdict as judged, and the editor's
     label (``confirmed``: the verdict is right; ``dismissed``: it is wrong, so the gold label is
@@ -55,5 +63,4 @@ def review_row(review: dict) -> dict:
     return {"a": verdict["a"]["text"], "b": verdict["b"]["text"], "a_id": review["a"], "b_id": review["b"],
             "verdict": verdict["label"], "score": verdict["score"], "review": review["status"],
             "gold": verdict["label"] if review["status"] == "confirmed" else f"not {verdict['label']}",
-            "note": review["note"], "who": review["who"], "reviewed_at": datetime.fromtimestamp(
-                review["at"], tz=timezone.utc).isoformat(timespec="seconds")}
+            "note": review["note"], "who": review["who"], "reviewed_at": public_review(review)["reviewed_at"]}

@@ -3,11 +3,11 @@
 Workers are not forked from a preloaded app: each loads its own model and index (PyTorch and
 FAISS are not fork-safe once their thread pools exist).
 """
-import json
 
 from gunicorn import util
 
 from service.settings import load_settings
+from service.web.slow_clients import raw_problem
 
 settings = load_settings()
 bind = settings.bind
@@ -56,13 +56,9 @@ def post_fork(server, worker):
 def _problem_error(sock, status_int, reason, mesg):
     """gunicorn's own errors (431 for oversized headers, 414, 400 for a malformed request), which it
     answers before the app sees the request, in the app's RFC 9457 shape instead of an HTML page."""
-    body = json.dumps({"type": "about:blank", "title": reason, "status": status_int, "detail": mesg}).encode()
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n")
-    util.write_nonblock(sock, head.encode("latin1") + body)
+    util.write_nonblock(sock, raw_problem(status_int, reason, mesg))
 
 
 # gunicorn has no hook for these answers; its workers call util.write_error, so this module (which the
 # master imports before forking the workers) replaces it.
 util.write_error = _problem_error
-

@@ -49,10 +49,9 @@ def statement_id(actor: str, text: str, source: str) -> str:
 
 
 def document_id(text: str) -> str:
-    """An article's id: a hash of its normalised text (NFC, whitespace collapsed), so that the same
+    """An article's id: a hash of its normalised text (``normalise_text``), so that the same
     article sent again, as JSON, text/plain, HTML or a file, under any source name, is one document."""
-    normalised = " ".join(unicodedata.normalize("NFC", text).split())
-    return f"doc_{hashlib.sha256(normalised.encode('utf-8')).hexdigest()[:16]}"
+    return f"doc_{hashlib.sha256(normalise_text(text).encode('utf-8')).hexdigest()[:16]}"
 
 
 def legacy_document_id(text: str, source: str) -> str:

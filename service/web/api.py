@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-from json import dumps as json_dumps
 import select
 import socket
 import time
@@ -300,7 +299,7 @@ def claim_review(a: str, b: str):
                          f"(POST /api/v1/pairs/{a}/{b}/review with status confirmed)")
     kinds = {actor["name"]: actor["kind"] for actor in engine().actors()}
     document = build(pair, kinds, current_app.config["COUNTERCLAIM"].publisher)
-    return Response(json_dumps(document), mimetype="application/ld+json")
+    return Response(json.dumps(document), mimetype="application/ld+json")
 
 
 @bp.post("/compare")

@@ -32,10 +32,11 @@ class BoundedBodies:
 
     def __call__(self, environ, start_response):
         limit = self.limit_for(environ.get("PATH_INFO", ""))
-        if _length_less_body(environ):
+        length_less, length = _length_less_body(environ), _content_length(environ)
+        if length_less:
             size = limit + 1
-        elif 0 < _content_length(environ) <= limit:
-            size = _content_length(environ)
+        elif 0 < length <= limit:
+            size = length
         else:
             return self.app(environ, start_response)  # no body, or one Flask refuses by its length alone
         client = environ.get("gunicorn.socket")  # under gunicorn, its watchdog holds the read to a deadline
@@ -52,7 +53,7 @@ class BoundedBodies:
         if len(body) > limit:
             return _problem(environ, start_response, 413, "Request Entity Too Large",
                             f"the request body is larger than {limit} bytes")
-        if len(body) < size and not _length_less_body(environ):
+        if len(body) < size and not length_less:
             return _problem(environ, start_response, 400, "Bad Request", "the request body ended before its Content-Length")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from ..engine import NotFound
-from .schemas import DATE_PATTERN, MAX_QUERY_CHARS, calendar_day
+from .schemas import DATE_PATTERN, MAX_NOTE_CHARS, MAX_QUERY_CHARS, calendar_day
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -112,8 +112,7 @@ class PageQuery:
         params = {"q": self.q, "actor": self.actor, "actor_b": self.actor_b, "label": self.label,
                   "min_score": f"{self.min_score:g}" if self.min_score else "", "source": self.source,
                   "since": self.since, "until": self.until, "order": "" if self.order == "score" else self.order,
-                  "include_dismissed": "1" if self.include_dismissed else "",
-                  "page": "" if self.page == 1 else str(self.page)}
+                  "include_dismissed": "1" if self.include_dismissed else "", "page": str(self.page)}
         params.update({k: str(v) for k, v in changes.items()})
         return "/?" + urlencode({k: v for k, v in params.items() if v and not (k == "page" and v == "1")})
 
@@ -132,7 +131,8 @@ def index():
     pages = max(1, math.ceil(found["total"] / PAGE_SIZE))
     actors = [a["name"] for a in engine.actors() if a["statements"]]
     return render_template("index.html", query=query, actors=actors, found=found, pages=pages, labels=LABELS,
-                           orders=ORDERS, pairs=[view_pair(p) for p in found["items"]], page_size=PAGE_SIZE)
+                           orders=ORDERS, pairs=[view_pair(p) for p in found["items"]], page_size=PAGE_SIZE,
+                           max_note=MAX_NOTE_CHARS)
 
 
 @bp.post("/pairs/<a>/<b>/review")
@@ -146,7 +146,7 @@ def review(a: str, b: str):
         abort(400)
     engine = current_app.extensions["counterclaim"]
     try:
-        engine.review_pair(a, b, status, request.form.get("note", "")[:2000], getattr(request, "api_key_name", None) or "editor")
+        engine.review_pair(a, b, status, request.form.get("note", "")[:MAX_NOTE_CHARS], getattr(request, "api_key_name", None) or "editor")
     except NotFound:
         abort(404)
     back = request.form.get("back", "/")

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, fi
 MAX_TEXT_CHARS = 5_000
 MAX_QUERY_CHARS = 500
 MAX_BATCH = 1_000
+MAX_NOTE_CHARS = 2000  # an editor's note on a pair
 MAX_COMPARE = 100  # items judged inside one /compare request
 MAX_JOB_ITEMS = 1_000_000
 MAX_K = 100
@@ -199,7 +200,7 @@ class AlignedPair(BaseModel):
 
 class ReviewIn(Strict):
     status: Literal["confirmed", "dismissed"]
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=MAX_NOTE_CHARS)
 
 
 class Ready(BaseModel):

@@ -73,13 +73,19 @@ class SlowReads:
 READS = SlowReads()  # one per process: gunicorn's worker checks it from its event loop
 
 
+def raw_problem(status: int, title: str, detail: str) -> bytes:
+    """A whole HTTP response in RFC 9457 problem details, for answers written straight to a socket
+    (before or outside the app), which then closes."""
+    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+    head = (f"HTTP/1.1 {status} {title}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    return head.encode("latin1") + body
+
+
 def refuse_with_408(sock) -> None:
-    body = json.dumps({"type": "about:blank", "title": "Request Timeout", "status": 408,
-                       "detail": "the request did not arrive in time"}).encode()
-    head = ("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode("latin1")
     try:
-        sock.send(head + body, socket.MSG_DONTWAIT)  # never wait on a client that does not read
+        # never wait on a client that does not read
+        sock.send(raw_problem(408, "Request Timeout", "the request did not arrive in time"), socket.MSG_DONTWAIT)
     except OSError:
         pass
     read_away(sock)  # a socket closed with unread bytes resets the connection, and the 408 is lost
