@@ -37,6 +37,16 @@ TITLE_WORDS = {
     "acting", "opposition", "of", "the", "fed", "nato", "eu", "un", "u.s.", "us", "u.k.", "uk",
     "conservative", "labour", "democratic", "republican", "general-secretary", "pope", "judge",
     "justice", "attorney", "colonel", "col", "gen", "admiral", "commander", "officer", "head",
+    "councillor", "councilor", "councilman", "councilwoman", "alderman", "barrister", "solicitor",
+    "detective", "inspector", "superintendent", "sergeant", "constable", "lieutenant", "captain", "major",
+    "bishop", "archbishop", "cardinal", "rabbi", "imam", "reverend", "rev", "sheriff", "marshal",
+    "magistrate", "coroner", "dean", "provost", "vice-chancellor", "principal", "assemblyman",
+    "assemblywoman", "mp", "mep", "lawmaker", "deputy", "assistant", "associate", "senior", "lead",
+    "coach", "manager", "captain", "economist", "analyst", "prosecutor", "lawyer", "counsel",
+    # portfolios, as in "Health Minister Ana Duarte"
+    "health", "education", "environment", "energy", "trade", "economy", "transport", "culture",
+    "labor", "agriculture", "industry", "commerce", "housing", "climate", "digital", "science",
+    "sports", "sport", "police", "fire", "emergency", "security", "justice", "economic", "crown",
 }
 # Nationality / place adjectives commonly used in titles ("Ukrainian President ...").
 NATIONALITY_WORDS = {
@@ -58,6 +68,8 @@ ORG_WORDS = {
     "kingdom", "republic", "states", "federation", "emirates", "arabia", "palace", "street",
     "fund", "foundation", "network", "agency", "bureau", "alliance", "coalition", "front",
     "movement", "league", "guard", "times", "journal", "reuters", "tass", "bloomberg",
+    "staff", "tribunal", "cabinet", "secretariat", "directorate", "inspectorate", "mission",
+    "club", "commissariat", "prosecution", "regulator", "watchdog", "airlines",
 }
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _SPACE = re.compile(r"\s+")
@@ -83,10 +95,20 @@ def _drop_leading_the(text: str) -> str:
     return text[4:] if text.lower().startswith("the ") else text
 
 
+def is_org_name(name: str) -> bool:
+    """A name that ends in an organisation's word: "General Staff", "European Commission",
+    "Defence Ministry", "Supreme Court", "White House"."""
+    words = _strip_mention(name).split(" ")
+    return len(words) > 1 and fold(words[-1]) in ORG_WORDS
+
+
 def strip_titles(name: str) -> str:
-    """Drop leading titles and nationality words: "Ukrainian President Volodymyr Zelensky" →
-    "Volodymyr Zelensky". A name made only of such words is returned unchanged."""
+    """Drop leading titles and nationality words from a person's name: "Ukrainian President Volodymyr
+    Zelensky" → "Volodymyr Zelensky". An organisation's name keeps its words ("the General Staff" →
+    "General Staff"), and a name made only of such words is returned unchanged."""
     text = _strip_mention(name)
+    if is_org_name(text):
+        return _drop_leading_the(text)
     words = text.split(" ")
     i = 0
     while i < len(words) - 1 and fold(words[i]).rstrip(".") in _PREFIX_WORDS | {

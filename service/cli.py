@@ -449,13 +449,13 @@ def evaluate(ctx: click.Context, dev_dir: str | None, verbose_pairs: bool) -> No
 
     from . import build_engine
     from .actors import ActorRegistry
-    from .evaluation import DEFAULT_DEV_DIR, NEWS_GOLD_DIR, evaluate_attribution_files, evaluate_gold
+    from .evaluation import (ATTRIBUTION_SETS, DEFAULT_DEV_DIR, NEWS_GOLD_DIR, evaluate_attribution_files,
+                             evaluate_gold)
 
     config = _config(ctx)
     registry = ActorRegistry.from_file(Path(config.fixtures_dir) / "actors.json")
     fixtures = Path(config.fixtures_dir)
-    report = {"attribution_dev": evaluate_attribution_files(fixtures / "articles", registry),
-              "attribution_heldout": evaluate_attribution_files(fixtures / "heldout", registry)}
+    report = {name: evaluate_attribution_files(fixtures / folder, registry) for name, folder in ATTRIBUTION_SETS.items()}
     dev_dir = Path(dev_dir or DEFAULT_DEV_DIR)
     runs = [("news_gold_dev", NEWS_GOLD_DIR, "dev"), ("news_gold_test", NEWS_GOLD_DIR, "test")]
     if (dev_dir / "pairs.jsonl").exists():

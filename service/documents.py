@@ -79,7 +79,7 @@ def claim_statement(claim, document: dict) -> dict:
     return {
         "actor": claim.actor, "text": claim.claim, "cue": cue, "quote": claim.quote,
         "source": document["source"], "url": document.get("url"), "date": document.get("date"),
-        "document_id": document["id"], "start": claim.start, "end": claim.end,
+        "document_id": document["id"], "start": claim.start, "end": claim.end, "target": claim.target,
     }
 
 

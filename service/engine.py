@@ -105,7 +105,7 @@ class Engine:
     def _prepared(item: dict, actor: str) -> dict:
         text = normalise_text(item["text"])
         source = normalise_text(item.get("source") or "")
-        prepared = {key: item.get(key) for key in ("url", "date", "quote", "cue", "document_id", "start", "end")}
+        prepared = {key: item.get(key) for key in ("url", "date", "quote", "cue", "document_id", "start", "end", "target")}
         content_id = statement_id(actor, text, source)
         prepared.update(actor=actor, text=text, source=source, id=item.get("id") or content_id,
                         aliases=item.get("aliases") or [])

@@ -11,6 +11,9 @@ from .settings import ROOT
 
 DEFAULT_DEV_DIR = ROOT.parent / "shared" / "dev"
 NEWS_GOLD_DIR = ROOT / "fixtures" / "news_gold"
+# Attribution gold: articles the extractor was tuned on, one held out since 2026-11-28, and ten
+# unseen ones whose gold was written (by writers who never saw the extractor) before its first run.
+ATTRIBUTION_SETS = {"attribution_dev": "articles", "attribution_heldout": "heldout", "attribution_unseen": "unseen"}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -72,13 +75,13 @@ def evaluate_attribution_files(articles_dir: Path, registry) -> dict:
     and over all of them pooled."""
     from .extract import evaluate_article
 
-    report, tp, fp, fn = {}, 0, 0, 0
+    report, tp, fp, fn, exact = {}, 0, 0, 0, 0
     for article in sorted(articles_dir.glob("*.txt")):
         if not article.with_name(article.stem + ".attribution.jsonl").exists():
             continue
         result = evaluate_article(article, registry=registry)
-        report[article.name] = {k: result[k] for k in ("precision", "recall", "tp", "fp", "fn")}
-        tp, fp, fn = tp + result["tp"], fp + result["fp"], fn + result["fn"]
+        report[article.name] = {k: result[k] for k in ("precision", "recall", "tp", "fp", "fn", "exact")}
+        tp, fp, fn, exact = tp + result["tp"], fp + result["fp"], fn + result["fn"], exact + result["exact"]
     report["all"] = {"precision": round(tp / max(tp + fp, 1), 4), "recall": round(tp / max(tp + fn, 1), 4),
-                     "tp": tp, "fp": fp, "fn": fn}
+                     "tp": tp, "fp": fp, "fn": fn, "exact": exact}
     return report

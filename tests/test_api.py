@@ -13,10 +13,15 @@ from .conftest import make_config
 PROBLEM = "application/problem+json"
 
 
+def is_zelensky_accusation(statement) -> bool:
+    return statement["actor"] == "Volodymyr Zelensky" and "rejected a full ceasefire" in statement["text"]
+
+
 def founding_pair(items):
-    """The item for s6 / s3, or for the pair it was folded into (its extracted twin from the article)."""
-    return next((p for p in items if {p["a"]["id"], p["b"]["id"]} == {"s6", "s3"}
-                 or any(set(twin) == {"s6", "s3"} for twin in p.get("duplicates", []))), None)
+    """The item for s6 (Trump's agreed energy ceasefire) against Zelensky's accusation, as extracted from the
+    seed article, or for the pair it was folded into."""
+    return next((p for p in items if "s6" in {p["a"]["id"], p["b"]["id"], *(i for twin in p.get("duplicates", []) for i in twin)}
+                 and any(is_zelensky_accusation(s) for s in (p["a"], p["b"]))), None)
 
 
 def test_founding_question_on_fixtures(loaded_client):
@@ -66,7 +71,7 @@ def test_statement_and_its_conflicts(loaded_client):
     assert statement["actor"] == "Donald Trump"
     pairs = loaded_client.get("/api/v1/statements/s6/conflicts").json["items"]
     assert all(p["a"]["id"] == "s6" for p in pairs)
-    assert any(p["b"]["id"] == "s3" and p["label"] == "contradiction" for p in pairs)
+    assert any(is_zelensky_accusation(p["b"]) and p["label"] == "contradiction" for p in pairs)
 
 
 def test_ingest_one_and_many_then_dedupe(client):
@@ -106,7 +111,7 @@ def test_compare_claims_against_index(loaded_client):
     result = loaded_client.post("/api/v1/compare", json=body).json["items"][0]
     assert result["claim"]["text"] == body["claims"][0]["text"]
     assert all(p["a"]["text"] == body["claims"][0]["text"] for p in result["pairs"])
-    assert any(p["b"]["id"] == "s3" for p in result["pairs"])
+    assert any(is_zelensky_accusation(p["b"]) for p in result["pairs"])
 
 
 def test_openapi_is_generated_from_models(client):

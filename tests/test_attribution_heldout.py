@@ -16,5 +16,5 @@ def test_heldout_attribution_figures():
     pooled = report["all"]
     print(f"\n[held-out attribution] precision {pooled['precision']:.3f} recall {pooled['recall']:.3f} "
           f"(tp {pooled['tp']}, fp {pooled['fp']}, fn {pooled['fn']})")
-    assert pooled["tp"] + pooled["fn"] >= 8
+    assert pooled["tp"] + pooled["fn"] >= 7  # its eighth line quoted a claim under MIN_CONTENT_WORDS
     assert pooled["precision"] >= 0.75 and pooled["recall"] >= 0.75

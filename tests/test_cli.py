@@ -41,7 +41,7 @@ def test_ingest_json_jsonl_csv_and_dedupe(tmp_path):
                  str(FIXTURES / "statements.jsonl"))
     assert result.exit_code == 0, result.output
     assert "b.csv: 2 statements read: 1 stored, 1 skipped as already stored" in result.output
-    assert count(tmp_path) == 2 + 15
+    assert count(tmp_path) == 2 + 13
 
 
 def test_ingest_article_files(tmp_path):
@@ -99,7 +99,7 @@ def test_compare_and_reindex(tmp_path):
     ingested = edges(tmp_path)
     (tmp_path / "data" / "statements.faiss").unlink()
     result = run(tmp_path, "reindex", "--edges", "--batch-size", "4")
-    assert "index: 15 vectors" in result.output and "edges recomputed" in result.output
+    assert "index: 13 vectors" in result.output and "edges recomputed" in result.output
     assert ingested and edges(tmp_path) == ingested  # reindex rebuilds the graph ingest built
 
 
@@ -131,7 +131,7 @@ def test_migrate_copies_the_embedded_store_into_postgresql_resumably(tmp_path, d
     assert result.exit_code == 0, result.output
     report = json.loads(result.output[result.output.index("{"):])
     assert report["verified"] and report["actors_identical"]
-    assert report["target"]["statements"] == report["source"]["statements"] > 15
+    assert report["target"]["statements"] == report["source"]["statements"] > 13
     assert report["target"]["edges"] == report["source"]["edges"] and report["target"]["edges"]
     assert report["target"]["documents"] == 1 and report["target"]["audit"] == report["source"]["audit"] > 0
     assert list(target.iter_reviews()) == list(source.iter_reviews()) and report["target"]["reviews"] == 1
@@ -159,7 +159,7 @@ def test_pg_start_gives_a_database_url_and_stop_stops_it(tmp_path):
 
 def test_ingest_judges_what_it_stored_unless_told_not_to(tmp_path):
     run(tmp_path, "ingest", "--no-judge", str(FIXTURES / "statements.jsonl"))
-    assert edges(tmp_path) == [] and storage(tmp_path).judging_backlog() == 15
+    assert edges(tmp_path) == [] and storage(tmp_path).judging_backlog() == 13
     result = run(tmp_path, "ingest", str(FIXTURES / "statements.jsonl"))  # nothing new; judges the backlog
     assert result.exit_code == 0 and storage(tmp_path).judging_backlog() == 0 and edges(tmp_path)
 

@@ -27,12 +27,17 @@ def test_founding_article_into_empty_store_answers_the_founding_question(registr
     statements = response.json["statements"]
     assert {s["actor"] for s in statements} >= {"Donald Trump", "Volodymyr Zelensky", "Vladimir Putin"}
     for s in statements:
-        assert ARTICLE[s["start"]:s["end"]] == s["text"] and s["document_id"] == response.json["document"]["id"]
+        assert s["document_id"] == response.json["document"]["id"]
+        # a claim is its span of the article, or, when it accuses someone, what the accusation asserts
+        assert ARTICLE[s["start"]:s["end"]] == s["text"] or s["target"], s
+    accusation = next(s for s in statements if s["cue"] == "accused")
+    assert (accusation["text"], accusation["target"], ARTICLE[accusation["start"]:accusation["end"]]) == (
+        "Putin rejected a full ceasefire", "Vladimir Putin", "Putin of rejecting a full ceasefire")
     pairs = registry_client.get("/api/v1/conflicts?q=ceasefire").json["items"]
     founding = [p for p in pairs if p["label"] == "contradiction"
                 and {p["a"]["actor"], p["b"]["actor"]} == {"Donald Trump", "Volodymyr Zelensky"}
                 and any("Energy and Infrastructure" in s["text"] for s in (p["a"], p["b"]))
-                and any("rejecting a full ceasefire" in s["text"] for s in (p["a"], p["b"]))]
+                and any("rejected a full ceasefire" in s["text"] for s in (p["a"], p["b"]))]
     assert founding, [(p["a"]["text"], p["b"]["text"], p["label"]) for p in pairs]
 
 
@@ -155,3 +160,17 @@ def test_a_refused_document_request_does_not_load_the_actor_registry(tmp_path, e
     assert client.post("/api/v1/documents", json={"text": ""}, headers=key).status_code == 422
     assert client.post("/api/v1/documents", json={"title": 5}, headers=key).status_code == 422
     assert loads == []
+
+
+def test_the_fixtures_hold_only_real_claims_each_once(loaded_engine):
+    """Every statement the bundled fixtures load (seed statements and claims extracted from the articles)
+    carries at least MIN_CONTENT_WORDS content words, and none is held twice by one actor."""
+    from service.extract import MIN_CONTENT_WORDS, content_words
+    from service.storage.base import normalise_text
+
+    statements = [s for _, _, batch, _ in loaded_engine.storage.iter_statement_vectors(loaded_engine.embedder.model_name, 500)
+                  for s in batch]
+    assert len(statements) == loaded_engine.storage.count_statements() > 40
+    assert [s["text"] for s in statements if len(content_words(s["text"])) < MIN_CONTENT_WORDS] == []
+    keys = [(s["actor"], normalise_text(s["text"]).lower().rstrip(".")) for s in statements]
+    assert len(keys) == len(set(keys))

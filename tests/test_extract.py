@@ -17,7 +17,9 @@ import pytest
 
 from service.actors import ActorRegistry, strip_titles
 from service.extract import (
+    CLAIM_OVERLAP,
     ExtractedClaim,
+    claim_overlap,
     article_text_from_html,
     detect_language,
     evaluate_article,
@@ -65,9 +67,18 @@ def results(registry) -> dict:
     return out
 
 
+# Cues whose gold claim is the proposition, not a span: "accused Starmer of surrendering …" →
+# "Starmer surrendered …", "dismissed the agreement as a gimmick" → "the agreement is a gimmick".
+REWRITING_CUES = {"accused", "blamed", "dismissed", "called", "denial"}
+
+
 def find(claims: list[ExtractedClaim], actor: str, claim: str) -> ExtractedClaim | None:
+    """The actor's claim equal to ``claim``, else the one that overlaps it most (as the evaluation matches)."""
     want = normalise_claim(claim)
-    return next((c for c in claims if c.actor == actor and normalise_claim(c.claim) == want), None)
+    exact = next((c for c in claims if c.actor == actor and normalise_claim(c.claim) == want), None)
+    near = max((c for c in claims if c.actor == actor and claim_overlap(c.claim, claim) >= CLAIM_OVERLAP),
+               key=lambda c: claim_overlap(c.claim, claim), default=None)
+    return exact or near
 
 
 # -- gold files ---------------------------------------------------------------------------------
@@ -87,10 +98,11 @@ def test_gold_is_well_formed(name, registry):
     assert gold
     norm_text = normalise_claim(text)
     for g in gold:
-        assert set(g) == {"doc", "actor", "cue", "claim"}
+        assert set(g) - {"target"} == {"doc", "actor", "cue", "claim"}
         assert g["doc"] == f"{name}.txt"
         assert g["actor"] in registry, g["actor"]
-        assert normalise_claim(g["claim"]) in norm_text, g["claim"]  # a span of the document
+        if g["cue"] not in REWRITING_CUES:
+            assert normalise_claim(g["claim"]) in norm_text, g["claim"]  # a span of the document
         assert g["cue"].lower() in text.lower()
 
 
@@ -117,7 +129,8 @@ def test_offsets_and_fields(results, name):
     text, _, claims, _ = results[name]
     assert claims
     for c in claims:
-        assert text[c.start:c.end] == c.claim
+        # the claim is its source span, or a rewrite of it ("accused B of hiding …" → "B hid …")
+        assert text[c.start:c.end] == c.claim or claim_overlap(text[c.start:c.end], c.claim) >= 0.5
         assert c.actor and c.cue and c.claim.strip() == c.claim
         assert c.sentence_start <= c.start < c.end <= c.sentence_end or c.quote
         if c.quote is not None:
@@ -125,9 +138,9 @@ def test_offsets_and_fields(results, name):
 
 
 def test_evaluate_attribution_counts(registry):
-    text = "Putin said the talks were useful. Zelensky said the talks were a sham."
-    gold = [{"actor": "Vladimir Putin", "cue": "said", "claim": "the talks were useful"},
-            {"actor": "Donald Trump", "cue": "said", "claim": "the talks were a sham"}]
+    text = "Putin said the Geneva talks were useful. Zelensky said the Geneva talks were a sham."
+    gold = [{"actor": "Vladimir Putin", "cue": "said", "claim": "the Geneva talks were useful"},
+            {"actor": "Donald Trump", "cue": "said", "claim": "the Geneva talks were a sham"}]
     r = evaluate_attribution(text, gold, registry)
     assert (r["tp"], r["fp"], r["fn"]) == (1, 1, 1)
     assert r["precision"] == 0.5 and r["recall"] == 0.5
@@ -138,14 +151,14 @@ def one(text, registry, **where) -> ExtractedClaim:
     claims = extract_claims(text, registry)
     hits = [c for c in claims if all(getattr(c, k) == v for k, v in where.items())]
     assert len(hits) == 1, claims
-    assert text[hits[0].start:hits[0].end] == hits[0].claim
+    assert claim_overlap(text[hits[0].start:hits[0].end], hits[0].claim) >= 0.5
     return hits[0]
 
 
 def test_pronoun_resolves_to_last_person_subject(results):
     _, _, claims, _ = results[FOUNDING]
-    c = find(claims, "Volodymyr Zelensky", "Putin of rejecting a full ceasefire")
-    assert c is not None and c.cue == "accused"
+    c = find(claims, "Volodymyr Zelensky", "Putin rejected a full ceasefire")
+    assert c is not None and c.cue == "accused" and c.target == "Vladimir Putin"
     # "He claimed …" follows "Trump maintained that his call with Putin …": Trump, not Putin.
     c = find(claims, "Donald Trump",
              "an immediate Ceasefire on all Energy and Infrastructure was agreed upon")
@@ -154,33 +167,34 @@ def test_pronoun_resolves_to_last_person_subject(results):
 
 
 def test_pronoun_for_unknown_person(registry):
-    text = "Angela Merkel said the euro was safe. She warned that reforms were needed."
+    text = "Angela Merkel said the euro was safe. She warned that deep reforms were urgently needed."
     c = one(text, registry, cue="warned")
-    assert c.actor == "Angela Merkel" and c.claim == "reforms were needed"
+    assert c.actor == "Angela Merkel" and c.claim == "deep reforms were urgently needed"
 
 
 def test_according_to_before_and_after(registry):
-    c = one("According to the Kremlin, the talks were constructive.", registry)
-    assert (c.actor, c.cue, c.claim) == ("Vladimir Putin", "according to", "the talks were constructive")
-    c = one("The talks were constructive, according to the Kremlin.", registry)
-    assert (c.actor, c.claim) == ("Vladimir Putin", "The talks were constructive")
+    c = one("According to the Kremlin, the Riyadh talks were constructive.", registry)
+    assert (c.actor, c.cue, c.claim) == ("Vladimir Putin", "according to", "the Riyadh talks were constructive")
+    c = one("The Riyadh talks were constructive, according to the Kremlin.", registry)
+    assert (c.actor, c.claim) == ("Vladimir Putin", "The Riyadh talks were constructive")
 
 
 def test_said_at_the_end(registry):
-    c = one("The ceasefire is holding, Zelensky said.", registry)
-    assert (c.actor, c.cue, c.claim, c.quote) == ("Volodymyr Zelensky", "said", "The ceasefire is holding", None)
+    c = one("The ceasefire in Donbas is holding, Zelensky said.", registry)
+    assert (c.actor, c.cue, c.claim, c.quote) == ("Volodymyr Zelensky", "said", "The ceasefire in Donbas is holding",
+                                                  None)
 
 
 @pytest.mark.parametrize("text", [
-    "“We will never recognise the occupation,” said Zelensky.",
-    '"We will never recognise the occupation," said Zelensky.',
-    "“We will never recognise the occupation,” Ukrainian President Volodymyr Zelensky said.",
-    "'We will never recognise the occupation,' said Zelensky.",
+    "“We will never recognise the occupation of Crimea,” said Zelensky.",
+    '"We will never recognise the occupation of Crimea," said Zelensky.',
+    "“We will never recognise the occupation of Crimea,” Ukrainian President Volodymyr Zelensky said.",
+    "'We will never recognise the occupation of Crimea,' said Zelensky.",
 ])
 def test_quoted_speech_curly_and_straight(registry, text):
     c = one(text, registry)
     assert c.actor == "Volodymyr Zelensky" and c.cue == "said"
-    assert c.claim == "We will never recognise the occupation" == c.quote
+    assert c.claim == "We will never recognise the occupation of Crimea" == c.quote
 
 
 def test_multi_sentence_quote(registry):
@@ -217,10 +231,10 @@ def test_speaker_that_names_no_actor_gives_nothing(registry):
 
 
 def test_passive_attribution(registry):
-    c = one("It was reported by Reuters that the deal had collapsed.", registry)
-    assert (c.actor, c.cue, c.claim) == ("Reuters", "reported", "the deal had collapsed")
-    c = one("The plan was announced by Macron on Monday.", registry)
-    assert (c.actor, c.cue, c.claim) == ("Emmanuel Macron", "announced", "The plan")
+    c = one("It was reported by Reuters that the grain deal had collapsed.", registry)
+    assert (c.actor, c.cue, c.claim) == ("Reuters", "reported", "the grain deal had collapsed")
+    c = one("The Channel migration plan was announced by Macron on Monday.", registry)
+    assert (c.actor, c.cue, c.claim) == ("Emmanuel Macron", "announced", "The Channel migration plan")
 
 
 def test_without_registry_names_are_cleaned(results):
@@ -325,26 +339,153 @@ def test_cue_inside_another_claim_is_not_a_claim(registry):
 
 
 def test_negated_cue(registry):
-    c = one("Putin did not agree to a full ceasefire.", registry)
-    assert (c.actor, c.claim, c.negated) == ("Vladimir Putin", "a full ceasefire", True)
-    assert one("Putin agreed to a full ceasefire.", registry).negated is False
+    c = one("Putin did not agree to a ceasefire in eastern Ukraine.", registry)
+    assert (c.actor, c.claim, c.negated) == ("Vladimir Putin", "a ceasefire in eastern Ukraine", True)
+    assert one("Putin agreed to a ceasefire in eastern Ukraine.", registry).negated is False
 
 
 def test_coordinated_subjects_and_possessive_proxies(registry):
-    claims = extract_claims("Trump and Putin agreed to continue talks.", registry)
-    assert {(c.actor, c.claim) for c in claims} == {("Donald Trump", "continue talks"),
-                                                    ("Vladimir Putin", "continue talks")}
+    claims = extract_claims("Trump and Putin agreed to continue talks in Riyadh.", registry)
+    assert {(c.actor, c.claim) for c in claims} == {("Donald Trump", "continue talks in Riyadh"),
+                                                    ("Vladimir Putin", "continue talks in Riyadh")}
     c = one("Zelensky's office said the talks would resume on Monday.", registry)
     assert c.actor == "Volodymyr Zelensky"
 
 
 def test_object_constructions(registry):
-    c = one("Starmer urged Putin to accept the ceasefire.", registry)
-    assert c.claim == "Putin to accept the ceasefire"
+    c = one("Starmer urged Putin to accept the ceasefire proposal.", registry)
+    assert c.claim == "Putin to accept the ceasefire proposal"
     c = one('The Kremlin dismissed the remarks as "militaristic rhetoric".', registry)
-    assert (c.actor, c.cue, c.claim) == ("Vladimir Putin", "dismissed", 'the remarks as "militaristic rhetoric"')
+    assert (c.actor, c.cue, c.claim) == ("Vladimir Putin", "dismissed", 'the remarks are "militaristic rhetoric"')
 
 
 def test_evaluate_article_file(registry):
     r = evaluate_article(ARTICLES / f"{FOUNDING}.txt", registry=registry)
     assert r["recall"] == 1.0
+
+
+# -- extraction v2: whole names, real claims, speaker and target ----------------------------------
+@pytest.mark.parametrize("text, actor", [
+    ("The General Staff said that Russian forces had lost 40 tanks near Kupiansk.", "General Staff"),
+    ("The European Commission said it would open an investigation into the subsidies.", "European Commission"),
+    ("A spokesman for the Defence Ministry said the drills near the border were routine.", "Defence Ministry"),
+    ("The Supreme Court ruled that the 2023 election law was unconstitutional.", "Supreme Court"),
+    ("Health Minister Ana Duarte said the antibiotic shortage was temporary.", "Ana Duarte"),
+])
+def test_organisations_keep_their_whole_name(registry, text, actor):
+    assert one(text, registry).actor == actor
+
+
+def test_later_mentions_of_an_organisation(registry):
+    text = ("The Health Ministry confirmed 12 new measles cases on Monday. The ministry said the outbreak in Darrow "
+            "was under control. Norvik Energy reported a quarterly loss. It said the Bergen outage had cost "
+            "12 million euros.")
+    claims = extract_claims(text, registry)
+    assert ("Health Ministry", "the outbreak in Darrow was under control") in {(c.actor, c.claim) for c in claims}
+    assert ("Norvik Energy", "the Bergen outage had cost 12 million euros") in {(c.actor, c.claim) for c in claims}
+    assert extract_claims("It was a cold day in Oslo. It said nothing about the weather forecast.", registry) == []
+
+
+def test_accusation_is_stored_as_what_it_asserts(registry):
+    c = one("Greenpeace accused the company of dumping waste in the river.", registry)
+    assert (c.actor, c.cue, c.claim) == ("Greenpeace", "accused", "the company dumped waste in the river")
+    c = one("Calder blamed Westline Transport for the delays to the tram line.", registry)
+    assert (c.claim, c.target) == ("Westline Transport was responsible for the delays to the tram line",
+                                   "Westline Transport")
+    c = one("Mayor Ines Calder dismissed the audit reports as politically motivated.", registry)
+    assert (c.actor, c.claim, c.target) == ("Ines Calder", "the audit reports are politically motivated", "audit reports")
+
+
+def test_a_denial_that_points_back_stands_for_the_claim_it_denies(registry):
+    text = "Zelensky accused Putin of rejecting a full ceasefire. The Kremlin denied the accusation."
+    denial = one(text, registry, cue="denial")
+    assert (denial.actor, denial.claim, denial.target) == (
+        "Vladimir Putin", "Putin rejected a full ceasefire", "Vladimir Putin")
+    text = "Greenpeace said the company had dumped waste in the river. Ana Ruiz denied that."
+    assert one(text, registry, cue="denial").claim == "the company had dumped waste in the river"
+    # nothing earlier to point to: no claim, never the bare word
+    assert extract_claims("Ana Ruiz denied that.", registry) == []
+
+
+def test_said_a_and_that_b_gives_two_claims(registry):
+    text = ("Health Minister Ana Duarte said the antibiotic shortage was temporary and that new supplies would "
+            "arrive next week.")
+    claims = extract_claims(text, registry)
+    assert [c.claim for c in claims] == ["the antibiotic shortage was temporary", "new supplies would arrive next week"]
+    assert {c.actor for c in claims} == {"Ana Duarte"}
+
+
+@pytest.mark.parametrize("text", [
+    '"We will not be intimidated," Carney said.',
+    "Carney said it was true.",
+    "Carney rejected the proposal.",
+])
+def test_no_statement_under_three_content_words(registry, text):
+    assert extract_claims(text, registry) == []
+
+
+@pytest.mark.parametrize("text, actor, claim", [
+    # a wire dateline is no speaker
+    ("VALMORA, Tervania (Reuters) — Opposition leader Andrei Mirescu said he would challenge the result in court.",
+     "Andrei Mirescu", "he would challenge the result in court"),
+    ("MELBOURNE — The company knowingly pumped sludge into the river for two years, Crown prosecutor Helen Marsh "
+     "told the court.", "Helen Marsh", "The company knowingly pumped sludge into the river for two years"),
+    # a name set beside a description
+    ("Okafor's agent, Luis Benatar, said his client had never knowingly taken a banned substance.",
+     "Luis Benatar", "his client had never knowingly taken a banned substance"),
+    # a statement, a compound or an office that names no person
+    ("A statement from Norvik Energy said the outage had cost 12 million euros.",
+     "Norvik Energy", "the outage had cost 12 million euros"),
+    ("A NATO spokesperson said the alliance was in close contact with Polish authorities.",
+     "NATO", "the alliance was in close contact with Polish authorities"),
+    ("The Attorney General's office said it had opened a criminal inquiry into the ballots.",
+     "Attorney General's office", "it had opened a criminal inquiry into the ballots"),
+    ("Councillor Tom Reyes said the depot site could not cope with 900 homes.",
+     "Tom Reyes", "the depot site could not cope with 900 homes"),
+])
+def test_speakers_as_wire_copy_names_them(registry, text, actor, claim):
+    c = one(text, registry)
+    assert (c.actor, c.claim) == (actor, claim)
+
+
+def test_a_new_line_ends_a_claim(registry):
+    text = "09:40 — Mayor Ines Calder says the flood barriers on the river held overnight\n09:58 — Roads reopen."
+    c = one(text, registry)
+    assert c.claim == "the flood barriers on the river held overnight"
+
+
+def test_organisations_by_part_of_their_name_initials_or_role(registry):
+    text = ("Ashford Rovers midfielder Danny Okafor was suspended, the Football Association announced. "
+            "The FA said the B sample would be tested next week. Luis Benatar accused Ashford Rovers of giving "
+            "Okafor a contaminated cold remedy. Rovers rejected that account. The Information Commissioner's Office "
+            "opened an inquiry. A spokesperson for the regulator said health data deserved close scrutiny. "
+            "Pulsewell posted a loss. In a statement, the company said it had acted swiftly once the problem was "
+            "identified and that no patient data had been misused.")
+    got = {(c.actor, c.cue, c.claim) for c in extract_claims(text, registry)}
+    assert ("Football Association", "said", "the B sample would be tested next week") in got
+    assert ("Ashford Rovers", "denial", "Ashford Rovers gave Okafor a contaminated cold remedy") in got
+    assert ("Information Commissioner's Office", "said", "health data deserved close scrutiny") in got
+    assert ("Pulsewell", "said", "it had acted swiftly once the problem was identified") in got
+    assert ("Pulsewell", "said", "no patient data had been misused") in got
+
+
+def test_a_pronoun_in_a_new_paragraph_is_the_person_the_article_is_about(registry):
+    text = ("Dr Ingrid Solberg has measured glaciers for 22 summers. Solberg said the ice was thinning fast.\n\n"
+            "She accused the European Commission of weakening its climate target. A spokeswoman for the Commission "
+            "denied that the 2040 target had been weakened. \"The 2040 goal remains very ambitious,\" she said.\n\n"
+            "She laughed at the question. Then she said: \"I am pessimistic about how slowly we act.\"")
+    got = [(c.actor, c.claim) for c in extract_claims(text, registry)]
+    assert ("European Commission", "The 2040 goal remains very ambitious") in got
+    assert ("Ingrid Solberg", "I am pessimistic about how slowly we act") in got
+
+
+def test_a_reporters_question_is_no_claim(registry):
+    text = "Asked whether Poland would invoke Article 4, Defence Minister Tomasz Wierzbicki said talks with allies were under way."
+    assert [(c.actor, c.cue) for c in extract_claims(text, registry)] == [("Tomasz Wierzbicki", "said")]
+
+
+def test_accusations_in_the_past_tense(registry):
+    c = one("The Kremlin accused Warsaw of staging the incident to justify more military aid.", registry)
+    assert c.claim == "Warsaw staged the incident to justify more military aid"
+    c = one("Benatar accused the club of lying to the league about the remedy.", registry)
+    assert c.claim == "the club lied to the league about the remedy"

@@ -129,3 +129,14 @@ def test_the_same_pair_from_other_sources_is_shown_once_with_a_count(loaded_clie
         twin = loaded_engine.pair(a, b)
         assert {twin["a"]["actor"], twin["b"]["actor"]} == {"Donald Trump", "Volodymyr Zelensky"}
     assert "more time" in page(loaded_client, "q=ceasefire")
+
+
+def test_an_accusation_reads_as_a_sentence_with_who_accused_whom(loaded_client):
+    """ "Zelensky accused Putin of rejecting a full ceasefire" is shown as "Volodymyr Zelensky accused
+    Vladimir Putin: Putin rejected a full ceasefire.", never as the fragment "Putin of rejecting …"."""
+    html = unescape(page(loaded_client, "q=ceasefire"))
+    claims = re.findall(r'<strong class="actor">([^<]+)</strong> <span class="stance">([^<]+)</span>\s*<blockquote>(.*?)</blockquote>',
+                        html, re.S)
+    texts = {(actor, stance, re.sub(r"<[^>]+>", "", quote)) for actor, stance, quote in claims}
+    assert ("Volodymyr Zelensky", "accused Vladimir Putin:", "Putin rejected a full ceasefire") in texts
+    assert not any("of rejecting" in quote for _, _, quote in texts)

@@ -53,12 +53,18 @@ def as_sentence(text: str) -> str:
 
 def judged_text(statement: dict) -> str:
     """The sentence a scorer judges: the claim without quotation marks, as a sentence, with a
-    stance-bearing cue restored ("Agreed to …") or an accusation turned into what it asserts. A posted
+    stance-bearing cue restored ("Agreed to …") or an accusation turned into what it asserts (the
+    extractor now stores that itself, with a ``target``; older stores hold "Putin of rejecting …"). A
+    denial of an earlier claim (cue ``denial``) is judged as "Denied <that claim>". A posted
     statement that is already a whole sentence ("No ceasefire was agreed.", cue "denied") is judged
     as written: its cue is metadata, and "Denied no ceasefire was agreed" would invert it."""
     text, cue = statement["text"], (statement.get("cue") or "").strip().lower()
     negated = cue.startswith("not ")
     verb = cue[4:] if negated else cue
+    if verb == "denial":  # a denial of an earlier claim, stored as that claim
+        verb = "denied"
+    elif statement.get("target") and not negated:
+        return as_sentence(text)  # already what the accusation or characterisation asserts: "B did …"
     asserted = accused_content(text) if verb in ACCUSING_CUES and not negated else None
     if asserted:
         return as_sentence(asserted)

@@ -17,7 +17,8 @@ from typing import Iterable, Iterator, Protocol
 
 import numpy as np
 
-STATEMENT_COLUMNS = ("id", "actor", "text", "source", "url", "date", "quote", "cue", "document_id", "start", "end")
+STATEMENT_COLUMNS = ("id", "actor", "text", "source", "url", "date", "quote", "cue", "document_id", "start", "end",
+                     "target")
 DOCUMENT_COLUMNS = ("id", "title", "source", "url", "date", "text")
 
 

@@ -41,10 +41,21 @@ def highlight(text: str, words: list[str]) -> list[tuple[str, bool]]:
     return parts
 
 
+def stance(statement: dict) -> str:
+    """How the actor put the claim, as the page says it before the claim: "accused Vladimir Putin:",
+    "denied:" (a denial is stored as the claim it denies, so the page must say so), "said:"."""
+    cue = (statement.get("cue") or "said").strip()
+    if cue == "denial":
+        cue = "denied"
+    target = statement.get("target")
+    return f"{cue} {target}:" if target and cue in {"accused", "blamed", "charged"} else f"{cue}:"
+
+
 def view_pair(pair: dict) -> dict:
     cue_a = [c["a"] for c in pair["cues"]]
     cue_b = [c["b"] for c in pair["cues"]]
-    return {**pair, "a_parts": highlight(pair["a"]["text"], cue_a), "b_parts": highlight(pair["b"]["text"], cue_b)}
+    return {**pair, "a_parts": highlight(pair["a"]["text"], cue_a), "b_parts": highlight(pair["b"]["text"], cue_b),
+            "a_stance": stance(pair["a"]), "b_stance": stance(pair["b"])}
 
 
 @dataclass

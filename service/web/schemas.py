@@ -78,6 +78,8 @@ class StatementIn(Strict):
     date: Optional[Day] = None
     quote: Optional[str] = Field(default=None, max_length=MAX_TEXT_CHARS)
     cue: Optional[str] = Field(default=None, max_length=100)
+    target: Optional[Name] = Field(default=None, description="Whom the claim is about when the actor accuses, blames "
+                                   "or characterises someone (\"accused B of …\": B).")
     document_id: Optional[str] = Field(default=None, pattern=ID_PATTERN)
     id: Optional[str] = Field(default=None, pattern=ID_PATTERN,
                               description="Optional caller id; by default a stable hash of actor, text and source.")
@@ -105,6 +107,7 @@ class Statement(BaseModel):
     date: Optional[str] = None
     quote: Optional[str] = None
     cue: Optional[str] = None
+    target: Optional[str] = None
     document_id: Optional[str] = None
     start: Optional[int] = None
     end: Optional[int] = None

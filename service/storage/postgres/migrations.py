@@ -79,6 +79,10 @@ MIGRATIONS: list[str] = [
         CHECK (a < b)
     );
     """,
+    # 5: whom a claim is about when its speaker accuses, blames or characterises ("accused B of …").
+    """
+    ALTER TABLE statements ADD COLUMN target text;
+    """,
 ]
 
 EMBEDDING_DIM = 384  # the vector(…) column of migration 1

@@ -95,6 +95,10 @@ MIGRATIONS = [
         PRIMARY KEY (a, b)
     );
     """,
+    # 5: whom a claim is about when its speaker accuses, blames or characterises ("accused B of …").
+    """
+    ALTER TABLE statements ADD COLUMN target TEXT;
+    """,
 ]
 
 
