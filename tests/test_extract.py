@@ -489,3 +489,67 @@ def test_accusations_in_the_past_tense(registry):
     assert c.claim == "Warsaw staged the incident to justify more military aid"
     c = one("Benatar accused the club of lying to the league about the remedy.", registry)
     assert c.claim == "the club lied to the league about the remedy"
+
+
+def test_a_quotation_the_parser_left_unattached_is_still_the_claim(registry):
+    text = '"Yes, unless the hospital trusts improve their pay offer," said union leader Carla Ferreira.'
+    c = one(text, registry)
+    assert (c.actor, c.claim) == ("Carla Ferreira", "Yes, unless the hospital trusts improve their pay offer")
+
+
+def test_what_a_source_publishes_stands_for_the_source(registry):
+    c = one("According to figures released by the Office for National Statistics, unemployment rose to 4.6 percent.",
+            registry)
+    assert (c.actor, c.claim) == ("Office for National Statistics", "unemployment rose to 4.6 percent")
+
+
+def test_an_organisation_the_article_named_comes_before_a_registry_role(registry):
+    # the fixtures' registry knows "the central bank" as the Federal Reserve; this article names another one
+    text = ("The Central Bank of Estria raised rates on Thursday. According to data from the Central Bank, lending "
+            "to households fell 3 percent in March. The bank said inflation would ease by the autumn.")
+    assert {c.actor for c in extract_claims(text, registry)} == {"Central Bank of Estria"}
+
+
+def test_a_full_stop_the_tokenizer_kept_still_ends_the_sentence(registry):
+    text = ("The Transport Ministry said each strike day cost the economy about £40m. Ferreira dismissed the "
+            "ministry's figures as scaremongering designed to turn passengers against rail staff.")
+    got = [(c.actor, c.claim) for c in extract_claims(text, registry)]
+    assert got[0] == ("Transport Ministry", "each strike day cost the economy about £40m")
+    assert got[1] == ("Ferreira", "the ministry's figures are scaremongering designed to turn passengers against rail staff")
+
+
+def test_allegations_keep_their_time_and_every_charge(registry):
+    c = one("The Hallam Brook Students' Union accused the university of consulting students only after the "
+            "decision had been taken.", registry)
+    assert c.claim == "the university consulted students only after the decision had been taken"
+    c = one("Greenpeace accused the company of dumping waste and of lying about it to the regulators.", registry)
+    assert c.claim == "the company dumped waste and lied about it to the regulators"
+    c = one("The opposition Liberal Union accused the Finance Ministry of fuelling inflation with subsidies.", registry)
+    assert (c.actor, c.claim) == ("Liberal Union", "the Finance Ministry fuelled inflation with subsidies")
+
+
+def test_a_denial_stands_for_the_claim_about_the_one_who_denies(registry):
+    text = ("The opposition Liberal Union accused the Finance Ministry of fuelling inflation with subsidies. "
+            "Governor Lena Vos said the bank would publish new forecasts in May. The Finance Ministry denied "
+            "the accusation.")
+    assert one(text, registry, cue="denial").claim == "the Finance Ministry fuelled inflation with subsidies"
+
+
+def test_pronouns_follow_the_last_speaker_and_the_tagger_s_majority(registry):
+    text = ('Passing sentence, Justice Helen Okonjo said Roche had driven at twice the speed limit. "You left a '
+            'young man dying at the roadside and went home to bed," she told him.')
+    assert one(text, registry, cue="told").actor == "Helen Okonjo"
+    text = ("Nadia Ferreira has led the Transport and Rail Workers' Union for eighteen months. \"Our members have "
+            "had a real-terms pay cut every year,\" Ferreira says.\n\nOn the offer, she is scathing. She says the "
+            "offer of 3.5% would leave drivers worse off than a decade ago.")
+    assert {c.actor for c in extract_claims(text, registry)} == {"Nadia Ferreira"}
+
+
+def test_organisations_named_like_companies_and_alliances(registry):
+    text = ("Halvorsen Therapeutics reported trial results on Monday. Patients taking the drug were 29% less "
+            "likely to need dialysis, according to the company. Fair Travel Alliance, a consumer group, accused "
+            "SkyLark of leaving passengers without information for nine hours. The UN envoy for the region, "
+            "Jonas Arvelo, said neither side wanted the conflict to spread beyond the valley.")
+    got = {(c.actor, c.cue) for c in extract_claims(text, registry)}
+    assert got == {("Halvorsen Therapeutics", "according to"), ("Fair Travel Alliance", "accused"),
+                   ("Jonas Arvelo", "said")}
