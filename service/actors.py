@@ -143,6 +143,7 @@ class ActorRegistry:
     def __init__(self) -> None:
         self._actors: dict[str, Actor] = {}
         self._keys: dict[str, str] = {}      # folded alias / role / name -> canonical name
+        self._role_keys: set[str] = set()    # the keys that are only roles ("the central bank")
         self._surnames: dict[str, set[str]] = {}  # folded last word of a person's name -> names
 
     # -- construction -------------------------------------------------------------------------
@@ -184,17 +185,35 @@ class ActorRegistry:
             role = _SPACE.sub(" ", role).strip()
             if role and role not in actor.roles:
                 actor.roles.append(role)
-                self._index(role, name)
+                if self._index(role, name):
+                    self._role_keys.add(self._key(role))
         if self.is_person(name):
             words = fold(name).split(" ")
             if len(words) > 1:
                 self._surnames.setdefault(words[-1], set()).add(name)
         return actor
 
-    def _index(self, key: str, name: str) -> None:
-        k = fold(_drop_leading_the(key))
-        # First registration wins: an alias never silently moves to another actor.
-        self._keys.setdefault(k, name)
+    @staticmethod
+    def _key(text: str) -> str:
+        return fold(_drop_leading_the(text))
+
+    def _index(self, key: str, name: str) -> bool:
+        """Register a key; False when it already names someone (first registration wins: an alias never
+        silently moves to another actor)."""
+        k = self._key(key)
+        if k in self._keys:
+            return False
+        self._keys[k] = name
+        return True
+
+    def is_role(self, mention: str) -> bool:
+        """The mention is one of an actor's roles ("the Kremlin", "the central bank"), not a name or alias."""
+        return self._key(_strip_mention(mention)) in self._role_keys
+
+    def named_in(self, folded_words: set[str]) -> set[str]:
+        """The actors whose name or an alias (not a role) is among ``folded_words``, the folded words and
+        word sequences of a text."""
+        return {name for key, name in self._keys.items() if key in folded_words and key not in self._role_keys}
 
     # -- queries ------------------------------------------------------------------------------
     def __contains__(self, name: str) -> bool:

@@ -100,6 +100,7 @@ REFERRING_NOUNS = {"accusation", "accusations", "allegation", "allegations", "cl
                    "assertions", "characterisation", "characterization", "version", "story", "criticism"}
 REFERRING_WORDS = {"it", "that", "this", "these", "those", "them", "so", "the", "such", "any", "all", "of",
                    "his", "her", "their", "its", "those", "latest", "earlier", "opposition", "'s"}
+ACCUSING_CUES = {"accused", "accuses", "blamed", "blames", "charged", "alleged", "alleges"}
 # Accusations and blame assert something about their object: "accused B of hiding …" → "B hid …".
 ACCUSE_LEMMAS = {"accuse", "charge"}
 BLAME_LEMMAS = {"blame"}
@@ -125,12 +126,15 @@ UNNAMED_GROUPS = {"staff", "residents", "officials", "analysts", "critics", "wor
                   "scientists", "researchers", "locals", "witnesses", "parents", "students", "observers",
                   "diplomats", "sources", "lawmakers", "opponents", "supporters", "shareholders", "employees",
                   "passengers", "voters", "farmers", "activists", "negotiators", "ministers", "authorities",
-                  "families", "victims", "survivors", "insiders", "aides", "rescuers", "medics", "traders"}
+                  "families", "victims", "survivors", "insiders", "aides", "rescuers", "medics", "traders",
+                  "shoppers", "customers", "consumers", "users", "patients", "fans", "readers", "viewers",
+                  "visitors", "tourists", "commuters", "drivers", "buyers", "investors", "borrowers",
+                  "homeowners", "tenants", "landlords", "protesters", "demonstrators", "police", "firefighters"}
 # What a source publishes, standing for the source: "according to figures from the ministry".
 SOURCE_NOUNS = {"figures", "data", "statistics", "estimates", "estimate", "report", "survey", "poll", "study",
                 "analysis", "records", "documents", "filings", "projections", "forecast", "forecasts"}
 # Where an organisation that "the company" may later refer to stands: as an actor, not in a list of places.
-ORGANISATION_ROLES = {"nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos", "compound"}
+ORGANISATION_ROLES = {"nsubj", "nsubjpass", "dobj", "poss", "appos", "compound"}
 # Entity labels that never name an actor, that name one whole, and that name an organisation.
 NOT_ACTOR_ENTITIES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "LANGUAGE"}
 NAME_ENTITIES = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
@@ -143,6 +147,9 @@ COMPANY_NOUNS = {"company", "firm", "group", "club", "operator", "manufacturer",
 PUBLIC_BODY_WORDS = {"ministry", "court", "commission", "office", "council", "government", "parliament",
                      "department", "staff", "house", "agency", "authority", "tribunal", "assembly", "senate",
                      "congress", "committee", "police", "army", "navy", "forces", "bureau", "inspectorate"}
+ORGANISATION_DESCRIPTORS = COMPANY_NOUNS | PUBLIC_BODY_WORDS | {
+    "operator", "union", "association", "group", "party", "alliance", "charity", "campaign", "organisation",
+    "organization", "agency", "regulator", "watchdog", "body", "institute", "foundation", "federation"}
 # "the regulator" refers back to the latest public body ("the Information Commissioner's Office").
 REGULATOR_NOUNS = {"regulator", "watchdog"}
 NOT_COMPANY_WORDS = PUBLIC_BODY_WORDS | {"union", "association", "party", "alliance", "federation", "league",
@@ -431,7 +438,7 @@ class _Doc:
         actor = self.named_here_or_known(tok, learn)
         if actor and not self.registry.is_person(actor):
             self.organisations.append((tok.i, actor))
-            if (tok.ent_type_ == "ORG" or is_org_name(actor)) and tok.dep_ in ORGANISATION_ROLES:
+            if tok.ent_type_ not in {"GPE", "LOC", "NORP"} and tok.dep_ in ORGANISATION_ROLES:
                 self.tagged_organisations.add(actor)
         return actor or None
 
@@ -455,6 +462,9 @@ class _Doc:
             for prep in preps:
                 if prep.lower_ in {"for", "of", "at", "from", "by"} and _children(prep, "pobj"):
                     return _children(prep, "pobj")[0]
+        if tok.lower_ in SPOKESPEOPLE:
+            # "A spokesman said …" right after the organisation was named: its spokesman.
+            return self.organisation_before(tok, acting=True)
         return None
 
     def named_here_or_known(self, tok, learn: bool) -> str | None:
@@ -465,9 +475,9 @@ class _Doc:
             local = self.short_form(tok) if tok.pos_ == "PROPN" else self.organisation_named(tok)
             if local:
                 return local
-        actor = self.registry.resolve(self.phrase(tok))
+        actor = self.known(self.phrase(tok))
         if actor is None and tok.pos_ == "PROPN" and " " not in strip_titles(self.name_of(tok)):
-            actor = self.registry.resolve(tok.text)  # a surname alone, not "Declan Breen" for "Aoife Breen"
+            actor = self.known(tok.text)  # a surname alone, not "Declan Breen" for "Aoife Breen"
         if actor is None and (tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.text[:1].isupper())):
             actor = self.short_form(tok)  # the tagger may read a club's "Rovers" as a plural noun
         if actor is None and tok.pos_ == "PROPN" and tok.ent_type_ not in NOT_ACTOR_ENTITIES \
@@ -485,7 +495,8 @@ class _Doc:
         """The whole name a proper noun ends: its run of capitalised words ("the General Staff",
         "Health Minister Ana Duarte"), widened to the named entity around it ("Ministry of Defence")."""
         start = tok.i
-        while start > 0 and self._name_word(self.doc[start - 1]) and self.doc[start - 1].head.i >= tok.i:
+        while start > 0 and self._name_word(self.doc[start - 1]) and (
+                self.doc[start - 1].head.i >= tok.i or self.doc[start - 1].dep_ == "case"):
             start -= 1
         end = tok.i + 1
         ent = self.ents.get(tok.i)
@@ -500,7 +511,7 @@ class _Doc:
         return self.doc[start:end].text
 
     def _name_word(self, tok) -> bool:
-        if tok.text in {"-", "&"} and tok.i > 0:  # "World Anti-Doping Agency", "Johnson & Johnson"
+        if tok.text in {"-", "&", "'", "’"} and tok.i > 0:  # "Anti-Doping Agency", "Johnson & Johnson", "Shoppers' Watch"
             return self.doc[tok.i - 1].text[:1].isupper()
         return tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.dep_ in {"compound", "amod"})
 
@@ -517,15 +528,33 @@ class _Doc:
         """An actor the registry does not know: its name as written (a person's titles removed, an
         organisation's name whole), learned for later mentions ("Calder", "the ministry")."""
         name = self.name_of(tok)
-        actor = self.registry.canonical(name)
+        # A role of an actor this story does not name is a name of its own here ("the Central Bank").
+        actor = strip_titles(name) if self.registry.is_role(name) else self.registry.canonical(name)
         if not actor:
             return None
-        is_person = not is_org_name(actor) and (
+        is_person = not is_org_name(actor) and not self._described_as_organisation(tok, name) and (
             tok.ent_type_ == "PERSON" or self._named_as_person(tok, name) or self._mostly_tagged_a_person(tok)
             or (tok.ent_type_ not in ORG_ENTITIES and self.registry.is_person(actor)))
         if learn and actor not in self.registry:
             self.registry.add(actor, kind="person" if is_person else "org")
         return actor
+
+    def known(self, mention: str) -> str | None:
+        """The registry's actor for a mention; a role ("the central bank", "the Kremlin") speaks for its
+        actor only in a story that names them."""
+        actor = self.registry.resolve(mention)
+        if actor and self.registry.is_role(mention) and actor not in self.named_in_text:
+            return None
+        return actor
+
+    @cached_property
+    def named_in_text(self) -> set[str]:
+        """The registry's actors that this article names (by name or alias, not by role)."""
+        words = [t.text for t in self.doc if not t.is_punct and not t.is_space]
+        # Names are capitalised: "fed up" does not name the Fed.
+        sequences = {fold(" ".join(words[i:i + n])) for n in range(1, 5) for i in range(len(words) - n + 1)
+                     if all(w[:1].isupper() for w in words[i:i + n])}
+        return self.registry.named_in(sequences)
 
     def _learned(self, name: str, kind: str, learn: bool) -> str:
         if learn and name not in self.registry:
@@ -537,7 +566,7 @@ class _Doc:
         company" after "Halvorsen Foods", "Rovers" after "Ashford Rovers", "the FA" after "the Football
         Association", "the Supreme Court" after "the Supreme Court of Victoria"."""
         words = [fold(w) for w in self.name_of(tok).split() if fold(w) != "the"]
-        if not words:
+        if not words or words[0] in UNNAMED_GROUPS:  # "Shoppers said" is not "Shoppers' Watch"
             return None
         for _, actor in sorted(o for o in self.organisations if o[0] < tok.i)[::-1]:
             name = [fold(w) for w in actor.split()]
@@ -546,6 +575,13 @@ class _Doc:
                     name[k:k + len(words)] == words for k in range(len(name) - len(words) + 1))):
                 return actor
         return None
+
+    def _described_as_organisation(self, tok, name: str) -> bool:
+        """ "Port operator Harvell Terminals", "the consumer group Shoppers' Watch": a name after a word
+        for an organisation is one."""
+        start = tok.i - len(name.split(" ")) + 1
+        before = self.doc[start - 1] if start > 0 else None
+        return before is not None and before.lower_ in ORGANISATION_DESCRIPTORS
 
     def _mostly_tagged_a_person(self, tok) -> bool:
         """The small tagger calls some people organisations ("Nadia Ferreira"): the article's other
@@ -574,12 +610,14 @@ class _Doc:
                 return actor
         return None
 
-    def organisation_before(self, tok) -> str | None:
-        """The organisation "it" says something for: the latest one named in this sentence or the one
-        before ("Norvik Energy posted record profits. It said …")."""
+    def organisation_before(self, tok, acting: bool = False) -> str | None:
+        """The organisation "it" (or "a spokesman") speaks for: the latest one named in this sentence or
+        the one before ("Norvik Energy posted record profits. It said …"); with ``acting``, only one
+        named as an actor, not a place ("the port of Rottervik")."""
         sent = tok.sent
         since = self.doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
-        before = sorted(o for o in self.organisations if since <= o[0] < tok.i)
+        before = sorted(o for o in self.organisations if since <= o[0] < tok.i
+                        and (not acting or o[1] in self.tagged_organisations))
         return before[-1][1] if before else None
 
     def _collect_mentions(self) -> None:
@@ -588,6 +626,8 @@ class _Doc:
                 continue
             if tok.dep_ == "compound" and not self._organisation_as_modifier(tok):
                 continue
+            if tok.dep_ == "poss" and tok.head.pos_ == "PROPN":
+                continue  # the first part of a longer name: "Shoppers' Watch"
             if tok.pos_ == "PRON":
                 continue
             if self.in_quote(tok):
@@ -638,7 +678,7 @@ class _Doc:
                 self.mentions.sort(key=lambda m: m[0])
             return actor
         if tok.lower_ == "it":
-            return self.organisation_before(tok)
+            return self.organisation_before(tok, acting=True)
         if tok.pos_ == "PRON" or tok.lower_ in {"they", "we", "i", "you", "this", "that"}:
             return None
         return self.actor_of(self.named_apposition(tok) or tok)
@@ -689,6 +729,17 @@ def past_tense(gerund: str) -> str:
     undoubled = re.compile(r"(.)\1")
     # Keep the writer's spelling: "fuelling" → "fuelled", where lemminflect spells "fueled".
     return as_written if undoubled.sub(r"\1", as_written) == undoubled.sub(r"\1", past) else past
+
+
+def complements(verb) -> list:
+    """The verb's complement clauses, or the one the parser took for a relative clause of a nearby noun:
+    "told supporters in the capital that his party is ready …" ("that" marks a clause with its own subject)."""
+    found = _children(verb, "ccomp")
+    if found:
+        return found
+    return [t for t in verb.subtree if t.dep_ == "relcl" and t.i > verb.i
+            and any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children)
+            and any(c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ != "that" for c in t.children)][:1]
 
 
 def _children(tok, *deps):
@@ -836,9 +887,13 @@ class _Extractor:
 
     def claim_tokens(self, verb) -> list[int] | None:
         lemma = verb.lemma_.lower()
-        ccomp = _children(verb, "ccomp")
+        ccomp = complements(verb)
         if ccomp and lemma in SPEECH_LEMMAS | CLAUSE_ONLY | COMMIT_LEMMAS:
-            return self._clause_span(ccomp[0])
+            span = self._clause_span(ccomp[0])
+            for more in ccomp[1:]:  # one clause the parser cut in two ("… a deaths | report to …")
+                if span and more.left_edge.i == span[-1] + 1:
+                    span = span + self._clause_span(more)
+            return span
         # "… and mentioned discussing …": a gerund complement.
         xcomp = _children(verb, "xcomp")
         if xcomp and lemma not in CLAUSE_ONLY | {"say", "tell"}:
@@ -902,12 +957,14 @@ class _Extractor:
         return heads
 
     # speakers ----------------------------------------------------------------------------
-    @staticmethod
-    def subject_of(verb):
-        """The subject; of two (a misparse of "The opposition Liberal Union accused …"), the name."""
+    def subject_of(self, verb):
+        """The subject; of two (misparses of "The opposition Liberal Union accused …", "Outside court,
+        Mr Okafor's sister, Grace Okafor, said …"), the name, else the one with a name beside it, else
+        the nearer."""
         subj = _children(verb, "nsubj")
         named = [s for s in subj if s.pos_ == "PROPN"]
-        return (named or subj or [None])[0]
+        beside = [s for s in subj if self.d.named_apposition(s) is not None]
+        return (named or beside or subj[::-1] or [None])[0]
 
     def passive_agent(self, verb):
         for c in verb.children:
@@ -1056,9 +1113,11 @@ class _Extractor:
         if not earlier:
             return None
         # The claim about the one who denies ("accused the ministry of …" before "the ministry denied
-        # the accusation"), else the latest claim by someone else.
+        # the accusation"), else the latest accusation (what a denial usually answers), else the latest
+        # claim by someone else.
         about_denier = [c for c in earlier if c.target == claim.actor]
-        referent = (about_denier or earlier)[-1]
+        accusations = [c for c in earlier if c.cue.lower() in ACCUSING_CUES]
+        referent = (about_denier or accusations or earlier)[-1]
         return self._replaced(claim, claim=referent.claim, quote=referent.quote, start=referent.start,
                               end=referent.end, target=referent.target, cue="denial")
 
@@ -1108,7 +1167,7 @@ class _Extractor:
         # Participles used as modifiers ("the proposed ceasefire", "a reported deal") are no cue.
         if verb.dep_ in {"amod", "compound", "acl", "relcl", "pcomp", "csubj"}:
             return None
-        if verb.lemma_.lower() in CLAUSE_ONLY and not _children(verb, "ccomp"):
+        if verb.lemma_.lower() in CLAUSE_ONLY and not complements(verb):
             return None
         if verb.lemma_.lower() in REQUEST_LEMMAS:
             return None  # "Asked whether …", "asked residents to leave": a question or a request, no claim

@@ -173,9 +173,9 @@ def test_pronoun_for_unknown_person(registry):
 
 
 def test_according_to_before_and_after(registry):
-    c = one("According to the Kremlin, the Riyadh talks were constructive.", registry)
+    c = one("Putin met Witkoff. According to the Kremlin, the Riyadh talks were constructive.", registry)
     assert (c.actor, c.cue, c.claim) == ("Vladimir Putin", "according to", "the Riyadh talks were constructive")
-    c = one("The Riyadh talks were constructive, according to the Kremlin.", registry)
+    c = one("Putin met Witkoff. The Riyadh talks were constructive, according to the Kremlin.", registry)
     assert (c.actor, c.claim) == ("Vladimir Putin", "The Riyadh talks were constructive")
 
 
@@ -355,7 +355,7 @@ def test_coordinated_subjects_and_possessive_proxies(registry):
 def test_object_constructions(registry):
     c = one("Starmer urged Putin to accept the ceasefire proposal.", registry)
     assert c.claim == "Putin to accept the ceasefire proposal"
-    c = one('The Kremlin dismissed the remarks as "militaristic rhetoric".', registry)
+    c = one('Putin met Witkoff. The Kremlin dismissed the remarks as "militaristic rhetoric".', registry)
     assert (c.actor, c.cue, c.claim) == ("Vladimir Putin", "dismissed", 'the remarks are "militaristic rhetoric"')
 
 
@@ -553,3 +553,12 @@ def test_organisations_named_like_companies_and_alliances(registry):
     got = {(c.actor, c.cue) for c in extract_claims(text, registry)}
     assert got == {("Halvorsen Therapeutics", "according to"), ("Fair Travel Alliance", "accused"),
                    ("Jonas Arvelo", "said")}
+
+
+def test_a_role_speaks_for_its_actor_only_in_a_story_that_names_them(registry):
+    # the fixtures' registry knows "the Kremlin" as a role of Vladimir Putin
+    named = "Vladimir Putin spoke to Trump for two hours. The Kremlin said the phone call had been frank and very useful."
+    assert one(named, registry).actor == "Vladimir Putin"
+    unnamed = "Drones crossed into Polish airspace overnight. The Kremlin said Russian forces had not been involved."
+    assert one(unnamed, registry).actor == "Kremlin"
+    assert one("Inflation rose again. The Central Bank said rates would rise in June.", registry).actor == "Central Bank"
