@@ -100,6 +100,7 @@ REFERRING_NOUNS = {"accusation", "accusations", "allegation", "allegations", "cl
                    "assertions", "characterisation", "characterization", "version", "story", "criticism"}
 REFERRING_WORDS = {"it", "that", "this", "these", "those", "them", "so", "the", "such", "any", "all", "of",
                    "his", "her", "their", "its", "those", "latest", "earlier", "opposition", "'s"}
+ACCUSATION_NOUNS = {"accusation", "accusations", "allegation", "allegations", "charge", "charges"}
 ACCUSING_CUES = {"accused", "accuses", "blamed", "blames", "charged", "alleged", "alleges"}
 # Accusations and blame assert something about their object: "accused B of hiding …" → "B hid …".
 ACCUSE_LEMMAS = {"accuse", "charge"}
@@ -108,6 +109,8 @@ CHARACTERISE_LEMMAS = {"dismiss", "describe", "brand", "label", "denounce", "con
                        "criticize", "call", "characterise", "characterize", "portray", "decry"}
 MIN_CONTENT_WORDS = 3  # a statement carries at least this many content words ("the duties were unjustified")
 REQUEST_LEMMAS = {"ask", "beg", "implore", "invite"}
+REQUEST_NOUNS = {"application", "attempt", "appeal", "bid", "request", "motion", "petition", "resignation",
+                 "objection", "complaint", "challenge", "claim", "lawsuit", "suit"}
 ALL_CUE_LEMMAS = SPEECH_LEMMAS | COMMIT_LEMMAS | OBJECT_LEMMAS | EXPRESS_LEMMAS | DOBJ_LEMMAS
 
 # Prepositions that carry the content in object constructions ("accused X of …").
@@ -496,10 +499,12 @@ class _Doc:
         "Health Minister Ana Duarte"), widened to the named entity around it ("Ministry of Defence")."""
         start = tok.i
         while start > 0 and self._name_word(self.doc[start - 1]) and (
-                self.doc[start - 1].head.i >= tok.i or self.doc[start - 1].dep_ == "case"):
+                start <= self.doc[start - 1].head.i <= tok.i or self.doc[start - 1].dep_ == "case"):
             start -= 1
         end = tok.i + 1
         ent = self.ents.get(tok.i)
+        if ent is not None and ent.label_ == "PERSON" and ent.start > start and ent.end == end:
+            start = ent.start  # "Meteorologist Rui Bastos": a title the tagger leaves out of the person
         if ent is not None and ent.label_ in NAME_ENTITIES:
             start, end = min(start, ent.start), max(end, ent.end)
         of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" and c.i == end), None)
@@ -624,7 +629,9 @@ class _Doc:
         for tok in self.doc:
             if tok.pos_ != "PROPN" and tok.dep_ not in {"nsubj", "nsubjpass"}:
                 continue
-            if tok.dep_ == "compound" and not self._organisation_as_modifier(tok):
+            # A name modifying a noun is part of a longer phrase; one "modifying" a verb is a misparse
+            # of a subject ("Nadia Okonjo laughs …").
+            if tok.dep_ == "compound" and tok.head.pos_ in {"NOUN", "PROPN"} and not self._organisation_as_modifier(tok):
                 continue
             if tok.dep_ == "poss" and tok.head.pos_ == "PROPN":
                 continue  # the first part of a longer name: "Shoppers' Watch"
@@ -770,7 +777,7 @@ class _Extractor:
         conjunction), the complementiser, trailing comma-separated adjuncts, dashed asides."""
         out = []
         for c in head.children:
-            if c.dep_ == "conj" and _is_cue(c):
+            if c.dep_ == "conj" and _is_cue(c) and (c.lemma_.lower() not in CLAUSE_ONLY or complements(c)):
                 out.append(c)
                 out.extend(cc for cc in head.children if cc.dep_ == "cc" and cc.i < c.i)
             elif c.dep_ == "mark" and c.i < head.i and c.lower_ in {"that", "whether"}:
@@ -1089,6 +1096,13 @@ class _Extractor:
         target = self.d.speaker(obj) if obj.pos_ in {"PROPN", "NOUN"} else None
         return self._replaced(claim, claim=text, target=target or _strip_article(subject))
 
+    def _names_a_request(self, idx) -> bool:
+        """ "rejected an application by Grayfield to exclude …", "called for his resignation": a claim
+        that is only a noun phrase naming a request or a procedure is a decision or a demand, no proposition."""
+        inside = set(idx)
+        heads = [self.doc[i] for i in idx if self.doc[i].head.i not in inside or self.doc[i].head.i == i]
+        return len(heads) == 1 and heads[0].pos_ == "NOUN" and heads[0].lemma_.lower() in REQUEST_NOUNS
+
     @staticmethod
     def _has_predicate(verb) -> bool:
         return any(c.dep_ == "oprd" for c in verb.children)
@@ -1113,10 +1127,11 @@ class _Extractor:
         if not earlier:
             return None
         # The claim about the one who denies ("accused the ministry of …" before "the ministry denied
-        # the accusation"), else the latest accusation (what a denial usually answers), else the latest
-        # claim by someone else.
+        # the accusation"), else the latest accusation when "the accusation" is denied, else the latest
+        # claim by someone else ("that account").
         about_denier = [c for c in earlier if c.target == claim.actor]
-        accusations = [c for c in earlier if c.cue.lower() in ACCUSING_CUES]
+        names_an_accusation = bool(set(re.findall(r"\w+", claim.claim.lower())) & ACCUSATION_NOUNS)
+        accusations = [c for c in earlier if c.cue.lower() in ACCUSING_CUES] if names_an_accusation else []
         referent = (about_denier or accusations or earlier)[-1]
         return self._replaced(claim, claim=referent.claim, quote=referent.quote, start=referent.start,
                               end=referent.end, target=referent.target, cue="denial")
@@ -1185,6 +1200,10 @@ class _Extractor:
                     return None
                 idx = self._phrase_span(sp[0], [], trim_temporal=False)
         else:
+            quoted = self.quotation_closed_by(verb, subj) if verb.lemma_.lower() in SPEECH_LEMMAS else None
+            if quoted is not None and subj is not None and not _children(verb, "ccomp"):
+                # '"Ask me after the race," she says, grinning, and jogs back …': the quotation is what she says.
+                return self._make(self.d.speaker(subj), verb.text, quoted, sent, verb)
             if subj is not None and verb.dep_ == "parataxis" and not _children(verb, "ccomp"):
                 # "The ceasefire, Zelensky said, is fragile." / "…, Zelensky said, and …": the
                 # governing clause is the claim. A mid-sentence aside stays inside the span.
@@ -1203,14 +1222,12 @@ class _Extractor:
             else:
                 actor = None
             idx = self.claim_tokens(verb)
-            if not idx and actor and verb.lemma_.lower() in SPEECH_LEMMAS:
-                quoted = self.quotation_closed_by(verb, subj)
-                if quoted is not None:  # the parser did not hang the quotation on the verb
-                    return self._make(actor, verb.text, quoted, sent, verb)
         if not actor or not idx:
             return None
         # The claim must not contain the cue itself (e.g. a misparse that swallows the verb).
         if verb.i in idx:
+            return None
+        if self._names_a_request(idx):
             return None
         span = self._char_span(idx, sent)
         if span is None:

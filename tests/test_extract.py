@@ -562,3 +562,42 @@ def test_a_role_speaks_for_its_actor_only_in_a_story_that_names_them(registry):
     unnamed = "Drones crossed into Polish airspace overnight. The Kremlin said Russian forces had not been involved."
     assert one(unnamed, registry).actor == "Kremlin"
     assert one("Inflation rose again. The Central Bank said rates would rise in June.", registry).actor == "Central Bank"
+
+
+def test_a_title_the_tagger_leaves_out_of_a_person_is_no_part_of_the_name(registry):
+    text = "Meteorologist Rui Bastos warned that winds would strengthen to 60 kilometres per hour by noon."
+    assert one(text, registry).actor == "Rui Bastos"
+
+
+def test_a_person_the_parser_hung_on_a_verb_is_still_named(registry):
+    text = ('Nadia Okonjo laughs when she is asked about the injury.\n\n"I went home and I wrote a training '
+            'plan," she says. Okonjo says the injury changed the way she thinks about her body.')
+    assert {c.actor for c in extract_claims(text, registry)} == {"Nadia Okonjo"}
+
+
+def test_a_second_verb_in_the_claim_is_not_a_second_speaker(registry):
+    text = ("Transport Secretary Priya Lennox said the runway would create up to 14,000 jobs and add £3.2 billion "
+            "a year to the regional economy.")
+    assert one(text, registry).claim == ("the runway would create up to 14,000 jobs and add £3.2 billion a year to "
+                                         "the regional economy")
+
+
+def test_a_request_or_a_procedure_is_no_claim(registry):
+    text = ("The Supreme Court rejected an application by Grayfield to exclude internal emails from the evidence. "
+            "The Northbridge Minority Shareholders' Association called for his resignation at the annual meeting.")
+    assert extract_claims(text, registry) == []
+
+
+def test_a_quotation_before_the_cue_is_what_is_said(registry):
+    text = '"Ask me after the Berlin race next month," she says, grinning, and jogs back towards the start line.'
+    text = "Nadia Okonjo won silver at the world championships. " + text
+    assert one(text, registry).claim == "Ask me after the Berlin race next month"
+
+
+def test_that_account_is_the_latest_claim_the_accusation_the_latest_accusation(registry):
+    text = ("The Trade Ministry accused the Commission of ignoring Ardenian exporters. The Ardenian Embassy said the "
+            "Commission's investigation had relied on outdated energy-price data. Lanckmans rejected that account.")
+    assert one(text, registry, cue="denial").claim == ("the Commission's investigation had relied on outdated "
+                                                       "energy-price data")
+    text = text.replace("rejected that account", "denied the accusation")
+    assert one(text, registry, cue="denial").claim == "the Commission ignored Ardenian exporters"
