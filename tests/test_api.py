@@ -311,3 +311,14 @@ def test_a_full_comparison_at_the_largest_k_is_answered(client):
     response = client.post("/api/v1/compare", json={"claims": claims, "k": MAX_K})
     assert response.status_code == 200 and len(response.json["items"]) == MAX_COMPARE
     assert any(item["pairs"] for item in response.json["items"])
+
+
+def test_a_statement_keeps_whom_it_accuses(client):
+    body = {"actor": "Greenpeace", "text": "Norvik Energy dumped waste in the river.", "cue": "accused",
+            "target": "Norvik Energy", "source": "press release"}
+    created = client.post("/api/v1/statements", json=body)
+    assert created.status_code == 201
+    stored = client.get(f"/api/v1/statements/{created.json['items'][0]['id']}").json
+    assert (stored["text"], stored["cue"], stored["target"]) == (body["text"], "accused", "Norvik Energy")
+    bad = client.post("/api/v1/statements", json={**body, "target": ""})
+    assert bad.status_code == 422 and bad.content_type == PROBLEM

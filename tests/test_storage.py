@@ -355,3 +355,18 @@ def test_statements_and_vectors_of_more_ids_than_sqlite_binds_at_once(engine):
         many_vids = vids[:1] + list(range(10**9, 10**9 + past_the_limit)) + vids[1:]
         assert {s["id"] for s in engine.storage.statements_by_vid(many_vids).values()} == set(ids)
         assert set(engine.storage.vectors_for(many_vids)) == set(vids)
+
+
+def test_a_store_of_the_previous_schema_gains_the_target_column_and_keeps_its_statements(tmp_path):
+    """Stores written before migration 5 (statements without ``target``) open and keep every row."""
+    from service.storage.sqlite import store as sqlite_store
+
+    conn = sqlite_store.connect(tmp_path / "old.db")
+    for script in sqlite_store.MIGRATIONS[:4]:
+        for sql in filter(str.strip, script.split(";")):
+            conn.execute(sql)
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute("INSERT INTO statements (id, actor, text, source, created_at) VALUES ('s', 'A', 'Old claim.', '', 0)")
+    assert sqlite_store.migrate(conn) == len(sqlite_store.MIGRATIONS) >= 5
+    row = conn.execute("SELECT id, text, target FROM statements").fetchone()
+    assert tuple(row) == ("s", "Old claim.", None)
