@@ -208,10 +208,14 @@ ABBREVIATION = re.compile(r"^(?:(?:[A-Z]\.)+|(?:[a-z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Pro
 DATELINE = re.compile(r"(?m)^[ \t]*[A-Z][A-Z'’. -]{2,}(?:,[ \t]+[A-Z][\w'’. -]{1,40})?(?:[ \t]+\([^()\n]{1,40}\))?[ \t]*[—–-]+[ \t]")
 
 
+TIMESTAMP = re.compile(r"(?m)^[ \t]*\d{1,2}[:.]\d{2}(?:[ \t]*(?:am|pm|a\.m\.|p\.m\.|GMT|BST|CET|UTC))?[ \t]*[—–-]*[ \t]*")
+
+
 def without_datelines(text: str) -> str:
-    """The text with wire datelines blanked (same length, so offsets still hold): a place name in
-    capitals is never the speaker of the sentence after it."""
-    return DATELINE.sub(lambda m: " " * len(m.group()), text)
+    """The text with wire datelines and a live blog's times blanked (same length, so offsets still
+    hold): "ROTTERVIK, March 12 (Reuters) -" or "07:15" is never part of a speaker's name."""
+    blank = lambda m: " " * len(m.group())  # noqa: E731
+    return TIMESTAMP.sub(blank, DATELINE.sub(blank, text))
 
 
 @dataclass
@@ -435,10 +439,9 @@ class _Doc:
         if tok.pos_ == "PRON":
             return None
         stands_for = self.represented(tok)
-        if stands_for is not None:
-            return self.actor_of(stands_for, learn) if not isinstance(stands_for, str) else \
-                self._learned(stands_for, "org", learn)
-        actor = self.named_here_or_known(tok, learn)
+        if stands_for is not None and not isinstance(stands_for, str):
+            return self.actor_of(stands_for, learn)
+        actor = self._learned(stands_for, "org", learn) if stands_for else self.named_here_or_known(tok, learn)
         if actor and not self.registry.is_person(actor):
             self.organisations.append((tok.i, actor))
             if tok.ent_type_ not in {"GPE", "LOC", "NORP"} and tok.dep_ in ORGANISATION_ROLES:
@@ -455,7 +458,7 @@ class _Doc:
             if poss:
                 holder = self.name_of(poss[0])
                 if tok.lower_ == "office" and all(fold(w).rstrip(".") in TITLE_WORDS for w in holder.split()):
-                    return f"{holder}'s {tok.lower_}"
+                    return f"{holder}'s {tok.text}"
                 return poss[0]
             for compound in _children(tok, "compound"):
                 if compound.pos_ == "PROPN" or compound.lower_ in COMPANY_NOUNS | PUBLIC_BODY_WORDS:
@@ -492,7 +495,7 @@ class _Doc:
 
     def _common_word_opening_a_sentence(self, tok) -> bool:
         """ "Staff said …", "Residents told …": a group of people capitalised at a sentence's start, no name."""
-        return tok.is_sent_start and tok.lower_ in UNNAMED_GROUPS and " " not in self.name_of(tok)
+        return tok.lower_ in UNNAMED_GROUPS and " " not in self.name_of(tok)
 
     def name_of(self, tok) -> str:
         """The whole name a proper noun ends: its run of capitalised words ("the General Staff",
@@ -503,7 +506,8 @@ class _Doc:
             start -= 1
         end = tok.i + 1
         ent = self.ents.get(tok.i)
-        if ent is not None and ent.label_ == "PERSON" and ent.start > start and ent.end == end:
+        if ent is not None and ent.label_ == "PERSON" and ent.start > start and ent.end == end \
+                and person_shaped(ent.text):
             start = ent.start  # "Meteorologist Rui Bastos": a title the tagger leaves out of the person
         if ent is not None and ent.label_ in NAME_ENTITIES:
             start, end = min(start, ent.start), max(end, ent.end)
@@ -641,7 +645,7 @@ class _Doc:
                 continue
             actor = self.actor_of(tok)
             # "A spokeswoman for the Commission denied … "…," she said": "she" speaks for the Commission.
-            if actor and (self.registry.is_person(actor) or tok.lower_ in SPOKESPEOPLE):
+            if actor and (self.registry.is_person(actor) or tok.lower_ in SPOKESPEOPLE or person_shaped(actor)):
                 subject = tok.dep_ in {"nsubj", "nsubjpass"} or (
                     tok.dep_ == "appos" and tok.head.dep_ in {"nsubj", "nsubjpass"})
                 self.mentions.append((tok.i, actor, subject))
@@ -659,7 +663,7 @@ class _Doc:
         speakers = [m for m in here if self.is_speaking(m[0])]
         if speakers or here:
             return (speakers or here)[-1][1]
-        people = [m for m in subj if self.registry.is_person(m[1])]
+        people = [m for m in subj if self.registry.is_person(m[1]) or person_shaped(m[1])]
         if people:
             counts = Counter(m[1] for m in people)
             return max(reversed(people), key=lambda m: counts[m[1]])[1]
@@ -697,6 +701,14 @@ class _Doc:
         if tok.pos_ == "PROPN":
             return None
         return next((c for c in tok.subtree if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+
+
+def person_shaped(name: str) -> bool:
+    """Two or three capitalised words, none an organisation's ("Ines Varga"): a person for "she" and "he",
+    even where the small tagger called the name an organisation."""
+    words = name.split(" ")
+    return 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and not any(
+        fold(w) in ORG_WORDS for w in words)
 
 
 def content_words(text: str) -> list[str]:
@@ -1200,7 +1212,7 @@ class _Extractor:
                     return None
                 idx = self._phrase_span(sp[0], [], trim_temporal=False)
         else:
-            quoted = self.quotation_closed_by(verb, subj) if verb.lemma_.lower() in SPEECH_LEMMAS else None
+            quoted = self.quotation_beside(verb, subj) if verb.lemma_.lower() in SPEECH_LEMMAS else None
             if quoted is not None and subj is not None and not _children(verb, "ccomp"):
                 # '"Ask me after the race," she says, grinning, and jogs back …': the quotation is what she says.
                 return self._make(self.d.speaker(subj), verb.text, quoted, sent, verb)
@@ -1241,12 +1253,16 @@ class _Extractor:
                 span = inner
         return self._make(actor, verb.text, span, sent, verb)
 
-    def quotation_closed_by(self, verb, subject) -> tuple[int, int] | None:
-        """The inner span of a quotation that ends just before the cue and its speaker:
-        '"Yes, unless the trusts improve their offer," said union leader Carla Ferreira.'"""
+    def quotation_beside(self, verb, subject) -> tuple[int, int] | None:
+        """The inner span of a quotation that ends just before the cue and its speaker ('"Yes, unless the
+        trusts improve their offer," said union leader Carla Ferreira.') or opens just after the cue
+        ('Its spokeswoman, Nadia Fell, said: "Every week …"'), when the parser hung it elsewhere."""
         first = min(verb.idx, subject.left_edge.idx) if subject is not None else verb.idx
+        after = verb.idx + len(verb)
         for qa, qb in self.d.regions:
-            if qb < first and not self.text[qb + 1:first].strip(" \t,;:—–-"):
+            closes_before = qb < first and not self.text[qb + 1:first].strip(" \t,;:—–-")
+            opens_after = qa >= after and not self.text[after:qa].strip(" \t,;:—–-")
+            if closes_before or opens_after:
                 inner = self._trim(qa + 1, qb)
                 return inner if inner[0] < inner[1] else None
         return None

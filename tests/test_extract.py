@@ -601,3 +601,30 @@ def test_that_account_is_the_latest_claim_the_accusation_the_latest_accusation(r
                                                        "energy-price data")
     text = text.replace("rejected that account", "denied the accusation")
     assert one(text, registry, cue="denial").claim == "the Commission ignored Ardenian exporters"
+
+
+def test_a_live_blog_s_times_are_no_part_of_a_name(registry):
+    text = ("07:15 The Environment Agency said river levels at the Old Bridge gauge had risen by a metre.\n"
+            "08:02 Western Mercia Railways says all services between Castlebridge and Ludford are suspended.\n"
+            "09:10 Residents say water came through their front doors within twenty minutes.")
+    assert [c.actor for c in extract_claims(text, registry)] == ["Environment Agency", "Western Mercia Railways"]
+
+
+def test_an_office_and_its_spokeswoman(registry):
+    text = ("The Prime Minister's Office rejected the claims on Monday. A spokeswoman for the office said the "
+            "deficit figures had been audited by the Central Bank.")
+    assert one(text, registry).actor == "Prime Minister's Office"
+
+
+def test_she_is_the_person_the_tagger_called_an_organisation(registry):
+    text = ("Ines Varga is peeling celeriac at half past seven in the morning. Varga grew up in Debrecen.\n\n"
+            "\"Nobody explained anything in those first hotel kitchens,\" she says.")
+    assert one(text, registry).actor == "Ines Varga"
+
+
+def test_a_quotation_opened_after_the_cue(registry):
+    text = ('Its spokeswoman, Nadia Fell, said: "Every week we hear from nurses who are leaving Dunmore. The '
+            'minister\'s numbers will not change that."')
+    c = one(text, registry)
+    assert (c.actor, c.claim) == ("Nadia Fell", "Every week we hear from nurses who are leaving Dunmore. The "
+                                                "minister's numbers will not change that")
