@@ -1,20 +1,40 @@
-"""Attribution on an article the extractor was never tuned on (fixtures/heldout/).
+"""Attribution on articles whose gold was written before the extractor first ran on them.
 
-Its gold was written before the first run; the figures are reported, with a floor that only
-guards against a regression, not a tuned target.
+fixtures/heldout: one article, held out since 2026-11-28 (the extractor has been tuned since).
+fixtures/news_dev: 42 news articles in other styles, written in five batches by helpers who never saw
+the extractor; each batch was measured once on first sight and then tuned on, so its floor guards
+against a regression, not a claim of generality.
+fixtures/unseen: eight articles written the same way and never tuned on: the honest figure, printed
+here and by ``python -m service eval``, with a floor just below what it reached on first sight.
 """
 from __future__ import annotations
+
+import pytest
 
 from service.actors import ActorRegistry
 from service.evaluation import evaluate_attribution_files
 
 from .conftest import FIXTURES
 
+# (folder, least gold lines, precision floor, recall floor)
+SETS = [
+    ("heldout", 7, 0.75, 0.75),
+    ("news_dev", 400, 0.97, 0.97),
+    # first run 2026-11-30: precision 0.831, recall 0.800 (64 of 77 extractions, 64 of 80 gold lines)
+    ("unseen", 80, 0.80, 0.77),
+]
 
-def test_heldout_attribution_figures():
-    report = evaluate_attribution_files(FIXTURES / "heldout", ActorRegistry.from_file(FIXTURES / "actors.json"))
+
+@pytest.fixture(scope="module")
+def registry():
+    return ActorRegistry.from_file(FIXTURES / "actors.json")
+
+
+@pytest.mark.parametrize("folder, least, precision_floor, recall_floor", SETS)
+def test_attribution_figures(registry, folder, least, precision_floor, recall_floor):
+    report = evaluate_attribution_files(FIXTURES / folder, registry)
     pooled = report["all"]
-    print(f"\n[held-out attribution] precision {pooled['precision']:.3f} recall {pooled['recall']:.3f} "
-          f"(tp {pooled['tp']}, fp {pooled['fp']}, fn {pooled['fn']})")
-    assert pooled["tp"] + pooled["fn"] >= 7  # its eighth line quoted a claim under MIN_CONTENT_WORDS
-    assert pooled["precision"] >= 0.75 and pooled["recall"] >= 0.75
+    print(f"\n[attribution {folder}] precision {pooled['precision']:.3f} recall {pooled['recall']:.3f} "
+          f"(tp {pooled['tp']}, fp {pooled['fp']}, fn {pooled['fn']}, exact {pooled['exact']})")
+    assert pooled["tp"] + pooled["fn"] >= least
+    assert pooled["precision"] >= precision_floor and pooled["recall"] >= recall_floor
