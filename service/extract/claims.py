@@ -211,7 +211,7 @@ class ClaimFinder:
             if not follow and any(c.dep_ == "prep" and c.lower_ in OBJECT_PREPS and c.i > obj.i
                                   for c in obj.children):
                 # The parser hung "as …" / "of …" on the object: its subtree is the claim.
-                return self._phrase_span(obj, self._continuing(verb, obj, [], clauses, stops)[1:], trimmed=stops)
+                return self._phrase_span(obj, self._continuing(verb, obj, [], clauses, stops), trimmed=stops)
             if follow:
                 # Further phrases of the verb that continue the span ("… of surrendering
                 # control … to Brussels"), up to a temporal/circumstantial one.
