@@ -100,11 +100,23 @@ def _drop_leading_the(text: str) -> str:
     return text[4:] if text.lower().startswith("the ") else text
 
 
+# Letters after a person's name: "Sarah Quinn KC", "Tom Reyes MP".
+POST_NOMINALS = {"kc", "qc", "mp", "mep", "msp", "phd", "jr", "sr", "obe", "cbe", "mbe", "frs", "esq", "ii", "iii"}
+
+
+def _without_post_nominals(name: str) -> str:
+    words = name.split(" ")
+    while len(words) > 1 and fold(words[-1]).strip(".,") in POST_NOMINALS:
+        words = words[:-1]
+    return " ".join(words)
+
+
 def is_org_name(name: str) -> bool:
-    """A name that ends in an organisation's word: "General Staff", "European Commission",
-    "Defence Ministry", "Supreme Court", "White House"."""
-    words = _strip_mention(name).split(" ")
-    return len(words) > 1 and fold(words[-1]) in ORG_WORDS
+    """A name that ends in an organisation's word ("General Staff", "European Commission", "Defence
+    Ministry", "White House"), or names one before "of"/"for" ("Department of Finance", "Court of Appeal")."""
+    words = [fold(w) for w in _strip_mention(name).split(" ")]
+    return len(words) > 1 and (words[-1] in ORG_WORDS or any(
+        w in ORG_WORDS and following in {"of", "for"} for w, following in zip(words, words[1:])))
 
 
 def strip_titles(name: str) -> str:
@@ -114,7 +126,7 @@ def strip_titles(name: str) -> str:
     text = _strip_mention(name)
     if is_org_name(text):
         return _drop_leading_the(text)
-    words = text.split(" ")
+    words = _without_post_nominals(text).split(" ")
     i = 0
     while i < len(words) - 1 and fold(words[i]).rstrip(".") in _PREFIX_WORDS | {
         w.rstrip(".") for w in _PREFIX_WORDS
@@ -248,12 +260,13 @@ class ActorRegistry:
         removed word by word ("Fed Chair Jerome Powell" → "Jerome Powell"); the surname of a
         known person ("Mr Zelensky" → "Volodymyr Zelensky" when unambiguous).
         """
-        text = _strip_mention(mention)
+        text = _without_post_nominals(_strip_mention(mention))
         if not text:
             return None
         words = _drop_leading_the(text).split(" ")
-        # Full mention, then ever shorter suffixes (dropping leading titles/descriptions).
-        for i in range(len(words)):
+        # Full mention, then ever shorter suffixes (dropping leading titles/descriptions); an
+        # organisation's name only whole ("Department of Finance" is not "Finance").
+        for i in range(1 if is_org_name(text) else len(words)):
             dropped = words[:i]
             if dropped and fold(dropped[-1]).rstrip(".") not in _PREFIX_WORDS and not (
                 dropped[-1][:1].isupper() and len(words) - i > 1

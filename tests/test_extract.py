@@ -353,8 +353,7 @@ def test_coordinated_subjects_and_possessive_proxies(registry):
 
 
 def test_object_constructions(registry):
-    c = one("Starmer urged Putin to accept the ceasefire proposal.", registry)
-    assert c.claim == "Putin to accept the ceasefire proposal"
+    assert extract_claims("Starmer urged Putin to accept the ceasefire proposal.", registry) == []  # a request
     c = one('Putin met Witkoff. The Kremlin dismissed the remarks as "militaristic rhetoric".', registry)
     assert (c.actor, c.cue, c.claim) == ("Vladimir Putin", "dismissed", 'the remarks are "militaristic rhetoric"')
 
@@ -628,3 +627,29 @@ def test_a_quotation_opened_after_the_cue(registry):
     c = one(text, registry)
     assert (c.actor, c.claim) == ("Nadia Fell", "Every week we hear from nurses who are leaving Dunmore. The "
                                                 "minister's numbers will not change that")
+
+
+def test_post_nominals_and_of_names(registry):
+    text = ("Adrian Castell KC told the court the allegations were false from beginning to end. Castell KC said "
+            "the board had approved the payments. The Minister for Finance spoke first. The Department of "
+            "Finance said health spending will rise by 6 percent next year. The Interior Ministry blamed the "
+            "Umoja Alliance for inciting the violence.")
+    got = [(c.actor, c.cue) for c in extract_claims(text, registry)]
+    assert got == [("Adrian Castell", "told"), ("Adrian Castell", "said"), ("Department of Finance", "said"),
+                   ("Interior Ministry", "blamed")]
+
+
+def test_demands_and_refusals_to_comment_are_no_claims(registry):
+    text = ("Umoja, the main opposition coalition, has called for a fresh round of protests on Thursday. "
+            "A Commission spokesman declined to comment on the debate in Dublin.")
+    assert extract_claims(text, registry) == []
+
+
+def test_a_witness_who_said(registry):
+    text = ('"The officer just lifted his gun and fired," said Brian Ochieng, 24, a motorcycle taxi driver who said '
+            'he saw a man shot near the Kencom bus station.')
+    assert [(c.actor, c.claim) for c in extract_claims(text, registry)] == [
+        ("Brian Ochieng", "The officer just lifted his gun and fired"),
+        ("Brian Ochieng", "he saw a man shot near the Kencom bus station")]
+    c = one("Chief executive Lena Marchetti told staff in an email that the company had hired too quickly.", registry)
+    assert c.claim == "the company had hired too quickly"

@@ -105,7 +105,7 @@ class ClaimFinder:
 
     def _char_span(self, idx: list[int], sent) -> tuple[int, int] | None:
         """Character span of tokens, trimmed, quotation marks balanced."""
-        while idx and self.doc[idx[0]].dep_ == "mark" and self.doc[idx[0]].lower_ == "that":
+        while len(idx) > 1 and self.doc[idx[0]].dep_ in {"mark", "dobj"} and self.doc[idx[0]].lower_ == "that":
             idx = idx[1:]
         if not idx:
             return None
@@ -187,13 +187,11 @@ class ClaimFinder:
         if xcomp and lemma not in CLAUSE_ONLY | {"say", "tell"}:
             x = xcomp[0]
             obj = [o for o in children(verb, "dobj") if o.i < x.i]
+            if (obj and lemma in PERSUADE_LEMMAS) or x.lemma_.lower() == "comment":
+                return None  # "urged Putin to accept …" is a request, "declined to comment" says nothing
             excl = [c for c in x.children if c.dep_ == "aux" and c.lower_ == "to"]
-            if obj and lemma in PERSUADE_LEMMAS:
-                excl = []  # "urged Putin to accept …": the addressee is part of the claim
             idx = self._subtree_tokens(x, excl + [c for c in x.children
                                                  if c.dep_ == "conj" and is_cue(c)])
-            if obj and lemma in PERSUADE_LEMMAS:
-                idx |= {t.i for t in obj[0].subtree}
             return self._cut_dash(self._contiguous(idx, x.i))
         dobj = children(verb, "dobj")
         preps = [c for c in verb.children if c.i > verb.i and (c.dep_ in {"prep", "oprd"} or (
@@ -221,7 +219,7 @@ class ClaimFinder:
             obj = dobj[0]
             follow = [p for p in preps if p.dep_ == "prep" and p.i == obj.right_edge.i + 1]
             return self._phrase_span(obj, follow[:1])
-        if lemma in COMMIT_LEMMAS and lemma not in CLAUSE_ONLY:
+        if lemma in COMMIT_LEMMAS and lemma not in CLAUSE_ONLY | {"call"}:  # "called for protests": a demand
             to = [p for p in preps if p.dep_ == "prep" and p.lower_ in {"to", "for"}]
             if to:
                 pobj = children(to[0], "pobj")
@@ -461,7 +459,8 @@ class ClaimFinder:
 
     def cue(self, verb, sent) -> ExtractedClaim | None:
         # Participles used as modifiers ("the proposed ceasefire", "a reported deal") are no cue.
-        if verb.dep_ in {"amod", "compound", "acl", "relcl", "pcomp", "csubj"}:
+        who_said = verb.dep_ == "relcl" and any(s.lower_ == "who" for s in children(verb, "nsubj"))
+        if verb.dep_ in {"amod", "compound", "acl", "relcl", "pcomp", "csubj"} and not who_said:
             return None
         if verb.lemma_.lower() in CLAUSE_ONLY and not complements(verb):
             return None

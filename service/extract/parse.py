@@ -11,8 +11,9 @@ def complements(verb) -> list:
     found = children(verb, "ccomp")
     if found:
         return found
+    # "that" marks (or was misread as the object of) a clause with a subject of its own
     return [t for t in verb.subtree if t.dep_ == "relcl" and t.i > verb.i
-            and any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children)
+            and any(c.dep_ in {"mark", "dobj"} and c.lower_ == "that" and c.i < t.i for c in t.children)
             and any(c.dep_ in {"nsubj", "nsubjpass"} and c.lower_ != "that" for c in t.children)][:1]
 
 

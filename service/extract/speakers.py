@@ -81,6 +81,9 @@ class ParsedArticle:
                 if tok.lower_ == "office" and all(fold(w).rstrip(".") in TITLE_WORDS for w in holder.split()):
                     return f"{holder}'s {tok.text}"
                 return poss[0]
+        if tok.pos_ == "PROPN":
+            return None  # a name of its own: "the Interior Ministry", "the Ministry of Defence"
+        if tok.lower_ in PROXY_NOUNS:
             for compound in children(tok, "compound"):
                 if compound.pos_ == "PROPN" or compound.lower_ in COMPANY_NOUNS | PUBLIC_BODY_WORDS:
                     return compound
@@ -311,6 +314,12 @@ class ParsedArticle:
             return actor
         if tok.lower_ == "it":
             return self.organisation_before(tok, acting=True)
+        if tok.lower_ in {"who", "that"} and tok.head.dep_ == "relcl":
+            # "… said Brian Ochieng, 24, a taxi driver who said he saw …": the one the clause is about
+            described = tok.head.head
+            if described.dep_ == "appos" and described.head.pos_ == "PROPN":
+                described = described.head
+            return self.speaker(described) if described is not tok else None
         if tok.pos_ == "PRON" or tok.lower_ in {"they", "we", "i", "you", "this", "that"}:
             return None
         return self.actor_of(self.named_apposition(tok) or tok)
