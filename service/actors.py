@@ -43,6 +43,7 @@ TITLE_WORDS = {
     "magistrate", "coroner", "dean", "provost", "vice-chancellor", "principal", "assemblyman",
     "assemblywoman", "mp", "mep", "lawmaker", "deputy", "assistant", "associate", "senior", "lead",
     "coach", "manager", "captain", "economist", "analyst", "prosecutor", "lawyer", "counsel",
+    "headteacher", "headmaster", "headmistress", "teacher", "nurse", "sister", "father", "brother",
     # portfolios, as in "Health Minister Ana Duarte"
     "health", "education", "environment", "energy", "trade", "economy", "transport", "culture",
     "labor", "agriculture", "industry", "commerce", "housing", "climate", "digital", "science",

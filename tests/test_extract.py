@@ -653,3 +653,28 @@ def test_a_witness_who_said(registry):
         ("Brian Ochieng", "he saw a man shot near the Kencom bus station")]
     c = one("Chief executive Lena Marchetti told staff in an email that the company had hired too quickly.", registry)
     assert c.claim == "the company had hired too quickly"
+
+
+def test_lawyers_for_a_client_and_the_union(registry):
+    text = ("Lawyers for the Home Office had argued that Asante's offending outweighed his family ties. The Miners' "
+            "Federation of Kareva held a vigil. The union also blamed the Kareva Mining Authority for failing to "
+            "enforce a partial closure order.")
+    assert [c.actor for c in extract_claims(text, registry)] == ["Home Office", "Miners' Federation of Kareva"]
+
+
+def test_she_in_an_opening_quotation_is_the_last_to_speak_and_not_a_he(registry):
+    text = ("Luca Ferrante said the airline would cut 400 jobs. Marta Kowalczyk, an analyst at Brenner Capital, said "
+            "the airlines would have to give up landing slots at Milan.\n\n"
+            "\"The savings target looks ambitious for two fleets,\" she said.")
+    assert extract_claims(text, registry)[-1].actor == "Marta Kowalczyk"
+    text = ("Nadia Okonjo said she would run in Berlin. Peter Kamau, her coach, said he had doubted she would return. "
+            "He says the target is a finish under two hours and 22 minutes.\n\n"
+            "\"Ask me after the Berlin race next month,\" she says.")
+    assert extract_claims(text, registry)[-1].actor == "Nadia Okonjo"
+
+
+def test_and_that_after_a_clause_hung_on_a_noun(registry):
+    text = ("Halvard Coal Company, which operates the pit, said in a statement that ventilation systems had been "
+            "inspected last month and that gas readings had been within permitted limits.")
+    assert [c.claim for c in extract_claims(text, registry)] == [
+        "ventilation systems had been inspected last month", "gas readings had been within permitted limits"]

@@ -321,6 +321,8 @@ class ClaimFinder:
         for _ in range(4):
             if node.dep_ == "ccomp" and is_cue(node.head):
                 return True
+            if node.dep_ in {"acl", "relcl"} and any(complements(a) == [node] for a in node.ancestors if is_cue(a)):
+                return True  # the first clause is one the parser hung on a noun ("said in a statement that …")
             if node.head is node:
                 return False
             node = node.head
@@ -329,7 +331,7 @@ class ClaimFinder:
     def further_clauses(self, verb, claim: ExtractedClaim, sent) -> list[ExtractedClaim]:
         """ "said the shortage was temporary and that supplies would arrive": the second clause."""
         out = []
-        for ccomp in children(verb, "ccomp"):
+        for ccomp in complements(verb):
             for conj in ccomp.subtree:
                 if conj is not ccomp and self.is_further_clause(conj):
                     span = self._char_span(self._clause_span(conj), sent)

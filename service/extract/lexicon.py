@@ -58,7 +58,7 @@ CHARACTERISE_LEMMAS = {"dismiss", "describe", "brand", "label", "denounce", "con
 MIN_CONTENT_WORDS = 3  # a statement carries at least this many content words ("the duties were unjustified")
 REQUEST_LEMMAS = {"ask", "beg", "implore", "invite"}
 REQUEST_NOUNS = {"application", "attempt", "appeal", "bid", "request", "motion", "petition", "resignation",
-                 "objection", "complaint", "challenge", "claim", "lawsuit", "suit"}
+                 "objection", "complaint", "challenge", "lawsuit", "suit"}
 ALL_CUE_LEMMAS = SPEECH_LEMMAS | COMMIT_LEMMAS | OBJECT_LEMMAS | EXPRESS_LEMMAS | DOBJ_LEMMAS
 
 # Prepositions that carry the content in object constructions ("accused X of …").
@@ -70,6 +70,7 @@ PROXY_NOUNS = {"office", "spokesman", "spokeswoman", "spokesperson", "team", "go
                "administration", "aides", "aide", "camp", "press", "ministry", "spokespeople",
                "statement", "letter", "filing"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
+PRONOUN_GENDER = {"he": "he", "him": "he", "she": "she", "her": "she"}
 SPOKESPEOPLE = {"spokesman", "spokeswoman", "spokesperson"}
 # People who are no actor, however capitalised ("Staff said …" opening a sentence).
 UNNAMED_GROUPS = {"staff", "residents", "officials", "analysts", "critics", "workers", "experts", "doctors",
@@ -82,6 +83,9 @@ UNNAMED_GROUPS = {"staff", "residents", "officials", "analysts", "critics", "wor
                   "visitors", "tourists", "commuters", "drivers", "buyers", "investors", "borrowers",
                   "homeowners", "tenants", "landlords", "protesters", "demonstrators", "police", "firefighters"}
 # What a source publishes, standing for the source: "according to figures from the ministry".
+# People who speak for a client named after "for": "Lawyers for the Home Office argued …".
+REPRESENTATIVE_NOUNS = {"lawyer", "lawyers", "counsel", "barrister", "barristers", "solicitor", "solicitors",
+                        "attorney", "attorneys", "representative", "representatives"}
 SOURCE_NOUNS = {"figures", "data", "statistics", "estimates", "estimate", "report", "survey", "poll", "study",
                 "analysis", "records", "documents", "filings", "projections", "forecast", "forecasts"}
 # Where an organisation that "the company" may later refer to stands: as an actor, not in a list of places.
@@ -103,6 +107,8 @@ ORGANISATION_DESCRIPTORS = COMPANY_NOUNS | PUBLIC_BODY_WORDS | {
     "organization", "agency", "regulator", "watchdog", "body", "institute", "foundation", "federation"}
 # "the regulator" refers back to the latest public body ("the Information Commissioner's Office").
 REGULATOR_NOUNS = {"regulator", "watchdog"}
+# "the union" refers back to the latest workers' organisation, whatever its name calls it.
+UNION_WORDS = {"union", "federation", "confederation", "guild", "association", "syndicate"}
 NOT_COMPANY_WORDS = PUBLIC_BODY_WORDS | {"union", "association", "party", "alliance", "federation", "league",
                                          "coalition", "movement", "foundation", "institute", "university",
                                          "mission", "nations", "campaign", "council", "society", "trust"}

@@ -10,8 +10,9 @@ from functools import cached_property
 
 from ..actors import ORG_WORDS, TITLE_WORDS, ActorRegistry, fold, is_org_name, strip_titles
 from .lexicon import (COMPANY_NOUNS, NAME_ENTITIES, NOT_ACTOR_ENTITIES, NOT_COMPANY_WORDS,
-                      ORGANISATION_DESCRIPTORS, ORGANISATION_ROLES, ORG_ENTITIES, PERSON_PRONOUNS, PROXY_NOUNS,
-                      PUBLIC_BODY_WORDS, REGULATOR_NOUNS, SOURCE_NOUNS, SPOKESPEOPLE, UNNAMED_GROUPS)
+                      ORGANISATION_DESCRIPTORS, ORGANISATION_ROLES, ORG_ENTITIES, PERSON_PRONOUNS,
+                      PRONOUN_GENDER, PROXY_NOUNS, PUBLIC_BODY_WORDS, REGULATOR_NOUNS, REPRESENTATIVE_NOUNS,
+                      SOURCE_NOUNS, SPOKESPEOPLE, UNION_WORDS, UNNAMED_GROUPS)
 from .nlp import get_nlp, without_datelines
 from .parse import children, is_cue
 from .text import inside, person_shaped, quote_regions
@@ -38,6 +39,7 @@ class ParsedArticle:
         # (token index, actor) for every organisation mention, in document order.
         self.organisations: list[tuple[int, str]] = []
         self.tagged_organisations: set[str] = set()  # what "the company" may refer to (not "Portugal")
+        self.genders: dict[str, str] = {}  # actor -> "she" / "he", as the article's pronouns have told
         self._collect_mentions()
 
     # quotations ---------------------------------------------------------------------------
@@ -91,6 +93,10 @@ class ParsedArticle:
             preps = children(tok, "prep") + [a for acl in children(tok, "acl") for a in children(acl, "agent")]
             for prep in preps:
                 if prep.lower_ in {"for", "of", "at", "from", "by"} and children(prep, "pobj"):
+                    return children(prep, "pobj")[0]
+        if tok.lower_ in REPRESENTATIVE_NOUNS:  # "Lawyers for the Home Office argued …": the client
+            for prep in children(tok, "prep"):
+                if prep.lower_ == "for" and children(prep, "pobj"):
                     return children(prep, "pobj")[0]
         if tok.lower_ in SPOKESPEOPLE:
             # "A spokesman said …" right after the organisation was named: its spokesman.
@@ -241,6 +247,8 @@ class ParsedArticle:
                 return actor
             if word in REGULATOR_NOUNS and PUBLIC_BODY_WORDS & set(words):
                 return actor
+            if word == "union" and UNION_WORDS & set(words):
+                return actor
         return None
 
     def organisation_before(self, tok, acting: bool = False) -> str | None:
@@ -275,10 +283,14 @@ class ParsedArticle:
                 self.mentions.append((tok.i, actor, subject))
 
     def antecedent(self, tok) -> str | None:
-        """The person a "he"/"she" refers to: the most recent person named as the subject of a reporting
-        verb before it in its paragraph, else as any subject there; in a paragraph that has named none yet, the person the article is most about
-        so far (most subject mentions, the latest on a tie); else the most recent person named."""
-        before = [m for m in self.mentions if m[0] < tok.i]
+        """The person a "he"/"she" refers to, among those not known by the other pronoun:
+        1. the last one named as the subject of a reporting verb in its paragraph, else as any subject there;
+        2. in a paragraph that names none yet (an opening quotation: '"…," she said.'), the last person who
+           spoke in the paragraph before;
+        3. else the person the article is most about so far (most subject mentions, the latest on a tie);
+        4. else the most recent person named."""
+        gender = PRONOUN_GENDER.get(tok.lower_)
+        before = [m for m in self.mentions if m[0] < tok.i and self.genders.get(m[1], gender) == gender]
         subj = [m for m in before if m[2]]
         paragraph = self.paragraph_of(tok.i)
         here = [m for m in subj if self.paragraph_of(m[0]) == paragraph]
@@ -288,6 +300,9 @@ class ParsedArticle:
         if speakers or here:
             return (speakers or here)[-1][1]
         people = [m for m in subj if self.registry.is_person(m[1]) or person_shaped(m[1])]
+        spoke_before = [m for m in people if self.paragraph_of(m[0]) == paragraph - 1 and self.is_speaking(m[0])]
+        if spoke_before:
+            return spoke_before[-1][1]
         if people:
             counts = Counter(m[1] for m in people)
             return max(reversed(people), key=lambda m: counts[m[1]])[1]
@@ -308,9 +323,10 @@ class ParsedArticle:
         if tok.lower_ in PERSON_PRONOUNS:
             actor = self.antecedent(tok)
             if actor:
-                # The resolved pronoun is itself a subject mention for later pronouns.
+                # The resolved pronoun is itself a subject mention for later pronouns, and says who is "she".
                 self.mentions.append((tok.i, actor, True))
                 self.mentions.sort(key=lambda m: m[0])
+                self.genders.setdefault(actor, PRONOUN_GENDER[tok.lower_])
             return actor
         if tok.lower_ == "it":
             return self.organisation_before(tok, acting=True)
