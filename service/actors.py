@@ -112,6 +112,14 @@ def _without_post_nominals(name: str) -> str:
     return " ".join(words)
 
 
+def person_shaped(name: str, most_words: int = 3) -> bool:
+    """Two to ``most_words`` capitalised words, none an organisation's ("Ines Varga"): the shape of a
+    person's name."""
+    words = name.split()
+    return 2 <= len(words) <= most_words and all(w[:1].isupper() for w in words) and not any(
+        fold(w) in ORG_WORDS for w in words)
+
+
 def is_org_name(name: str) -> bool:
     """A name that ends in an organisation's word ("General Staff", "European Commission", "Defence
     Ministry", "White House"), or names one before "of"/"for" ("Department of Finance", "Court of Appeal")."""
@@ -250,9 +258,7 @@ class ActorRegistry:
         actor = self._actors.get(name)
         if actor is not None and actor.kind:
             return actor.kind == "person"
-        words = name.split()
-        return (2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
-                and not any(fold(w) in ORG_WORDS for w in words))
+        return person_shaped(name, most_words=4)
 
     def resolve(self, mention: str) -> str | None:
         """Canonical name for a mention, or None when it names no known actor.

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 
 from ..actors import ActorRegistry
-from .lexicon import (ACCUSATION_NOUNS, ACCUSE_LEMMAS, ACCUSING_CUES, BLAME_LEMMAS, CHARACTERISE_LEMMAS,
+from .lexicon import (ACCUSATION_NOUNS, ACCUSE_LEMMAS, ALLEGING_CUES, BLAME_LEMMAS, CHARACTERISE_LEMMAS,
                       CIRCUMSTANCE_PREPS, CLAUSE_ONLY, COMMIT_LEMMAS, DASHES, DENIAL_LEMMAS, DOBJ_LEMMAS, EXPRESS_LEMMAS,
                       MIN_CONTENT_WORDS, OBJECT_LEMMAS, OBJECT_PREPS, PERSUADE_LEMMAS, REQUEST_LEMMAS, REQUEST_NOUNS,
                       SPEECH_LEMMAS, TEMPORAL_PREPS, TRAIL)
@@ -399,8 +399,8 @@ class ClaimFinder:
         return new
 
     def resolve_reference(self, claim: ExtractedClaim, claims: list[ExtractedClaim]) -> ExtractedClaim | None:
-        """A denial of "the accusation", "that account" or "it" stands for the latest earlier claim by
-        someone else, with the cue ``denial``; with nothing earlier to point to, it is no claim."""
+        """A denial of "the accusation", "that account" or "it" stands for an earlier claim by someone else,
+        with the cue ``denial``; with nothing earlier to point to, it is no claim."""
         if claim.cue.lower().split(" ")[-1] not in self.denial_forms or not refers_back(claim.claim):
             return claim
         earlier = [c for c in claims if c.end <= claim.start and c.actor != claim.actor
@@ -412,7 +412,7 @@ class ClaimFinder:
         # claim by someone else ("that account").
         about_denier = [c for c in earlier if c.target == claim.actor]
         names_an_accusation = bool(set(re.findall(r"\w+", claim.claim.lower())) & ACCUSATION_NOUNS)
-        accusations = [c for c in earlier if c.cue.lower() in ACCUSING_CUES] if names_an_accusation else []
+        accusations = [c for c in earlier if c.cue.lower() in ALLEGING_CUES] if names_an_accusation else []
         referent = (about_denier or accusations or earlier)[-1]
         return self._replaced(claim, claim=referent.claim, quote=referent.quote, start=referent.start,
                               end=referent.end, target=referent.target, cue="denial")
@@ -454,9 +454,7 @@ class ClaimFinder:
             if conj.i > subj.i:
                 actor = self.d.speaker(conj)
                 if actor and actor != claim.actor:
-                    other = ExtractedClaim(**{**claim.to_dict(), "actor": actor})
-                    self.cue_pos[id(other)] = self.cue_pos.get(id(claim), verb.idx)
-                    out.append(other)
+                    out.append(self._replaced(claim, actor=actor))
         return out
 
     def cue(self, verb, sent) -> ExtractedClaim | None:

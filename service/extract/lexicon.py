@@ -46,10 +46,11 @@ DENIAL_LEMMAS = {"deny", "reject", "dismiss", "dispute", "refute", "rebut", "con
 REFERRING_NOUNS = {"accusation", "accusations", "allegation", "allegations", "claim", "claims", "account",
                    "report", "reports", "charge", "charges", "suggestion", "suggestions", "assertion",
                    "assertions", "characterisation", "characterization", "version", "story", "criticism"}
+POINTING_WORDS = {"it", "that", "this", "these", "those", "them", "so"}  # what a pointing phrase may end in
 REFERRING_WORDS = {"it", "that", "this", "these", "those", "them", "so", "the", "such", "any", "all", "of",
                    "his", "her", "their", "its", "those", "latest", "earlier", "opposition", "'s"}
 ACCUSATION_NOUNS = {"accusation", "accusations", "allegation", "allegations", "charge", "charges"}
-ACCUSING_CUES = {"accused", "accuses", "blamed", "blames", "charged", "alleged", "alleges"}
+ALLEGING_CUES = {"accused", "accuses", "blamed", "blames", "charged", "alleged", "alleges"}
 # Accusations and blame assert something about their object: "accused B of hiding …" → "B hid …".
 ACCUSE_LEMMAS = {"accuse", "charge"}
 BLAME_LEMMAS = {"blame"}

@@ -8,14 +8,14 @@ import re
 from collections import Counter
 from functools import cached_property
 
-from ..actors import ORG_WORDS, TITLE_WORDS, ActorRegistry, fold, is_org_name, strip_titles
+from ..actors import ORG_WORDS, TITLE_WORDS, ActorRegistry, fold, is_org_name, person_shaped, strip_titles
 from .lexicon import (COMPANY_NOUNS, NAME_ENTITIES, NOT_ACTOR_ENTITIES, NOT_COMPANY_WORDS,
                       ORGANISATION_DESCRIPTORS, ORGANISATION_ROLES, ORG_ENTITIES, PERSON_PRONOUNS,
                       PRONOUN_GENDER, PROXY_NOUNS, PUBLIC_BODY_WORDS, REGULATOR_NOUNS, REPRESENTATIVE_NOUNS,
                       SOURCE_NOUNS, SPOKESPEOPLE, UNION_WORDS, UNNAMED_GROUPS)
 from .nlp import get_nlp, without_datelines
 from .parse import children, is_cue
-from .text import inside, person_shaped, quote_regions
+from .text import inside, quote_regions
 
 
 class ParsedArticle:
@@ -117,14 +117,14 @@ class ParsedArticle:
         if actor is None and (tok.pos_ == "PROPN" or (tok.pos_ == "NOUN" and tok.text[:1].isupper())):
             actor = self.short_form(tok)  # the tagger may read a club's "Rovers" as a plural noun
         if actor is None and tok.pos_ == "PROPN" and tok.ent_type_ not in NOT_ACTOR_ENTITIES \
-                and not self._common_word_opening_a_sentence(tok):
+                and not self._names_a_group(tok):
             actor = self._learn_name(tok, learn)
         if actor is None and tok.pos_ == "NOUN" and (self._is_definite(tok) or tok.dep_ == "compound"):
             actor = self.organisation_named(tok)
         return actor
 
-    def _common_word_opening_a_sentence(self, tok) -> bool:
-        """ "Staff said …", "Residents told …": a group of people capitalised at a sentence's start, no name."""
+    def _names_a_group(self, tok) -> bool:
+        """ "Staff said …", "Residents say …": a group of people, capitalised, no name."""
         return tok.lower_ in UNNAMED_GROUPS and " " not in self.name_of(tok)
 
     def name_of(self, tok) -> str:
@@ -237,8 +237,9 @@ class ParsedArticle:
         return titled or beside_role
 
     def organisation_named(self, tok) -> str | None:
-        """The organisation "the ministry", "the court" or "the company" refers to: the latest one
-        mentioned before whose name ends in that word (any company-like one for "the company")."""
+        """The organisation "the ministry", "the court", "the company", "the regulator" or "the union" refers
+        to: the latest one mentioned before whose name has that word (for "the company" any company named
+        as an actor, for "the regulator" a public body, for "the union" a federation or the like)."""
         word = tok.lower_
         for _, actor in sorted(o for o in self.organisations if o[0] < tok.i)[::-1]:
             words = [fold(w) for w in actor.split(" ")]
@@ -277,7 +278,7 @@ class ParsedArticle:
                 continue
             actor = self.actor_of(tok)
             # "A spokeswoman for the Commission denied … "…," she said": "she" speaks for the Commission.
-            if actor and (self.registry.is_person(actor) or tok.lower_ in SPOKESPEOPLE or person_shaped(actor)):
+            if actor and (self.may_be_person(actor) or tok.lower_ in SPOKESPEOPLE):
                 subject = tok.dep_ in {"nsubj", "nsubjpass"} or (
                     tok.dep_ == "appos" and tok.head.dep_ in {"nsubj", "nsubjpass"})
                 self.mentions.append((tok.i, actor, subject))
@@ -299,7 +300,7 @@ class ParsedArticle:
         speakers = [m for m in here if self.is_speaking(m[0])]
         if speakers or here:
             return (speakers or here)[-1][1]
-        people = [m for m in subj if self.registry.is_person(m[1]) or person_shaped(m[1])]
+        people = [m for m in subj if self.may_be_person(m[1])]
         spoke_before = [m for m in people if self.paragraph_of(m[0]) == paragraph - 1 and self.is_speaking(m[0])]
         if spoke_before:
             return spoke_before[-1][1]
@@ -309,6 +310,10 @@ class ParsedArticle:
         if before:
             return before[-1][1]
         return None
+
+    def may_be_person(self, actor: str) -> bool:
+        """A person, or a name shaped like one that the small tagger called an organisation ("Ines Varga")."""
+        return self.registry.is_person(actor) or person_shaped(actor)
 
     def is_speaking(self, i: int) -> bool:
         tok = self.doc[i]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..actors import ORG_WORDS, fold
-from .lexicon import (CLOSE_QUOTES, OPEN_QUOTES, REFERRING_NOUNS, REFERRING_WORDS, STRAIGHT)
+from .lexicon import CLOSE_QUOTES, OPEN_QUOTES, POINTING_WORDS, REFERRING_NOUNS, REFERRING_WORDS, STRAIGHT
 
 
 # -- quotations --------------------------------------------------------------------------------
@@ -72,14 +71,6 @@ def normalise_claim(text: str) -> str:
     return text.rstrip(".,;: ").strip()
 
 
-def person_shaped(name: str) -> bool:
-    """Two or three capitalised words, none an organisation's ("Ines Varga"): a person for "she" and "he",
-    even where the small tagger called the name an organisation."""
-    words = name.split(" ")
-    return 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and not any(
-        fold(w) in ORG_WORDS for w in words)
-
-
 def content_words(text: str) -> list[str]:
     """The words of a claim that carry content: neither stop words ("the", "was", "it", "not") nor
     punctuation; numbers count."""
@@ -94,9 +85,8 @@ def refers_back(claim: str) -> bool:
     points to a claim made before."""
     words = re.findall(r"[\w'’]+", claim.lower().replace("’", "'"))
     words = [w[:-2] if w.endswith("'s") else w for w in words]
-    return bool(words) and len(words) <= 5 and all(
-        w in REFERRING_WORDS or w in REFERRING_NOUNS for w in words[:-1] + [words[-1]]) and (
-        words[-1] in REFERRING_NOUNS or words[-1] in {"it", "that", "this", "these", "those", "them", "so"})
+    return bool(words) and len(words) <= 5 and all(w in REFERRING_WORDS | REFERRING_NOUNS for w in words) \
+        and words[-1] in REFERRING_NOUNS | POINTING_WORDS
 
 
 def strip_article(phrase: str) -> str:
