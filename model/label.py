@@ -6,6 +6,7 @@ measured on, both directions, resumably.
 Each set is written to ``model/checkpoints/labels/<set>.jsonl`` in chunks; a rerun skips rows already
 written, so an interrupted run resumes where it stopped. A row is the pair, its metadata and
 ``p_ab`` / ``p_ba``: calibrated probabilities (entailment, neutral, contradiction) of a→b and b→a.
+A larger ``--candidates`` than was planned extends the candidate plan (its first rows stay as they were).
 """
 from __future__ import annotations
 
@@ -55,15 +56,17 @@ def pair_sets(n_candidates: int, root: Path = DEFAULT_DATA) -> dict:
     return {"gold": gold_pairs, "stance_train": stance("train"), "candidates": candidates, "stance_test": stance("test")}
 
 
-def label_set(name: str, build, nli, log=print) -> Path:
+def label_set(name: str, build, nli, log=print, grow: int = 0) -> Path:
+    """Label the pairs of ``build()`` into ``<name>.jsonl``; ``grow``: a plan with fewer rows than this is
+    rebuilt longer (the rows already planned, and labelled, must stay its first ones)."""
     path = LABEL_DIR / f"{name}.jsonl"
     plan = LABEL_DIR / f"{name}.plan.jsonl"
     LABEL_DIR.mkdir(parents=True, exist_ok=True)
-    if not plan.exists():  # the pair list is fixed once, so a resumed run labels the same pairs
-        rows = build()
+    rows = read_jsonl(plan) if plan.exists() else []  # fixed once, so a resumed run labels the same pairs
+    if not rows or (grow and len(rows) < grow):
+        rows = _extended(rows, build())
         with open(plan, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    rows = read_jsonl(plan)
     done = len(read_jsonl(path)) if path.exists() else 0
     t0 = time.time()
     with open(path, "a", encoding="utf-8") as out, tqdm(total=len(rows), initial=done, desc=name) as bar:
@@ -81,6 +84,13 @@ def label_set(name: str, build, nli, log=print) -> Path:
     return path
 
 
+def _extended(planned: list[dict], rows: list[dict]) -> list[dict]:
+    keys = [(r["a"], r["b"]) for r in planned]
+    if keys != [(r["a"], r["b"]) for r in rows[: len(planned)]]:
+        raise SystemExit("the new pair list does not begin with the planned pairs: relabel from scratch")
+    return rows
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="gold,stance_train,candidates,stance_test")
@@ -92,7 +102,7 @@ def main(argv=None) -> None:
     nli = OnnxNLI(REPO / "model" / "precise", threads=args.threads)
     sets = pair_sets(args.candidates)
     for name in args.sets.split(","):
-        label_set(name, sets[name], nli)
+        label_set(name, sets[name], nli, grow=args.candidates if name == "candidates" else 0)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,8 @@ def test_accusation_against_its_denial():
 def test_antonymous_predicates():
     assert "antonym" in kinds("The refinery is shut.", "The refinery is still running.")
     assert "antonym" in kinds("The court upheld the ban.", "The court overturned the ban.")
+    assert "antonym" in kinds("The court struck down the ban.", "The court upheld the ban.")
+    assert "antonym" in kinds("The judges annulled the rule.", "The judges upheld the rule.")
 
 
 @pytest.mark.parametrize("text", ["It costs £", "$", "Prices rose to € and more"])
@@ -95,3 +97,15 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
     assert denial_overlap(accusation, denial) > 0.6
     assert denial_overlap(accusation, elsewhere) < 0.4
     assert denial_overlap(accusation, "Velor Mining dumped waste in the river.") == 0.0  # no denial: no overlap
+
+
+@pytest.mark.parametrize("a, b, clash", [
+    ("Police arrested 14 people outside the election office.", "Police arrested dozens of people outside the election office.", True),
+    ("Police arrested 40 people outside the election office.", "Police arrested dozens of people outside the election office.", False),
+    ("Only a handful of shops closed in the town.", "More than 300 shops closed in the town.", True),
+    ("The flood displaced 250,000 people.", "The flood displaced hundreds of thousands of people.", False),
+    ("The flood displaced 20,000 people.", "The flood displaced hundreds of thousands of people.", True),
+])
+def test_plural_amounts_without_a_number(a, b, clash):
+    clashes, matches = quantity_comparison(a, b)
+    assert bool(clashes) is clash and bool(matches) is not clash

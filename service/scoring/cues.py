@@ -36,7 +36,8 @@ ANTONYM_STEMS: list[tuple[str, str]] = [
     ("shut", "running"), ("shut", "operat"), ("clos", "operat"), ("halt", "resum"), ("collaps", "success"),
     ("collaps", "agree"), ("fail", "pass"), ("increas", "fell"), ("rise", "declin"), ("grow", "shrink"),
     ("gain", "loss"), ("profit", "loss"), ("approv", "block"), ("pass", "reject"), ("convict", "acquit"),
-    ("guilty", "acquit"), ("upheld", "overturn"), ("uphold", "overturn"), ("lawful", "unlawful"), ("safe", "unsafe"),
+    ("guilty", "acquit"), ("upheld", "overturn"), ("uphold", "overturn"), ("upheld", "struck"), ("uphold", "struck"),
+    ("upheld", "annul"), ("uphold", "annul"), ("upheld", "quash"), ("uphold", "quash"), ("lawful", "unlawful"), ("safe", "unsafe"),
     ("ahead", "delay"), ("lead", "trail"), ("surplus", "deficit"), ("broke", "still"), ("end", "continu"),
 ]
 
@@ -237,6 +238,9 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "weeks": ("duration", 7.0), "months": ("duration", 30.4), "years": ("duration", 365.0),
          "dollars": ("USD", 1.0), "$": ("USD", 1.0), "euros": ("EUR", 1.0), "€": ("EUR", 1.0),
          "pounds": ("GBP", 1.0), "£": ("GBP", 1.0)}
+# plural amounts without a number: "dozens of arrests" (24-99), "hundreds of thousands of people"
+VAGUE_COUNTS = {"dozens": (24.0, 99.0), "scores": (40.0, 99.0), "hundreds": (200.0, 999.0),
+                "thousands": (2e3, 9999.0), "millions": (2e6, 9.99e8), "handful": (2.0, 6.0)}
 LOWER_BOUND = {("more", "than"), ("over",), ("above",), ("at", "least"), ("upwards", "of"), ("exceeding",)}
 UPPER_BOUND = {("fewer", "than"), ("less", "than"), ("under",), ("below",), ("no", "more", "than"), ("at", "most"),
                ("up", "to"), ("as", "many", "as"), ("as", "long", "as"), ("as", "much", "as")}
@@ -311,6 +315,11 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             i += 1
             token = tokens[i] if i < len(tokens) else ""
         value = _number(token)
+        vague = None if currency or value is not None else _vague_count(tokens, i)
+        if vague:
+            (low, high), i = vague
+            found.append(Quantity(low, high, "count", surface(start, i)))
+            continue
         if value is None:
             fraction = _fraction_word(tokens, i)
             if fraction:
@@ -350,6 +359,19 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         low, high = _interval(value * factor, _bound(tokens, start))
         found.append(Quantity(low, high, dimension, surface(start, i)))
     return tuple(found)
+
+
+def _vague_count(tokens: list[str], i: int) -> tuple[tuple[float, float], int] | None:
+    """"dozens", "a handful", "hundreds of thousands" as a count interval, and the index after it."""
+    token = tokens[i] if i < len(tokens) else ""
+    if token not in VAGUE_COUNTS or (token == "handful" and (i == 0 or tokens[i - 1] != "a")):
+        return None
+    low, high = VAGUE_COUNTS[token]
+    after = i + 1
+    if tokens[after:after + 1] == ["of"] and tokens[after + 1:after + 2] in (["thousands"], ["millions"]):
+        scale = 1e3 if tokens[after + 1] == "thousands" else 1e6
+        low, high, after = low * scale, (high + 1) * scale - 1, after + 2
+    return (low, high), after
 
 
 def _is_year(raw: str, value: float, nxt: str) -> bool:
