@@ -1,7 +1,7 @@
 """Run the precise stage (nli-mpnet-base, as shipped) over the pair sets the judge is trained and
 measured on, both directions, resumably.
 
-    python -m model.label [--sets gold,stance_train,candidates,stance_test] [--candidates 8000]
+    python -m model.label [--sets gold,stance_train,candidates,stance_test] [--candidates 40000]
 
 Each set is written to ``model/checkpoints/labels/<set>.jsonl`` in chunks; a rerun skips rows already
 written, so an interrupted run resumes where it stopped. A row is the pair, its metadata and
@@ -94,7 +94,7 @@ def _extended(planned: list[dict], rows: list[dict]) -> list[dict]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="gold,stance_train,candidates,stance_test")
-    parser.add_argument("--candidates", type=int, default=8000)
+    parser.add_argument("--candidates", type=int, default=40000)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     from service.scoring.nli_onnx import OnnxNLI
