@@ -61,7 +61,7 @@ _PREFIX_WORDS = TITLE_WORDS | NATIONALITY_WORDS
 # Words that mark a multi-word name as an organisation or place, not a person (used when an
 # actor has no "kind"): "Home Office", "Federal Reserve", "European Commission".
 ORG_WORDS = {
-    "office", "reserve", "bank", "ministry", "department", "council", "union", "nations",
+    "office", "reserve", "bank", "ministry", "department", "council", "union", "nations", "chamber",
     "organization", "organisation", "commission", "house", "party", "government", "agency",
     "service", "news", "times", "post", "press", "group", "company", "corporation", "inc",
     "ltd", "association", "institute", "university", "court", "parliament", "congress", "senate",

@@ -678,3 +678,31 @@ def test_and_that_after_a_clause_hung_on_a_noun(registry):
             "inspected last month and that gas readings had been within permitted limits.")
     assert [c.claim for c in extract_claims(text, registry)] == [
         "ventilation systems had been inspected last month", "gas readings had been within permitted limits"]
+
+
+def test_adverbs_and_quotation_marks_before_the_accused_act(registry):
+    c = one("Governor Oleg Marchuk accused Dorvania of deliberately shelling a power substation.", registry)
+    assert (c.claim, c.target) == ("Dorvania deliberately shelled a power substation", "Dorvania")
+    c = one("Manager Stefan Aldridge accused referee Daniel Pike of “losing control of the game” after the defeat.",
+            registry)
+    assert c.claim == "referee Daniel Pike lost control of the game"
+
+
+def test_what_someone_asks_another_to_do_or_would_not_say_is_no_claim(registry):
+    for text in ("Transport Secretary Fiona Drummond called on the operator to publish a full explanation of the fault.",
+                 "Helion Grid Solutions declined to say whether it had applied for government support.",
+                 "The ministry refused to confirm how many soldiers had been wounded in the attack."):
+        assert extract_claims(text, registry) == []
+
+
+def test_an_organisation_named_with_and_keeps_its_whole_name(registry):
+    text = ("The Harrowby and District Chamber of Trade said the new parking charges would drive shoppers away. "
+            "The Rail and Maritime Workers' Federation said maintenance budgets had been cut three years in a row.")
+    assert [c.actor for c in extract_claims(text, registry)] == [
+        "Harrowby and District Chamber of Trade", "Rail and Maritime Workers' Federation"]
+
+
+def test_an_acronym_given_in_brackets_names_the_organisation(registry):
+    text = ("Thierry Lambotte, general secretary of the General Labour Federation (FGTL), said turnout had exceeded all expectations. "
+            "The FGTL said pickets had left the airport access road well before midnight.")
+    assert [c.actor for c in extract_claims(text, registry)] == ["Thierry Lambotte", "General Labour Federation"]

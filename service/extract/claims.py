@@ -11,10 +11,14 @@ from ..actors import ActorRegistry
 from .lexicon import (ACCUSATION_NOUNS, ACCUSE_LEMMAS, ALLEGING_CUES, BLAME_LEMMAS, CHARACTERISE_LEMMAS,
                       CIRCUMSTANCE_PREPS, CLAUSE_ONLY, COMMIT_LEMMAS, DASHES, DENIAL_LEMMAS, DOBJ_LEMMAS, EXPRESS_LEMMAS,
                       MIN_CONTENT_WORDS, OBJECT_LEMMAS, OBJECT_PREPS, PERSUADE_LEMMAS, REQUEST_LEMMAS, REQUEST_NOUNS,
+                      SAYING_LEMMAS, WITHHOLDING_LEMMAS,
                       SPEECH_LEMMAS, TEMPORAL_PREPS, TRAIL)
 from .parse import children, complements, is_cue
 from .speakers import ParsedArticle
 from .text import content_words, inside, past_tense, refers_back, strip_article
+
+# what may stand between "accused X of" and the gerund: "deliberately shelling", "“losing control …”"
+GERUND_OPENING = re.compile(r"(?P<adverbs>(?:[a-z]+ly )*)(?P<quote>[\"“‘]?)")
 
 
 @dataclass
@@ -186,9 +190,12 @@ class ClaimFinder:
         xcomp = children(verb, "xcomp")
         if xcomp and lemma not in CLAUSE_ONLY | {"say", "tell"}:
             x = xcomp[0]
-            obj = [o for o in children(verb, "dobj") if o.i < x.i]
-            if (obj and lemma in PERSUADE_LEMMAS) or x.lemma_.lower() == "comment":
-                return None  # "urged Putin to accept …" is a request, "declined to comment" says nothing
+            # the one addressed: "urged Putin to …", "called on the council to …"
+            addressee = [o for o in verb.children if o.i < x.i and (o.dep_ == "dobj" or (
+                o.dep_ in {"prep", "prt"} and o.lower_ in {"on", "upon"}))]
+            if (addressee and lemma in PERSUADE_LEMMAS) or x.lemma_.lower() == "comment" or (
+                    lemma in WITHHOLDING_LEMMAS and x.lemma_.lower() in SAYING_LEMMAS):
+                return None  # a request; "declined to comment", "refused to say whether …" say nothing
             excl = [c for c in x.children if c.dep_ == "aux" and c.lower_ == "to"]
             idx = self._subtree_tokens(x, excl + [c for c in x.children
                                                  if c.dep_ == "conj" and is_cue(c)])
@@ -357,12 +364,16 @@ class ClaimFinder:
             return claim
         rest = claim.claim[len(subject) + 1:]
         word, _, tail = rest.partition(" ")
-        gerund = self._token_at(claim.start + len(subject) + 1 + len(word) + 1)
+        # "of deliberately shelling …", "of “losing control of the game”": adverbs and a quotation mark may come first
+        before = GERUND_OPENING.match(tail)
+        gerund = self._token_at(claim.start + len(subject) + 1 + len(word) + 1 + before.end())
         if lemma in ACCUSE_LEMMAS and word == "of" and gerund is not None and gerund.tag_ == "VBG":
-            rest_of_it = tail[len(gerund.text):]
+            rest_of_it = tail[before.end() + len(gerund.text):]
+            if before["quote"]:  # "of “losing control of the game” after the defeat": the quoted words are the charge
+                rest_of_it = re.split(r"[\"”’]", rest_of_it, maxsplit=1)[0]
             # "of dumping waste and of lying about it" → "dumped waste and lied about it"
             rest_of_it = re.sub(r"\b(and|or) of (\w+ing)\b", lambda m: f"{m[1]} {past_tense(m[2])}", rest_of_it)
-            text = f"{subject} {past_tense(gerund.text)}{rest_of_it}"
+            text = f"{subject} {before['adverbs']}{past_tense(gerund.text)}{rest_of_it}"
         elif lemma in BLAME_LEMMAS and word == "for":
             text = f"{subject} {'were' if obj.tag_ in {'NNS', 'NNPS'} else 'was'} responsible for {tail}"
         elif lemma in CHARACTERISE_LEMMAS and (word == "as" or self._has_predicate(verb)):
@@ -466,6 +477,8 @@ class ClaimFinder:
             return None
         if verb.lemma_.lower() in REQUEST_LEMMAS:
             return None  # "Asked whether …", "asked residents to leave": a question or a request, no claim
+        if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in WITHHOLDING_LEMMAS:
+            return None  # "declined to say whether …": what was not said
         subj = self.subject_of(verb)
         agent = self.passive_agent(verb)
         if children(verb, "auxpass") or children(verb, "nsubjpass"):

@@ -58,6 +58,10 @@ CHARACTERISE_LEMMAS = {"dismiss", "describe", "brand", "label", "denounce", "con
                        "criticize", "call", "characterise", "characterize", "portray", "decry"}
 MIN_CONTENT_WORDS = 3  # a statement carries at least this many content words ("the duties were unjustified")
 REQUEST_LEMMAS = {"ask", "beg", "implore", "invite"}
+# "declined to say whether …", "refused to confirm …": what someone would not say is no claim of theirs
+WITHHOLDING_LEMMAS = {"decline", "refuse"}
+SAYING_LEMMAS = {"say", "comment", "confirm", "disclose", "reveal", "elaborate", "specify", "discuss", "answer",
+                 "speculate", "name", "identify", "give", "provide", "explain"}
 REQUEST_NOUNS = {"application", "attempt", "appeal", "bid", "request", "motion", "petition", "resignation",
                  "objection", "complaint", "challenge", "lawsuit", "suit"}
 ALL_CUE_LEMMAS = SPEECH_LEMMAS | COMMIT_LEMMAS | OBJECT_LEMMAS | EXPRESS_LEMMAS | DOBJ_LEMMAS

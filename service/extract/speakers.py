@@ -18,6 +18,9 @@ from .parse import children, is_cue
 from .text import inside, quote_regions
 
 
+NAME_JOINERS = {"and", "&", "of", "'", "’", "-"}  # lower-case words inside an organisation's name
+
+
 class ParsedArticle:
     """Per-document state: spaCy doc, quotations, registry (a copy), person mentions."""
 
@@ -141,6 +144,11 @@ class ParsedArticle:
             start = ent.start  # "Meteorologist Rui Bastos": a title the tagger leaves out of the person
         if ent is not None and ent.label_ in NAME_ENTITIES:
             start, end = min(start, ent.start), max(end, ent.end)
+        if fold(tok.text) in ORG_WORDS:  # "the Rail and Maritime Workers' Federation", "the Harrowby and District Chamber"
+            for c in tok.children:
+                if c.i < start and c.dep_ in {"nmod", "compound", "poss"} and c.pos_ == "PROPN" and all(
+                        w.text[:1].isupper() or w.text in NAME_JOINERS for w in self.doc[c.left_edge.i:start]):
+                    start = c.left_edge.i
         of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" and c.i == end), None)
         pobj = children(of, "pobj") if of is not None else []
         if pobj and pobj[0].pos_ == "PROPN" and fold(tok.text) in ORG_WORDS:
@@ -207,7 +215,10 @@ class ParsedArticle:
         words = [fold(w) for w in self.name_of(tok).split() if fold(w) != "the"]
         if not words or words[0] in UNNAMED_GROUPS:  # "Shoppers said" is not "Shoppers' Watch"
             return None
+        written = [w for w in self.name_of(tok).split() if w.lower() != "the"]
         for _, actor in sorted(o for o in self.organisations if o[0] < tok.i)[::-1]:
+            if len(written) == 1 and written[0].isupper() and f"{actor} ({written[0]})" in self.text:
+                return actor  # "the General Labour Federation (FGTL)": an acronym given in brackets
             name = [fold(w) for w in actor.split()]
             initials = "".join(w[0] for w in name if w not in {"of", "the", "and", "for", "&"})
             if words == [initials] or (len(words) < len(name) and any(
