@@ -11,8 +11,7 @@ from ..actors import ActorRegistry
 from .lexicon import (ACCUSATION_NOUNS, ACCUSE_LEMMAS, ALLEGING_CUES, BLAME_LEMMAS, CHARACTERISE_LEMMAS,
                       CIRCUMSTANCE_PREPS, CLAUSE_ONLY, COMMIT_LEMMAS, DASHES, DENIAL_LEMMAS, DOBJ_LEMMAS, EXPRESS_LEMMAS,
                       MIN_CONTENT_WORDS, OBJECT_LEMMAS, OBJECT_PREPS, PERSUADE_LEMMAS, REQUEST_LEMMAS, REQUEST_NOUNS,
-                      SAYING_LEMMAS, WITHHOLDING_LEMMAS,
-                      SPEECH_LEMMAS, TEMPORAL_PREPS, TRAIL)
+                      SAYING_LEMMAS, SPEECH_LEMMAS, TEMPORAL_PREPS, TRAIL, WITHHOLDING_LEMMAS)
 from .parse import children, complements, is_cue
 from .speakers import ParsedArticle
 from .text import content_words, inside, past_tense, refers_back, strip_article

@@ -212,10 +212,10 @@ class ParsedArticle:
         """An organisation named before, now by part of its name or its initials: "Halvorsen" or "the
         company" after "Halvorsen Foods", "Rovers" after "Ashford Rovers", "the FA" after "the Football
         Association", "the Supreme Court" after "the Supreme Court of Victoria"."""
-        words = [fold(w) for w in self.name_of(tok).split() if fold(w) != "the"]
+        written = [w for w in self.name_of(tok).split() if fold(w) != "the"]
+        words = [fold(w) for w in written]
         if not words or words[0] in UNNAMED_GROUPS:  # "Shoppers said" is not "Shoppers' Watch"
             return None
-        written = [w for w in self.name_of(tok).split() if w.lower() != "the"]
         for _, actor in sorted(o for o in self.organisations if o[0] < tok.i)[::-1]:
             if len(written) == 1 and written[0].isupper() and f"{actor} ({written[0]})" in self.text:
                 return actor  # "the General Labour Federation (FGTL)": an acronym given in brackets
