@@ -139,15 +139,22 @@ def fit_verdict(stance: list[dict], gold_rows: list[dict], c: float) -> dict:
     return logistic_json(model, scaler, VERDICT_FEATURES, model.classes_)
 
 
+def verdict_probabilities(rows, verdict) -> np.ndarray:
+    """(contradiction, agreement, neutral) of the verdict model, before the gate and the decision threshold."""
+    from service.scoring.gate import apply_logistic
+
+    order = [verdict["classes"].index(label) for label in LABELS]
+    return apply_logistic(verdict, verdict_x(rows))[:, order]
+
+
 def contradiction_probability(rows, gate, verdict, gate_min) -> np.ndarray:
     """P(contradiction) as the service computes it, 0 where the gate vetoes."""
-    from service.scoring.gate import alignment, apply_logistic
+    from service.scoring.gate import alignment
 
     if not rows:
         return np.zeros(0)
     aligned = alignment(gate, [r["gate_x"] for r in rows])
-    p = apply_logistic(verdict, verdict_x(rows))[:, verdict["classes"].index("contradiction")]
-    return np.where(aligned >= gate_min, p, 0.0)
+    return np.where(aligned >= gate_min, verdict_probabilities(rows, verdict)[:, 0], 0.0)
 
 
 def choose_verdict(stance_train, gold_rows, gate, gate_min, grid=(0.01, 0.1, 1.0, 10.0)) -> tuple[float, float, dict]:
@@ -184,14 +191,11 @@ def choose_verdict(stance_train, gold_rows, gate, gate_min, grid=(0.01, 0.1, 1.0
                   "contradictions": int(truth.sum()), "articles": groups}
 
 
-def verdict_labels(rows, gate, verdict, gate_min, contradiction_threshold) -> list[str]:
-    """What the precise stage says (gate veto, verdict, decision), as the service computes it."""
-    from service.scoring.gate import alignment, apply_logistic
+def verdict_labels(probs, aligned, gate_min, contradiction_threshold) -> list[str]:
+    """What the precise stage says of pairs with the verdict's ``probs`` and the gate's ``aligned``
+    (gate veto, then the decision), as the service computes it."""
     from service.scoring.judge import decide
 
-    order = [verdict["classes"].index(label) for label in LABELS]
-    aligned = alignment(gate, [r["gate_x"] for r in rows])
-    probs = apply_logistic(verdict, verdict_x(rows))[:, order]
     return [decide(p, contradiction_threshold) if al >= gate_min else "neutral" for p, al in zip(probs, aligned)]
 
 
@@ -223,14 +227,6 @@ FAST_TREES = 400  # boosting rounds of each of the fast stage's two forests
 FAST_RECALL = {"contradiction": 0.95, "agreement": 0.90}  # of the precise stage's verdicts, kept by the fast stage
 
 
-def verdict_probabilities(rows, verdict) -> np.ndarray:
-    """(contradiction, agreement, neutral) of the verdict model, before the gate and the decision threshold."""
-    from service.scoring.gate import apply_logistic
-
-    order = [verdict["classes"].index(label) for label in LABELS]
-    return apply_logistic(verdict, verdict_x(rows))[:, order]
-
-
 def train_fast(candidates, gate, verdict, gate_min, contradiction_threshold) -> tuple[dict, dict]:
     """Distil (precise stage + verdict) into two gradient-boosted regression forests, one predicting the
     logit of the verdict's P(contradiction), one of P(agreement): soft targets carry more than the verdict's
@@ -243,15 +239,16 @@ def train_fast(candidates, gate, verdict, gate_min, contradiction_threshold) -> 
     from service.scoring.gate import alignment
     from service.scoring.judge import FAST_TARGETS, fast_probs
 
-    target = verdict_labels(candidates, gate, verdict, gate_min, contradiction_threshold)
-    passing = alignment(gate, [r["gate_x"] for r in candidates]) >= gate_min
+    aligned = alignment(gate, [r["gate_x"] for r in candidates])
+    soft = verdict_probabilities(candidates, verdict)
+    target = verdict_labels(soft, aligned, gate_min, contradiction_threshold)
+    passing = aligned >= gate_min
     train = [i for i, r in enumerate(candidates) if not r["heldout"] and passing[i]]
     held = [i for i, r in enumerate(candidates) if r["heldout"]]
     x = fast_x(candidates).astype(np.float64)
-    soft = verdict_probabilities([candidates[i] for i in train], verdict)
     fast = {}
     for k, name in enumerate(FAST_TARGETS):  # FAST_TARGETS are the first two LABELS
-        p = np.clip(soft[:, k], 1e-4, 1 - 1e-4)
+        p = np.clip(soft[train, k], 1e-4, 1 - 1e-4)
         model = HistGradientBoostingRegressor(max_iter=FAST_TREES, learning_rate=0.05, l2_regularization=1.0,
                                               min_samples_leaf=40, early_stopping=False, random_state=0)
         model.fit(x[train], np.log(p / (1 - p)))
@@ -323,7 +320,7 @@ def stance_test_report(stance_test, gate, verdict, gate_min, contradiction_thres
 
     aligned = alignment(gate, [r["gate_x"] for r in stance_test])
     gold_al = np.array([r["aligned"] for r in stance_test])
-    pred = verdict_labels(stance_test, gate, verdict, gate_min, contradiction_threshold)
+    pred = verdict_labels(verdict_probabilities(stance_test, verdict), aligned, gate_min, contradiction_threshold)
     gold = [r["label"] for r in stance_test]
     out = {"n": len(stance_test), "gate_auc": _auc(gold_al, aligned),
            "gate_recall_same_story": float(np.mean(aligned[gold_al == 1] >= gate_min)),
