@@ -119,13 +119,12 @@ def dev_candidate_rows(gold_dev: list[dict], min_similarity: float = 0.30) -> li
     contradictions, which no public data set has. Labels by the gold's exhaustiveness rule."""
     from service.scoring.judge import precise_model
 
+    from .label import with_probs
+
     labelled = {(r["a"], r["b"]) for r in gold_dev} | {(r["b"], r["a"]) for r in gold_dev}
     rows = [r for r in enrich(all_dev_pairs()) if r["similarity"] >= min_similarity and (r["a"], r["b"]) not in labelled]
-    pairs = [(r["a"], r["b"]) for r in rows]
-    probs = precise_model().probs(pairs + [(b, a) for a, b in pairs])
-    for i, r in enumerate(rows):
-        r.update(p_ab=probs[i].tolist(), p_ba=probs[len(rows) + i].tolist(),
-                 label="contradiction" if r["contradiction"] else "neutral")
+    for r in with_probs(rows, precise_model()):
+        r["label"] = "contradiction" if r["contradiction"] else "neutral"
     return rows
 
 

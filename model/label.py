@@ -5,7 +5,10 @@ measured on, both directions, resumably.
 
 Each set is written to ``model/checkpoints/labels/<set>.jsonl`` in chunks; a rerun skips rows already
 written, so an interrupted run resumes where it stopped. A row is the pair, its metadata and
-``p_ab`` / ``p_ba``: calibrated probabilities (entailment, neutral, contradiction) of a→b and b→a.
+``p_ab`` / ``p_ba``: calibrated probabilities (entailment, neutral, contradiction) of a→b and b→a, read
+as the service reads the pair (``service.scoring.judge.precise_inputs``; where that differs from the
+claims as stated, the row keeps it as ``nli_input``). Rows written before that reading changed are
+labelled again at the start of each run (``refresh``).
 A larger ``--candidates`` than was planned extends the candidate plan (its first rows stay as they were).
 """
 from __future__ import annotations
@@ -72,16 +75,52 @@ def label_set(name: str, build, nli, log=print, grow: int = 0) -> Path:
     with open(path, "a", encoding="utf-8") as out, tqdm(total=len(rows), initial=done, desc=name) as bar:
         for start in range(done, len(rows), CHUNK):
             chunk = rows[start:start + CHUNK]
-            pairs = [(r["a"], r["b"]) for r in chunk]
-            probs = nli.probs(pairs + [(b, a) for a, b in pairs])
-            for i, row in enumerate(chunk):
-                row.update(p_ab=[round(float(x), 5) for x in probs[i]],
-                           p_ba=[round(float(x), 5) for x in probs[len(chunk) + i]])
+            for row in with_probs(chunk, nli):
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             out.flush()
             bar.update(len(chunk))
     log(f"{name}: {len(rows)} pairs labelled ({time.time() - t0:.0f} s this run)")
     return path
+
+
+def with_probs(rows: list[dict], nli) -> list[dict]:
+    """``rows`` with the precise stage's probabilities both ways, on the pair as the service reads it."""
+    from service.scoring.judge import precise_inputs
+
+    inputs = precise_inputs([(r["a"], r["b"]) for r in rows])
+    probs = nli.probs(inputs + [(b, a) for a, b in inputs])
+    for i, (row, read) in enumerate(zip(rows, inputs)):
+        row.pop("nli_input", None)
+        if read != (row["a"], row["b"]):
+            row["nli_input"] = list(read)
+        row.update(p_ab=[round(float(x), 5) for x in probs[i]], p_ba=[round(float(x), 5) for x in probs[len(rows) + i]])
+    return rows
+
+
+def stale_rows(rows: list[dict]) -> list[int]:
+    """Rows labelled on another reading of their pair than the service's now."""
+    from service.scoring.judge import precise_inputs
+
+    reads = precise_inputs([(r["a"], r["b"]) for r in rows])
+    return [i for i, (r, read) in enumerate(zip(rows, reads))
+            if list(read) != r.get("nli_input", [r["a"], r["b"]])]
+
+
+def refresh(name: str, nli, log=print) -> int:
+    """Label again the rows of ``<name>.jsonl`` whose reading changed; the file is rewritten whole."""
+    path = LABEL_DIR / f"{name}.jsonl"
+    if not path.exists():
+        return 0
+    rows = read_jsonl(path)
+    stale = stale_rows(rows)
+    if stale:
+        for start in range(0, len(stale), CHUNK):
+            with_probs([rows[i] for i in stale[start:start + CHUNK]], nli)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        tmp.replace(path)
+    log(f"{name}: {len(stale)} rows labelled again")
+    return len(stale)
 
 
 def _extended(planned: list[dict], rows: list[dict]) -> list[dict]:
@@ -102,6 +141,7 @@ def main(argv=None) -> None:
     nli = OnnxNLI(REPO / "model" / "precise", threads=args.threads)
     sets = pair_sets(args.candidates)
     for name in args.sets.split(","):
+        refresh(name, nli)
         label_set(name, sets[name], nli, grow=args.candidates if name == "candidates" else 0)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.scoring.cues import denial_overlap, find_cues, quantities, quantity_comparison, same_measure
+from service.scoring.cues import amounts_alike, denial_overlap, find_cues, quantities, quantity_comparison, same_measure
 
 
 def kinds(a, b):
@@ -109,3 +109,27 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
 def test_plural_amounts_without_a_number(a, b, clash):
     clashes, matches = quantity_comparison(a, b)
     assert bool(clashes) is clash and bool(matches) is not clash
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The detour adds 90 minutes to the journey.", "Passengers lose an hour and a half on the detour."),
+    ("Protests are banned within 500 metres of parliament.", "Protests are banned within half a kilometre of parliament."),
+    ("The flood displaced 500,000 people.", "The flood displaced half a million people."),
+    ("The repairs will take 60 hours.", "The repairs will take two and a half days."),
+])
+def test_halves_of_a_unit_in_words_are_amounts(a, b):
+    clashes, matches = quantity_comparison(a, b)
+    assert matches and not clashes
+
+
+def test_an_amount_in_other_words_is_written_alike_for_nli_whichever_claim_comes_first():
+    a = "The Court of Appeal reduced the fine to 900,000 crowns."
+    b = "The court cut the fine to 0.9 million crowns, far too lenient a penalty."
+    assert amounts_alike(a, b) == (a, "The court cut the fine to 900,000 crowns, far too lenient a penalty.")
+    assert amounts_alike(b, a) == amounts_alike(a, b)[::-1]
+    # a bound is not a point: "more than a million" must not become "1.2 million"
+    bound = ("About 1.2 million customers were affected.", "More than a million customers were affected.")
+    assert amounts_alike(*bound) == bound
+    # a clash stays as written
+    clash = ("Turnout was 41 percent.", "Turnout was three fifths.")
+    assert amounts_alike(*clash) == clash

@@ -238,6 +238,12 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "weeks": ("duration", 7.0), "months": ("duration", 30.4), "years": ("duration", 365.0),
          "dollars": ("USD", 1.0), "$": ("USD", 1.0), "euros": ("EUR", 1.0), "€": ("EUR", 1.0),
          "pounds": ("GBP", 1.0), "£": ("GBP", 1.0)}
+# one of a unit, for "half an hour", "a day and a half", "half a kilometre"
+SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24), "day": ("duration", 1.0),
+                  "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
+                  "kilometre": ("length", 1.0), "kilometer": ("length", 1.0), "metre": ("length", 0.001),
+                  "meter": ("length", 0.001), "mile": ("length", 1.609), "mile-long": ("length", 1.609),
+                  "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "million": ("count", 1e6), "billion": ("count", 1e9)}
 # plural amounts without a number: "dozens of arrests" (24-99), "hundreds of thousands of people"
 VAGUE_COUNTS = {"dozens": (24.0, 99.0), "scores": (40.0, 99.0), "hundreds": (200.0, 999.0),
                 "thousands": (2e3, 9999.0), "millions": (2e6, 9.99e8), "handful": (2.0, 6.0)}
@@ -257,6 +263,7 @@ class Quantity:
     high: float
     dimension: str
     surface: str
+    bound: str = "exact"  # "exact", "approx", "lower" ("more than"), "upper" ("up to") or "vague" ("dozens")
 
 
 def _number(token: str) -> float | None:
@@ -318,14 +325,20 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         vague = None if currency or value is not None else _vague_count(tokens, i)
         if vague:
             (low, high), i = vague
-            found.append(Quantity(low, high, "count", surface(start, i)))
+            found.append(Quantity(low, high, "count", surface(start, i), "vague"))
+            continue
+        of_unit = None if currency else _unit_fraction(tokens, i)
+        if of_unit:
+            value, dimension, i = of_unit
+            bound = _bound(tokens, start)
+            found.append(Quantity(*_interval(value, bound), dimension, surface(start, i), bound))
             continue
         if value is None:
             fraction = _fraction_word(tokens, i)
             if fraction:
                 value, i = fraction
-                low, high = _interval(value, _bound(tokens, start))
-                found.append(Quantity(low, high, "%", surface(start, i)))
+                bound = _bound(tokens, start)
+                found.append(Quantity(*_interval(value, bound), "%", surface(start, i), bound))
                 continue
             i += 1
             continue
@@ -356,9 +369,29 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             i += 1
         else:
             dimension, factor = "count", 1.0
-        low, high = _interval(value * factor, _bound(tokens, start))
-        found.append(Quantity(low, high, dimension, surface(start, i)))
+        bound = _bound(tokens, start)
+        found.append(Quantity(*_interval(value * factor, bound), dimension, surface(start, i), bound))
     return tuple(found)
+
+
+def _unit_fraction(tokens: list[str], i: int) -> tuple[float, str, int] | None:
+    """Halves of a unit in words: "half an hour", "half a kilometre", "half a million", "an hour and a
+    half", "two and a half days": (value in the dimension's base unit, dimension, index after it)."""
+    rest = tokens[i:i + 6]
+    if rest[:2] in (["half", "a"], ["half", "an"]) and len(rest) > 2 and rest[2] in SINGULAR_UNITS:
+        dimension, factor = SINGULAR_UNITS[rest[2]]
+        return 0.5 * factor, dimension, i + 3
+    whole = 1.0 if rest[:1] in (["a"], ["an"], ["one"]) else _number(rest[0]) if rest else None
+    if whole is None or len(rest) < 5:
+        return None
+    if rest[1] in SINGULAR_UNITS and rest[2:5] == ["and", "a", "half"]:  # "an hour and a half"
+        dimension, factor = SINGULAR_UNITS[rest[1]]
+        return (whole + 0.5) * factor, dimension, i + 5
+    unit = rest[4]
+    if rest[1:4] == ["and", "a", "half"] and (unit in UNITS or unit in MULTIPLIERS):  # "two and a half hours"
+        dimension, factor = UNITS.get(unit, ("count", MULTIPLIERS.get(unit, 1.0)))
+        return (whole + 0.5) * factor, dimension, i + 5
+    return None
 
 
 def _vague_count(tokens: list[str], i: int) -> tuple[tuple[float, float], int] | None:
@@ -419,6 +452,22 @@ def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]]
         else:
             clashes.append(min(pairs, key=lambda p: _gap(*p)))
     return clashes, matches
+
+
+def amounts_alike(a: str, b: str) -> tuple[str, str]:
+    """The two claims with each amount that one states in other words than the other written the same
+    way in both ("an hour and a half" -> "90 minutes", "0.9 million" -> "900,000", "three fifths" ->
+    "60 percent"): NLI reads a change of wording as a change of amount. Only point amounts are rewritten
+    ("more than a million" is not "a million"); the wordier form gives way, so the result does not depend
+    on which claim comes first."""
+    for x, y in quantity_comparison(a, b)[1]:
+        if x.surface == y.surface or not {x.bound, y.bound} <= {"exact", "approx"}:
+            continue
+        if (len(x.surface), x.surface) > (len(y.surface), y.surface):
+            a = a.replace(x.surface, y.surface, 1)
+        else:
+            b = b.replace(y.surface, x.surface, 1)
+    return a, b
 
 
 def _gap(x: Quantity, y: Quantity) -> float:

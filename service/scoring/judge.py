@@ -11,7 +11,7 @@ For each candidate pair (claim A, claim B):
    keep 95 % of the precise stage's contradictions and 90 % of its agreements on held-out candidate
    pairs) the pair is neutral (``stage="fast"``).
 3. **Precise stage** (``nli_onnx.py``): nli-mpnet-base, int8 ONNX, temperature-calibrated, run in both
-   directions.
+   directions on the claims with any amount stated in other words written alike (``precise_inputs``).
 4. **Verdict** (``stage="precise"``): a multinomial logistic regression over both NLI directions, the
    explained cues (a number clash and whether its two amounts count the same thing, an accusation
    against a denial and how much of the claim the denial restates, a report called a lie and how much
@@ -33,7 +33,7 @@ from typing import Sequence
 import numpy as np
 
 from .base import LABELS, Judgement, judgement_from_probs
-from .cues import CUE_FEATURE_NAMES, cue_features, denial_overlap, find_cues, meta_denial_overlap, same_measure
+from .cues import CUE_FEATURE_NAMES, amounts_alike, cue_features, denial_overlap, find_cues, meta_denial_overlap, same_measure
 from .gate import GATE_FEATURES, alignment, apply_logistic, gate_features
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "model"  # the settings' model_dir by default
@@ -82,6 +82,13 @@ def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: n
             cue["antonym"], cue["negation_flip"], gate["similarity"], gate["stems_in_shorter"], gate["names_jaccard"],
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(VERDICT_FEATURES))
+
+
+def precise_inputs(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What the precise stage reads of each pair: the claims with an amount stated in other words written
+    alike (``amounts_alike``), so NLI weighs what is claimed, not how the amount is written. The cues and
+    the page keep the claims as stated."""
+    return [amounts_alike(a, b) for a, b in pairs]
 
 
 def decide(p: Sequence[float], contradiction_threshold: float) -> str:
@@ -245,7 +252,7 @@ class JudgeScorer(_Parts):
 
     def _precise_stage(self, pairs, idx, aligned, cues, cue_rows, gates, spec, threshold, out) -> None:
         chosen = [pairs[i] for i in idx]
-        p_ab, p_ba = self.precise_probs(chosen)
+        p_ab, p_ba = self.precise_probs(precise_inputs(chosen))
         x = verdict_features(chosen, p_ab, p_ba, [cue_rows[i] for i in idx], [gates[i] for i in idx])
         order = [spec["verdict"]["classes"].index(label) for label in LABELS]
         probs = apply_logistic(spec["verdict"], x)[:, order]

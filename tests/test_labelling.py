@@ -1,0 +1,43 @@
+"""model.label: the precise stage labels each pair as the service reads it, and rows labelled on an
+older reading are labelled again."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from model import label
+
+
+class CountingNLI:
+    """Stands in for nli-mpnet-base: remembers what it read."""
+
+    def __init__(self):
+        self.read = []
+
+    def probs(self, pairs):
+        self.read.extend(pairs)
+        return np.tile([0.2, 0.3, 0.5], (len(pairs), 1))
+
+
+PLAIN = {"a": "The plant shut in January.", "b": "The plant is still running."}
+WORDED = {"a": "The detour adds 90 minutes.", "b": "The detour adds an hour and a half."}
+
+
+def test_a_pair_is_labelled_as_the_service_reads_it():
+    nli = CountingNLI()
+    plain, worded = label.with_probs([dict(PLAIN), dict(WORDED)], nli)
+    assert "nli_input" not in plain and worded["nli_input"] == [WORDED["a"], "The detour adds 90 minutes."]
+    assert ("The detour adds 90 minutes.", WORDED["a"]) in nli.read  # both directions, rewritten
+    assert plain["p_ab"] == [0.2, 0.3, 0.5]
+
+
+def test_rows_labelled_on_an_older_reading_are_labelled_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(label, "LABEL_DIR", tmp_path)
+    old = [dict(PLAIN, p_ab=[1, 0, 0], p_ba=[1, 0, 0]), dict(WORDED, p_ab=[1, 0, 0], p_ba=[1, 0, 0])]
+    (tmp_path / "set.jsonl").write_text("".join(json.dumps(r) + "\n" for r in old))
+    nli = CountingNLI()
+    assert label.refresh("set", nli, log=lambda *_: None) == 1
+    plain, worded = [json.loads(line) for line in (tmp_path / "set.jsonl").read_text().splitlines()]
+    assert plain["p_ab"] == [1, 0, 0] and worded["p_ab"] == [0.2, 0.3, 0.5]
+    assert label.refresh("set", CountingNLI(), log=lambda *_: None) == 0  # nothing left to do
