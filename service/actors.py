@@ -166,6 +166,9 @@ class ActorRegistry:
         self._keys: dict[str, str] = {}      # folded alias / role / name -> canonical name
         self._role_keys: set[str] = set()    # the keys that are only roles ("the central bank")
         self._surnames: dict[str, set[str]] = {}  # folded last word of a person's name -> names
+        # folded middle word of a three-word person's name -> names: the first of two surnames, by which
+        # Spanish and Portuguese usage names a person later ("Marisol Vargas Ulate" ... "Vargas")
+        self._first_surnames: dict[str, set[str]] = {}
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -212,6 +215,8 @@ class ActorRegistry:
             words = fold(name).split(" ")
             if len(words) > 1:
                 self._surnames.setdefault(words[-1], set()).add(name)
+            if len(words) == 3:
+                self._first_surnames.setdefault(words[1], set()).add(name)
         return actor
 
     @staticmethod
@@ -285,12 +290,14 @@ class ActorRegistry:
             if hit:
                 return hit
         last = fold(words[-1])
+        head = strip_titles(text)
         cands = self._surnames.get(last, set())
         if len(cands) == 1:
-            head = strip_titles(text)
             # A surname alone, or a first-name + surname we don't contradict.
             if len(head.split(" ")) == 1 or fold(head) == fold(next(iter(cands))):
                 return next(iter(cands))
+        elif not cands and len(head.split(" ")) == 1 and len(self._first_surnames.get(last, ())) == 1:
+            return next(iter(self._first_surnames[last]))  # "Vargas" for "Marisol Vargas Ulate"
         return None
 
     def canonical(self, name: str) -> str:

@@ -706,3 +706,41 @@ def test_an_acronym_given_in_brackets_names_the_organisation(registry):
     text = ("Thierry Lambotte, general secretary of the General Labour Federation (FGTL), said turnout had exceeded all expectations. "
             "The FGTL said pickets had left the airport access road well before midnight.")
     assert [c.actor for c in extract_claims(text, registry)] == ["Thierry Lambotte", "General Labour Federation"]
+
+
+def test_the_first_of_two_surnames_names_the_person_later(registry):
+    text = ("Opposition candidate Marisol Vargas Ulate said early results showed her heading for a run-off. "
+            '"We are going to a second round, and we are going to win it," Vargas told supporters.')
+    assert [c.actor for c in extract_claims(text, registry)] == ["Marisol Vargas Ulate"] * 2
+
+
+def test_he_is_the_one_person_named_in_the_paragraph_when_the_parser_hangs_the_name_elsewhere(registry):
+    text = ("Rodrigo Solano Mora wrote that he was confident the people would choose stability.\n\n"
+            "The head of the observer mission sent by the Inter-American Democratic Monitoring Council, former "
+            'Chilean foreign minister Ignacio Reyes Larraín, said voting had been "orderly and peaceful". But he '
+            "warned that turnout, at about 58 percent, was the lowest since 1958.")
+    claims = extract_claims(text, registry)
+    assert (claims[-1].actor, claims[-1].claim) == ("Ignacio Reyes Larraín",
+                                                    "turnout, at about 58 percent, was the lowest since 1958")
+
+
+def test_a_quotation_goes_on_after_its_tag_and_the_tag_s_name_speaks(registry):
+    text = ('Corvane Systems said it would cut about 1,800 jobs.\n\n"This was a difficult decision, but it is the right '
+            'one for the company," Chief Executive Lena Vashti said in the release. "We are reshaping the company '
+            'around the products our customers are asking for."\n\nVashti added that staff would get 16 weeks of pay.')
+    assert [(c.actor, c.claim) for c in extract_claims(text, registry)][1:3] == [
+        ("Lena Vashti", "This was a difficult decision, but it is the right one for the company"),
+        ("Lena Vashti", "We are reshaping the company around the products our customers are asking for")]
+
+
+def test_a_quoted_amount_does_not_cut_the_clause_before_and_that(registry):
+    text = ('Its chief executive, Graham Whitlock, told the Ledger that the company had paid "more than $14 million" '
+            "to 2,300 households and that it had rebuilt the leaking dam to international standards.")
+    assert [c.claim for c in extract_claims(text, registry)] == [
+        'the company had paid "more than $14 million" to 2,300 households',
+        "it had rebuilt the leaking dam to international standards"]
+
+
+def test_a_negation_is_content(registry):
+    text = '"Our pipeline has never been stronger," Tomás Berglund said.'
+    assert one(text, registry).claim == "Our pipeline has never been stronger"

@@ -17,6 +17,7 @@ from .speakers import ParsedArticle
 from .text import content_words, inside, past_tense, refers_back, strip_article
 
 # what may stand between "accused X of" and the gerund: "deliberately shelling", "“losing control …”"
+QUOTE_MARKS = {'"', "“", "”", "‘", "’", "'", "«", "»"}
 GERUND_OPENING = re.compile(r"(?P<adverbs>(?:[a-z]+ly )*)(?P<quote>[\"“‘]?)")
 
 
@@ -70,13 +71,22 @@ class ClaimFinder:
             if c is not head and self.is_further_clause(c):
                 # "said A and that B": B is a claim of its own.
                 out.append(c)
-                out.extend(cc for cc in c.head.children if cc.dep_ in {"cc", "punct"} and c.head.i < cc.i < c.i)
+                out.extend(self._joining(c))
         # Trailing adjunct after a comma: ", with hopes for …", ", leaving …".
         for c in head.children:
             if c.i > head.i and c.dep_ in {"prep", "advcl", "npadvmod"}:
                 prev = self.doc[c.left_edge.i - 1] if c.left_edge.i > 0 else None
                 if prev is not None and prev.text == "," and not self.d.in_quote(c):
                     out.append(c)
+        return out
+
+    def _joining(self, clause) -> list:
+        """The ", and" right before a further clause (not a closing quotation mark earlier on)."""
+        out, i = [], clause.left_edge.i - 1
+        while i > clause.head.i and self.doc[i].dep_ in {"cc", "punct"} and self.doc[i].head.i == clause.head.i \
+                and self.doc[i].text not in QUOTE_MARKS:
+            out.append(self.doc[i])
+            i -= 1
         return out
 
     def _cut_dash(self, idx: list[int]) -> list[int]:
@@ -184,7 +194,7 @@ class ClaimFinder:
             for more in ccomp[1:]:  # one clause the parser cut in two ("… a deaths | report to …")
                 if span and more.left_edge.i == span[-1] + 1:
                     span = span + self._clause_span(more)
-            return span
+            return self._with_stray_subject(verb, ccomp[0], span)
         # "… and mentioned discussing …": a gerund complement.
         xcomp = children(verb, "xcomp")
         if xcomp and lemma not in CLAUSE_ONLY | {"say", "tell"}:
@@ -236,6 +246,17 @@ class ClaimFinder:
         return None
 
     @staticmethod
+    def _with_stray_subject(verb, clause, span: list[int]) -> list[int]:
+        """ "warned that turnout, at about 58 percent, was the lowest": the parser may take "that turnout"
+        for the cue's object and leave the clause without a subject; the object is the clause's subject."""
+        if not span or any(c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"} for c in clause.children):
+            return span
+        stray = [o for o in children(verb, "dobj") if o.i < clause.i and o.left_edge.lower_ == "that"]
+        if not stray:
+            return span
+        return list(range(stray[0].left_edge.i + 1, span[-1] + 1))
+
+    @staticmethod
     def _continuing(verb, first, preps, clauses: bool, stops) -> list:
         """``first`` and the verb's phrases (with ``clauses``, its adverbial clauses too) that continue it
         without a gap, up to one that ``stops`` opens."""
@@ -256,7 +277,21 @@ class ClaimFinder:
         subj = children(verb, "nsubj")
         named = [s for s in subj if s.pos_ == "PROPN"]
         beside = [s for s in subj if self.d.named_apposition(s) is not None]
-        return (named or beside or subj[::-1] or [None])[0]
+        return (named or beside or subj[::-1] or [self.name_after_quotation(verb)])[0]
+
+    def name_after_quotation(self, verb):
+        """'"…," Chief Executive Lena Vashti said.': a name between a quotation and its cue, which the
+        parser hung on the quotation's last word; None when the cue has no such name before it."""
+        name = self.doc[verb.i - 1] if verb.i > 0 else None
+        if name is None or name.pos_ != "PROPN":
+            return None
+        first = name.i
+        while first > 0 and self.doc[first - 1].pos_ == "PROPN":
+            first -= 1
+        start = self.doc[first].idx
+        if any(qb < start and not self.text[qb + 1:start].strip(" \t,") for _, qb in self.d.regions):
+            return name
+        return None
 
     def passive_agent(self, verb):
         for c in verb.children:
@@ -299,7 +334,29 @@ class ClaimFinder:
             o is not c and o.start <= self.cue_pos.get(id(c), -1) < o.end for o in out)]
         out.sort(key=lambda c: c.start)
         out = [c for c in map(lambda c: self.resolve_reference(c, out), out) if c is not None]
+        out = sorted(out + self.continued_quotations(out), key=lambda c: c.start)
         return [c for c in out if len(content_words(c.claim)) >= MIN_CONTENT_WORDS]
+
+    def continued_quotations(self, claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
+        """ '"A," Lena Vashti said. "B."': a quotation with no cue of its own, after a quoted claim in the
+        same paragraph and before any other cue there, goes on with the same speaker's words."""
+        out = []
+        for qa, qb in self.d.regions:
+            if any(c.start <= qb and qa <= c.end for c in claims) or not self.text[qa + 1:qa + 2].isupper():
+                continue
+            paragraph = self.d.paragraph_of(self._token_at(qa).i)
+            before = [c for c in claims if c.end < qa and self.d.paragraph_of(self._token_at(c.start).i) == paragraph]
+            last = before[-1] if before else None
+            cues_between = [t for t in self.doc if last and last.end < t.idx < qa and is_cue(t)
+                            and not self.d.in_quote(t) and t.idx != self.cue_pos.get(id(last))]
+            if not before or before[-1].quote is None or before[-1].target is not None or cues_between:
+                continue
+            a, b = self._trim(qa + 1, qb)
+            sent = self._token_at(a).sent
+            made = self._make(before[-1].actor, before[-1].cue, (a, b), sent)
+            if made is not None:
+                out.append(made)
+        return out
 
     def claims_at(self, tok, sent) -> list[ExtractedClaim]:
         """The claims a reporting cue at ``tok`` introduces: its own, each further "… and that …"
@@ -493,8 +550,9 @@ class ClaimFinder:
                 idx = self._phrase_span(sp[0], [], trim_temporal=False)
         else:
             quoted = self.quotation_beside(verb, subj) if verb.lemma_.lower() in SPEECH_LEMMAS else None
-            if quoted is not None and subj is not None and not children(verb, "ccomp"):
-                # '"Ask me after the race," she says, grinning, and jogs back …': the quotation is what she says.
+            if quoted is not None and subj is not None and (not children(verb, "ccomp") or subj.dep_ != "nsubj"):
+                # '"Ask me after the race," she says, grinning, and jogs back …': the quotation is what she says;
+                # so too where the parser took the quotation for a clause with the name inside it.
                 return self._make(self.d.speaker(subj), verb.text, quoted, sent, verb)
             if subj is not None and verb.dep_ == "parataxis" and not children(verb, "ccomp"):
                 # "The ceasefire, Zelensky said, is fragile." / "…, Zelensky said, and …": the

@@ -296,7 +296,8 @@ class ParsedArticle:
 
     def antecedent(self, tok) -> str | None:
         """The person a "he"/"she" refers to, among those not known by the other pronoun:
-        1. the last one named as the subject of a reporting verb in its paragraph, else as any subject there;
+        1. the last one named as the subject of a reporting verb in its paragraph, else as any subject there,
+           else the one person named there at all (the parser may hang a name on the wrong word);
         2. in a paragraph that names none yet (an opening quotation: '"…," she said.'), the last person who
            spoke in the paragraph before;
         3. else the person the article is most about so far (most subject mentions, the latest on a tie);
@@ -311,6 +312,9 @@ class ParsedArticle:
         speakers = [m for m in here if self.is_speaking(m[0])]
         if speakers or here:
             return (speakers or here)[-1][1]
+        named_here = {m[1] for m in before if self.paragraph_of(m[0]) == paragraph and self.may_be_person(m[1])}
+        if len(named_here) == 1:
+            return named_here.pop()
         people = [m for m in subj if self.may_be_person(m[1])]
         spoke_before = [m for m in people if self.paragraph_of(m[0]) == paragraph - 1 and self.is_speaking(m[0])]
         if spoke_before:

@@ -71,13 +71,16 @@ def normalise_claim(text: str) -> str:
     return text.rstrip(".,;: ").strip()
 
 
+NEGATIONS = {"not", "no", "never", "nothing", "none", "nobody", "neither", "nor", "n't"}
+
+
 def content_words(text: str) -> list[str]:
-    """The words of a claim that carry content: neither stop words ("the", "was", "it", "not") nor
-    punctuation; numbers count."""
+    """The words of a claim that carry content: neither stop words ("the", "was", "it") nor punctuation;
+    numbers count, and so do negations ("Our pipeline has never been stronger" says something)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     words = re.findall(r"[\w'’-]+", text.lower().replace("’", "'"))
-    return [w for w in words if w not in STOP_WORDS and (w.isdigit() or any(ch.isalpha() for ch in w))]
+    return [w for w in words if (w not in STOP_WORDS or w in NEGATIONS) and (w.isdigit() or any(ch.isalpha() for ch in w))]
 
 
 def refers_back(claim: str) -> bool:
