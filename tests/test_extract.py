@@ -744,3 +744,10 @@ def test_a_quoted_amount_does_not_cut_the_clause_before_and_that(registry):
 def test_a_negation_is_content(registry):
     text = '"Our pipeline has never been stronger," Tomás Berglund said.'
     assert one(text, registry).claim == "Our pipeline has never been stronger"
+
+
+def test_dismissing_a_complaint_as_something_says_what_it_is(registry):
+    text = 'Apollon coach Andreas Christou dismissed Tromsdal\'s complaints about the journey as "excuses".'
+    claim = one(text, registry)
+    assert (claim.actor, claim.cue, claim.claim) == ("Andreas Christou", "dismissed",
+                                                     'Tromsdal\'s complaints about the journey are "excuses"')

@@ -414,6 +414,8 @@ class ClaimFinder:
             return claim
         # The object without a claim phrase the parser hung on it ("the company [of dumping …]").
         hung = [c for c in obj.children if c.dep_ == "prep" and c.lower_ in {"of", "for", "as"} and c.i > obj.i]
+        if not hung and lemma in CHARACTERISE_LEMMAS:  # "dismissed the complaints about the journey as …"
+            hung = [c for c in obj.subtree if c.dep_ == "prep" and c.lower_ == "as" and c.i > obj.i]
         last = self.doc[hung[0].i - 1] if hung else obj.right_edge
         subject = self.text[obj.left_edge.idx:last.idx + len(last)]
         if not claim.claim.startswith(subject + " "):
@@ -450,6 +452,12 @@ class ClaimFinder:
         inside = set(idx)
         heads = [self.doc[i] for i in idx if self.doc[i].head.i not in inside or self.doc[i].head.i == i]
         return len(heads) == 1 and heads[0].pos_ == "NOUN" and heads[0].lemma_.lower() in REQUEST_NOUNS
+
+    @staticmethod
+    def _characterised(verb) -> bool:
+        """ "dismissed X as Y", "described X as Y": the claim is that X is Y."""
+        return verb.lemma_.lower() in CHARACTERISE_LEMMAS and any(
+            t.lower_ == "as" and t.dep_ == "prep" for t in verb.subtree if t.i > verb.i)
 
     @staticmethod
     def _has_predicate(verb) -> bool:
@@ -577,8 +585,8 @@ class ClaimFinder:
         # The claim must not contain the cue itself (e.g. a misparse that swallows the verb).
         if verb.i in idx:
             return None
-        if self._names_a_request(idx):
-            return None
+        if self._names_a_request(idx) and not self._characterised(verb):
+            return None  # "rejected the appeal"; but "dismissed the complaints as excuses" says what they are
         span = self._char_span(idx, sent)
         if span is None:
             return None
