@@ -132,3 +132,11 @@ def test_cues_raise_the_verdict_where_nli_reads_neutral():
     cases = "Officials in Darrow counted 120 confirmed measles cases in October."
     assert verdict_contradiction(cases, "Darrow had no more than 40 confirmed measles cases in October.") > \
         verdict_contradiction(cases, "Darrow hired no more than 40 school nurses in October.")
+
+
+def test_a_clash_of_scope_raises_the_verdict():
+    """"A ceasefire on energy was agreed" / "a full ceasefire was rejected": agreed against rejected, of a
+    narrower and a wider ceasefire, is the conflict of narratives the service was built to show."""
+    agreed = "An immediate ceasefire on all energy infrastructure was agreed on Tuesday."
+    assert verdict_contradiction(agreed, "Moscow rejected a full ceasefire on Tuesday.") > \
+        verdict_contradiction(agreed, "Moscow rejected a prisoner exchange on Tuesday.")

@@ -9,13 +9,14 @@ For each candidate pair (claim A, claim B):
    the cue features and the gate features, distilled from the verdict's P(contradiction) and
    P(agreement) on news candidate pairs. Where both predictions stay under their thresholds (tuned to
    keep 95 % of the precise stage's contradictions and 90 % of its agreements on held-out candidate
-   pairs) the pair is neutral (``stage="fast"``).
+   pairs) the pair is neutral (``stage="fast"``), unless it has a clash of scope (``scope_clash``).
 3. **Precise stage** (``nli_onnx.py``): nli-mpnet-base, int8 ONNX, temperature-calibrated, run in both
    directions on the claims with any amount stated in other words written alike (``precise_inputs``).
 4. **Verdict** (``stage="precise"``): a multinomial logistic regression over both NLI directions, the
    explained cues (a number clash and whether its two amounts count the same thing, an accusation
    against a denial and how much of the claim the denial restates, a report called a lie and how much
-   of the other claim it reports, negation, antonymous predicates) and the gate's evidence of one
+   of the other claim it reports, negation, antonymous predicates, and a clash of scope beside one of
+   these: "a ceasefire on energy was agreed" / "a full ceasefire was rejected") and the gate's evidence of one
    point, trained on news stance pairs and the gold dev split. Cues are features, so a cue raises a
    verdict by what it is worth on labelled pairs; low alignment vetoes (step 1).
 
@@ -44,6 +45,7 @@ VERDICT_FEATURES = [
     "logit_contradiction", "logit_agreement", "contradiction_max", "contradiction_min", "entailment_max",
     "neutral_min", "number_mismatch", "number_same_measure", "quantity_match", "denial_flip", "denial_overlap",
     "meta_denial_overlap", "antonym", "negation_flip", "similarity", "stems_in_shorter", "names_jaccard",
+    "scope_clash",
 ]
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
@@ -80,8 +82,18 @@ def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: n
             cue["number_mismatch"], float(same_measure(a, b)) if cue["number_mismatch"] else 0.0,
             cue["quantity_match"], cue["denial_flip"], denial_overlap(a, b), meta_denial_overlap(a, b),
             cue["antonym"], cue["negation_flip"], gate["similarity"], gate["stems_in_shorter"], gate["names_jaccard"],
+            float(scope_clash(cf)),
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(VERDICT_FEATURES))
+
+
+def scope_clash(cue_row: Sequence[float]) -> bool:
+    """A clash of scope beside an opposite predicate, a negation or a denial ("a ceasefire on energy was
+    agreed" / "a full ceasefire was rejected"), from a ``cue_features`` row. Too rare among news
+    candidate pairs for the fast stage to learn (its forests never see it raise a verdict), so such a pair
+    always goes on to the precise stage."""
+    return bool(cue_row[CUE_INDEX["scope"]]) and bool(
+        cue_row[CUE_INDEX["antonym"]] or cue_row[CUE_INDEX["negation_flip"]] or cue_row[CUE_INDEX["denial_flip"]])
 
 
 def precise_inputs(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -242,7 +254,7 @@ class JudgeScorer(_Parts):
                         np.array([gates[i] for i in idx]))
         escalate = []
         for i, p in zip(idx, fast_probs(fast, x)):
-            if p[0] >= thresholds["fast"] or p[1] >= thresholds["fast_agreement"]:
+            if p[0] >= thresholds["fast"] or p[1] >= thresholds["fast_agreement"] or scope_clash(cue_rows[i]):
                 escalate.append(i)
             else:
                 probs = dict(zip(LABELS, map(float, p)))
