@@ -1,10 +1,10 @@
 """Attribution on articles whose gold was written before the extractor first ran on them.
 
 fixtures/heldout: one article, held out since 2026-11-28 (the extractor has been tuned since).
-fixtures/news_dev: 74 news articles in other styles, written in nine batches by helpers who never saw
+fixtures/news_dev: 82 news articles in other styles, written in ten batches by helpers who never saw
 the extractor; each batch was measured once on first sight and then tuned on, so its floor guards
 against a regression, not a claim of generality.
-fixtures/unseen: the tenth batch, eight articles written the same way and never tuned on: the honest
+fixtures/unseen: the eleventh batch, eight articles written the same way and never tuned on: the honest
 figure, printed here and by ``python -m service eval``, with a floor just below what it reached on first
 sight.
 """
@@ -20,9 +20,10 @@ from .conftest import FIXTURES
 # (folder, least gold lines, precision floor, recall floor)
 SETS = [
     ("heldout", 7, 0.75, 0.75),
-    ("news_dev", 740, 0.97, 0.96),
-    # first run 2026-11-30: precision 0.940, recall 0.798 (79 of 84 extractions, 79 of 99 gold lines)
-    ("unseen", 99, 0.92, 0.77),
+    ("news_dev", 840, 0.97, 0.96),
+    # first run 2026-11-30 (the eleventh batch): precision 0.968, recall 0.929 (92 of 95 extractions, 92 of 99
+    # gold lines). The tenth batch, on its first run the same day: 0.940 / 0.798.
+    ("unseen", 99, 0.96, 0.92),
 ]
 
 
