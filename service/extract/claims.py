@@ -16,8 +16,8 @@ from .parse import children, complements, is_cue
 from .speakers import ParsedArticle
 from .text import content_words, inside, past_tense, refers_back, strip_article
 
-# what may stand between "accused X of" and the gerund: "deliberately shelling", "“losing control …”"
 QUOTE_MARKS = {'"', "“", "”", "‘", "’", "'", "«", "»"}
+# what may stand between "accused X of" and the gerund: "deliberately shelling", "“losing control …”"
 GERUND_OPENING = re.compile(r"(?P<adverbs>(?:[a-z]+ly )*)(?P<quote>[\"“‘]?)")
 
 
@@ -346,14 +346,14 @@ class ClaimFinder:
                 continue
             paragraph = self.d.paragraph_of(self._token_at(qa).i)
             before = [c for c in claims if c.end < qa and self.d.paragraph_of(self._token_at(c.start).i) == paragraph]
-            last = before[-1] if before else None
-            cues_between = [t for t in self.doc if last and last.end < t.idx < qa and is_cue(t)
-                            and not self.d.in_quote(t) and t.idx != self.cue_pos.get(id(last))]
-            if not before or before[-1].quote is None or before[-1].target is not None or cues_between:
+            if not before or before[-1].quote is None or before[-1].target is not None:
                 continue
+            last = before[-1]
+            if any(last.end < t.idx < qa and t.idx != self.cue_pos.get(id(last)) and is_cue(t) and not self.d.in_quote(t)
+                   for t in self.doc):
+                continue  # someone else is cued in between
             a, b = self._trim(qa + 1, qb)
-            sent = self._token_at(a).sent
-            made = self._make(before[-1].actor, before[-1].cue, (a, b), sent)
+            made = self._make(last.actor, last.cue, (a, b), self._token_at(a).sent)
             if made is not None:
                 out.append(made)
         return out
