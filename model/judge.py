@@ -49,13 +49,16 @@ def _embedder():
 
 
 def enrich(rows: list[dict]) -> list[dict]:
-    """Similarity and gate features of each labelled pair (as the service computes them)."""
+    """Similarity, gate features and cue features of each labelled pair (as the service computes them),
+    once: the verdict's cross-validation and the fast stage read them many times."""
+    from service.scoring.cues import cue_features
     from service.scoring.gate import gate_features
 
     sims = _embedder().pair_similarities([(r["a"], r["b"]) for r in rows])
     for r, s in zip(rows, sims):
         r["similarity"] = float(s)
         r["gate_x"] = gate_features(r["a"], r["b"], float(s), tuple(r.get("dates") or (None, None)))
+        r["cue_x"] = cue_features(r["a"], r["b"])
     return rows
 
 
@@ -102,12 +105,11 @@ def train_gate(stance_train, gold_dev) -> tuple[dict, float]:
 
 
 def verdict_x(rows) -> np.ndarray:
-    from service.scoring.cues import cue_features
     from service.scoring.judge import verdict_features
 
     pairs = [(r["a"], r["b"]) for r in rows]
     return verdict_features(pairs, np.array([r["p_ab"] for r in rows]), np.array([r["p_ba"] for r in rows]),
-                            [cue_features(a, b) for a, b in pairs], [r["gate_x"] for r in rows])
+                            [r["cue_x"] for r in rows], [r["gate_x"] for r in rows])
 
 
 def article_of(row: dict) -> str | None:
@@ -219,11 +221,10 @@ def all_dev_pairs() -> list[dict]:
 
 
 def fast_x(rows) -> np.ndarray:
-    from service.scoring.cues import cue_features
     from service.scoring.judge import fast_inputs
 
     vectors = _embedder().embed_reusing([t for r in rows for t in (r["a"], r["b"])])
-    return fast_inputs(vectors[0::2], vectors[1::2], np.array([cue_features(r["a"], r["b"]) for r in rows]),
+    return fast_inputs(vectors[0::2], vectors[1::2], np.array([r["cue_x"] for r in rows]),
                        np.array([r["gate_x"] for r in rows]))
 
 
@@ -240,7 +241,6 @@ def train_fast(candidates, gate, verdict, gate_min, contradiction_threshold) -> 
     share escalated and what is kept are measured on the second, which chose nothing."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    from service.scoring.cues import cue_features
     from service.scoring.gate import alignment
     from service.scoring.judge import FAST_TARGETS, fast_probs, scope_clash
 
@@ -259,7 +259,7 @@ def train_fast(candidates, gate, verdict, gate_min, contradiction_threshold) -> 
         model.fit(x[train], np.log(p / (1 - p)))
         fast[name] = forest_arrays(model)
     probs = fast_probs(fast, x)
-    clashes = [scope_clash(cue_features(r["a"], r["b"])) for r in candidates]
+    clashes = [scope_clash(r["cue_x"]) for r in candidates]
     calibrate, measure = held[0::2], held[1::2]
     thresholds = {}
     for k, name in enumerate(FAST_TARGETS):

@@ -314,6 +314,11 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     def surface(first: int, last: int) -> str:  # the words as written, for highlighting
         return text[spans[first][0]:spans[last - 1][1]]
 
+    def amount(value: float, dimension: str, first: int, last: int) -> Quantity:
+        """tokens[first:last] as an amount, with the comparator before it ("more than", "about")."""
+        bound = _bound(tokens, first)
+        return Quantity(*_interval(value, bound), dimension, surface(first, last), bound)
+
     found, i = [], 0
     while i < len(tokens):
         start, token = i, tokens[i]
@@ -330,15 +335,13 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         of_unit = None if currency else _unit_fraction(tokens, i)
         if of_unit:
             value, dimension, i = of_unit
-            bound = _bound(tokens, start)
-            found.append(Quantity(*_interval(value, bound), dimension, surface(start, i), bound))
+            found.append(amount(value, dimension, start, i))
             continue
         if value is None:
             fraction = _fraction_word(tokens, i)
             if fraction:
                 value, i = fraction
-                bound = _bound(tokens, start)
-                found.append(Quantity(*_interval(value, bound), "%", surface(start, i), bound))
+                found.append(amount(value, "%", start, i))
                 continue
             i += 1
             continue
@@ -369,8 +372,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             i += 1
         else:
             dimension, factor = "count", 1.0
-        bound = _bound(tokens, start)
-        found.append(Quantity(*_interval(value * factor, bound), dimension, surface(start, i), bound))
+        found.append(amount(value * factor, dimension, start, i))
     return tuple(found)
 
 
