@@ -31,7 +31,7 @@ CHUNK = 128
 
 def gold_pairs() -> list[dict]:
     """Every labelled pair of the news gold set and of ../shared/dev, as the service judges it."""
-    from service.pipeline.judging import judged_text
+    from service.pipeline.judging import gate_dates, judged_text
 
     rows = []
     for name, folder in GOLD_DIRS.items():
@@ -39,10 +39,12 @@ def gold_pairs() -> list[dict]:
             continue
         statements = {s["id"]: s for s in read_jsonl(folder / "statements.jsonl")}
         for pair in read_jsonl(folder / "pairs.jsonl"):
+            if pair.get("split") == "test":
+                continue  # never labelled: the test split is judged once, through the service
             a, b = statements[pair["a"]], statements[pair["b"]]
             rows.append({"a": judged_text(a), "b": judged_text(b), "label": pair["label"],
                          "class": pair.get("class", ""), "split": pair.get("split", "dev"), "gold": name,
-                         "ids": [pair["a"], pair["b"]], "dates": [a.get("date"), b.get("date")]})
+                         "ids": [pair["a"], pair["b"]], "dates": list(gate_dates(a, b))})
     return rows
 
 

@@ -16,6 +16,7 @@ def kinds(a, b):
     ("Seven in ten nurses walked out.", "Fewer than 30 percent of nurses walked out."),
     ("The new line is 12 kilometres long.", "The new line is under 2 miles long."),
     ("The plant will shed 3,000 jobs.", "The plant will cut no more than 400 jobs."),
+    ("Fewer than 200,000 customers were affected.", "The leak held records on more than a million customers."),
 ])
 def test_number_clash_across_forms_and_units(a, b):
     clashes, matches = quantity_comparison(a, b)
@@ -28,6 +29,7 @@ def test_number_clash_across_forms_and_units(a, b):
     ("The shipment weighed 2,000 kilograms.", "The shipment weighed two tonnes."),
     ("Half of the staff are on leave.", "50 percent of the staff are on leave."),
     ("The turbines add 1,500 megawatts.", "The turbines add 1.5 gigawatts."),
+    ("The fund lost a million euros.", "The fund lost 1,000,000 euros."),
     ("Three quarters of the ballots were counted.", "75 percent of the ballots were counted."),
 ])
 def test_same_amount_in_other_units_is_a_match_not_a_clash(a, b):

@@ -72,6 +72,15 @@ def test_gate_vetoes_whatever_nli_says():
     assert vetoing.counts["precise"] == 0
 
 
+def test_dates_within_a_news_cycle_are_no_evidence_of_another_point():
+    a, b = "Ukraine agreed to give us 500 billion dollars' worth of rare earths.", "We did not agree to 500 billion dollars."
+    same_day = gate_features(a, b, 0.6, ("2025-02-10", "2025-02-10"))
+    assert gate_features(a, b, 0.6, ("2025-02-10", "2025-02-23")) == same_day
+    months_apart = gate_features(a, b, 0.6, ("2025-02-10", "2025-05-23"))
+    spec = load_judge()[0]
+    assert apply_logistic(spec["gate"], np.array([months_apart]))[0, 1] < apply_logistic(spec["gate"], np.array([same_day]))[0, 1]
+
+
 def test_fast_stage_decides_what_reaches_the_precise_stage():
     none_escalated = JudgeScorer(thresholds={"fast": 1.01, "fast_agreement": 1.01}).judge(PAIRS)
     assert all(j.stage in {"gate", "fast"} and j.label == "neutral" for j in none_escalated)

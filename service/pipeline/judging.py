@@ -10,7 +10,7 @@ import re
 
 from ..scoring.base import ContradictionScorer
 from ..storage.base import swap_cue
-from .candidates import Candidate
+from .candidates import Candidate, pair_kind
 
 KEPT_LABELS = ("contradiction", "agreement")
 
@@ -79,13 +79,23 @@ def judged_text(statement: dict) -> str:
     return as_sentence(text)
 
 
+def gate_dates(a: dict, b: dict) -> tuple[str | None, str | None]:
+    """The dates the same-point gate weighs for statements ``a`` and ``b``. Two actors' claims weeks
+    apart are seldom about one point, but one actor's claims at two dates are a flip-flop when they
+    clash: the gap is what makes them one, so it is no evidence of another point (the gate vetoed
+    every flip-flop 28 to 78 days apart on its date gap alone)."""
+    if pair_kind(a, b) == "flip":
+        return None, None
+    return a.get("date"), b.get("date")
+
+
 def judge_candidates(scorer: ContradictionScorer, candidates: list[Candidate]) -> list[dict]:
     """Judge candidate pairs in one batch; returns the edges worth keeping."""
     if not candidates:
         return []
     judgements = scorer.judge(
         [(judged_text(c.a), judged_text(c.b)) for c in candidates], [c.similarity for c in candidates],
-        [(c.a.get("date"), c.b.get("date")) for c in candidates],
+        [gate_dates(c.a, c.b) for c in candidates],
     )
     edges = []
     for candidate, judgement in zip(candidates, judgements):

@@ -327,6 +327,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             i += 1
             token = tokens[i] if i < len(tokens) else ""
         value = _number(token)
+        if value is None and token in ("a", "an") and tokens[i + 1:i + 2] in (["thousand"], ["million"], ["billion"]):
+            value = 1.0  # "a million": the multiplier is applied below ("half a million" and "a million and a
+            # half" are read whole by _unit_fraction)
         vague = None if currency or value is not None else _vague_count(tokens, i)
         if vague:
             (low, high), i = vague
