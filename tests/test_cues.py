@@ -30,6 +30,8 @@ def test_number_clash_across_forms_and_units(a, b):
     ("Half of the staff are on leave.", "50 percent of the staff are on leave."),
     ("The turbines add 1,500 megawatts.", "The turbines add 1.5 gigawatts."),
     ("The fund lost a million euros.", "The fund lost 1,000,000 euros."),
+    ("The fire has burned 18,000 hectares.", "The fire has burned 180 square kilometres."),
+    ("A total of 400 MHz of spectrum was sold.", "Operators bought 0.4 GHz of spectrum."),
     ("Three quarters of the ballots were counted.", "75 percent of the ballots were counted."),
 ])
 def test_same_amount_in_other_units_is_a_match_not_a_clash(a, b):

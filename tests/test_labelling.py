@@ -41,3 +41,15 @@ def test_rows_labelled_on_an_older_reading_are_labelled_again(tmp_path, monkeypa
     plain, worded = [json.loads(line) for line in (tmp_path / "set.jsonl").read_text().splitlines()]
     assert plain["p_ab"] == [1, 0, 0] and worded["p_ab"] == [0.2, 0.3, 0.5]
     assert label.refresh("set", CountingNLI(), log=lambda *_: None) == 0  # nothing left to do
+
+
+def test_an_other_story_neighbour_that_restates_the_headline_is_no_negative():
+    from model.judge import without_duplicate_stories
+
+    rows = [
+        {"a": "Jihadi John named as Mohammed Emwazi from London", "b": "'Jihadi John' named as Mohammed Emwazi from London", "aligned": 0},
+        {"a": "Robert Plant ripped up 800M Led Zeppelin contract", "b": "Robert Plant ripped up $800M Led Zeppelin contract", "aligned": 0},
+        {"a": "Jihadi John named as Mohammed Emwazi", "b": "ISIS releases new video from Syria", "aligned": 0},
+        {"a": "Jihadi John named as Mohammed Emwazi", "b": "'Jihadi John' named as Mohammed Emwazi", "aligned": 1},
+    ]
+    assert without_duplicate_stories(rows) == rows[2:]

@@ -237,7 +237,16 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "minutes": ("duration", 1 / 1440), "hours": ("duration", 1 / 24), "days": ("duration", 1.0),
          "weeks": ("duration", 7.0), "months": ("duration", 30.4), "years": ("duration", 365.0),
          "dollars": ("USD", 1.0), "$": ("USD", 1.0), "euros": ("EUR", 1.0), "€": ("EUR", 1.0),
-         "pounds": ("GBP", 1.0), "£": ("GBP", 1.0)}
+         "pounds": ("GBP", 1.0), "£": ("GBP", 1.0),
+         "hectares": ("area", 0.01), "hectare": ("area", 0.01), "acres": ("area", 0.004047),
+         "litres": ("volume", 0.001), "liters": ("volume", 0.001), "megalitres": ("volume", 1000.0),
+         "khz": ("frequency", 1e-3), "mhz": ("frequency", 1.0), "ghz": ("frequency", 1e3),
+         "kwh": ("energy", 1e-3), "mwh": ("energy", 1.0), "gwh": ("energy", 1e3), "twh": ("energy", 1e6)}
+# two-word units: "180 square kilometres", "2 million cubic metres"
+TWO_WORD_UNITS = {("square", "kilometres"): ("area", 1.0), ("square", "kilometers"): ("area", 1.0),
+                  ("square", "km"): ("area", 1.0), ("square", "miles"): ("area", 2.59),
+                  ("square", "metres"): ("area", 1e-6), ("square", "meters"): ("area", 1e-6),
+                  ("cubic", "metres"): ("volume", 1.0), ("cubic", "meters"): ("volume", 1.0)}
 # one of a unit, for "half an hour", "a day and a half", "half a kilometre"
 SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24), "day": ("duration", 1.0),
                   "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
@@ -370,6 +379,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             dimension, factor = "%", 1.0
         elif currency:
             dimension, factor = currency
+        elif tuple(tokens[i:i + 2]) in TWO_WORD_UNITS:
+            dimension, factor = TWO_WORD_UNITS[tuple(tokens[i:i + 2])]
+            i += 2
         elif nxt in UNITS:
             dimension, factor = UNITS[nxt]
             i += 1
