@@ -8,7 +8,7 @@ an amount in one matches an amount in the other, and the distance between the tw
 beyond a news cycle (``DATE_GRACE_DAYS``).
 (Amounts that *differ* are no evidence either way: a number clash is what many contradictions are.) It is
 trained by ``python -m model.judge`` on news pairs (two headlines of one story vs nearest headlines of
-other stories) and the dev split of the news gold set; weights in ``model/judge/gate.json``.
+other stories) and the dev split of the news gold set; weights in ``model/judge/judge.json`` (``gate``).
 """
 from __future__ import annotations
 
