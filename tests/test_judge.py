@@ -11,7 +11,7 @@ import pytest
 import numpy as np
 
 from service.scoring.cues import cue_features
-from service.scoring.gate import apply_logistic, gate_features
+from service.scoring.gate import alignment, apply_logistic, gate_features
 from service.scoring.judge import (JUDGE_DIR, PRECISE_DIR, JudgeScorer, PreciseOnlyScorer, decide,
                                    load_judge, verdict_features)
 from service.scoring.nli_onnx import joined_model_file
@@ -77,8 +77,8 @@ def test_dates_within_a_news_cycle_are_no_evidence_of_another_point():
     same_day = gate_features(a, b, 0.6, ("2025-02-10", "2025-02-10"))
     assert gate_features(a, b, 0.6, ("2025-02-10", "2025-02-23")) == same_day
     months_apart = gate_features(a, b, 0.6, ("2025-02-10", "2025-05-23"))
-    spec = load_judge()[0]
-    assert apply_logistic(spec["gate"], np.array([months_apart]))[0, 1] < apply_logistic(spec["gate"], np.array([same_day]))[0, 1]
+    months_apart_alignment, same_day_alignment = alignment(load_judge()[0]["gate"], [months_apart, same_day])
+    assert months_apart_alignment < same_day_alignment
 
 
 def test_fast_stage_decides_what_reaches_the_precise_stage():
