@@ -17,6 +17,8 @@ def kinds(a, b):
     ("The new line is 12 kilometres long.", "The new line is under 2 miles long."),
     ("The plant will shed 3,000 jobs.", "The plant will cut no more than 400 jobs."),
     ("Fewer than 200,000 customers were affected.", "The leak held records on more than a million customers."),
+    ("The heatwave lasted five days.", "The heatwave lasted more than a week."),
+    ("The rain raised the river by 40 centimetres.", "The rain raised the river by more than a metre."),
 ])
 def test_number_clash_across_forms_and_units(a, b):
     clashes, matches = quantity_comparison(a, b)
@@ -33,6 +35,10 @@ def test_number_clash_across_forms_and_units(a, b):
     ("The fire has burned 18,000 hectares.", "The fire has burned 180 square kilometres."),
     ("A total of 400 MHz of spectrum was sold.", "Operators bought 0.4 GHz of spectrum."),
     ("Three quarters of the ballots were counted.", "75 percent of the ballots were counted."),
+    ("The lake level dropped by 130 centimetres.", "The lake level fell 1.3 metres."),
+    ("The reservoir released 120 million cubic metres of water.", "The reservoir released 0.12 cubic kilometres of water."),
+    ("The flood wall is 3 metres high.", "The flood wall is about 10 feet high."),
+    ("The heatwave lasted nine days.", "The heatwave lasted more than a week."),
 ])
 def test_same_amount_in_other_units_is_a_match_not_a_clash(a, b):
     clashes, matches = quantity_comparison(a, b)
@@ -137,3 +143,12 @@ def test_an_amount_in_other_words_is_written_alike_for_nli_whichever_claim_comes
     # a clash stays as written
     clash = ("Turnout was 41 percent.", "Turnout was three fifths.")
     assert amounts_alike(*clash) == clash
+
+
+@pytest.mark.parametrize("text, amounts", [
+    ("Inmates are locked up for 22 hours a day.", ["22 hours"]),  # "a day" is a rate
+    ("The summit ended after a day of talks.", []),
+    ("The summit lasted less than a day.", ["a day"]),
+])
+def test_one_of_a_unit_is_an_amount_only_after_a_comparator(text, amounts):
+    assert [q.surface for q in quantities(text)] == amounts

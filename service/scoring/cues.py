@@ -231,6 +231,9 @@ DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "
 UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "km": ("length", 1.0), "kilometres": ("length", 1.0), "kilometers": ("length", 1.0), "miles": ("length", 1.609),
          "mile": ("length", 1.609), "metres": ("length", 0.001), "meters": ("length", 0.001),
+         "centimetres": ("length", 1e-5), "centimeters": ("length", 1e-5), "cm": ("length", 1e-5),
+         "millimetres": ("length", 1e-6), "millimeters": ("length", 1e-6), "mm": ("length", 1e-6),
+         "feet": ("length", 3.048e-4), "foot": ("length", 3.048e-4), "ft": ("length", 3.048e-4),
          "kg": ("mass", 1.0), "kilograms": ("mass", 1.0), "kilos": ("mass", 1.0), "tonnes": ("mass", 1000.0),
          "tons": ("mass", 1000.0), "tonne": ("mass", 1000.0),
          "megawatts": ("power", 1.0), "mw": ("power", 1.0), "gigawatts": ("power", 1000.0), "gw": ("power", 1000.0),
@@ -246,7 +249,9 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
 TWO_WORD_UNITS = {("square", "kilometres"): ("area", 1.0), ("square", "kilometers"): ("area", 1.0),
                   ("square", "km"): ("area", 1.0), ("square", "miles"): ("area", 2.59),
                   ("square", "metres"): ("area", 1e-6), ("square", "meters"): ("area", 1e-6),
-                  ("cubic", "metres"): ("volume", 1.0), ("cubic", "meters"): ("volume", 1.0)}
+                  ("cubic", "metres"): ("volume", 1.0), ("cubic", "meters"): ("volume", 1.0),
+                  ("cubic", "kilometres"): ("volume", 1e9), ("cubic", "kilometers"): ("volume", 1e9),
+                  ("cubic", "km"): ("volume", 1e9)}
 # one of a unit, for "half an hour", "a day and a half", "half a kilometre"
 SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24), "day": ("duration", 1.0),
                   "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
@@ -344,7 +349,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             (low, high), i = vague
             found.append(Quantity(low, high, "count", surface(start, i), "vague"))
             continue
-        of_unit = None if currency else _unit_fraction(tokens, i)
+        of_unit = None if currency else _unit_fraction(tokens, i) or _one_unit_bounded(tokens, i)
         if of_unit:
             value, dimension, i = of_unit
             found.append(amount(value, dimension, start, i))
@@ -409,6 +414,16 @@ def _unit_fraction(tokens: list[str], i: int) -> tuple[float, str, int] | None:
         dimension, factor = UNITS.get(unit, ("count", MULTIPLIERS.get(unit, 1.0)))
         return (whole + 0.5) * factor, dimension, i + 5
     return None
+
+
+def _one_unit_bounded(tokens: list[str], i: int) -> tuple[float, str, int] | None:
+    """One of a unit after a comparator: "more than a week", "less than an hour", "about a kilometre".
+    Without a comparator "a day" is a rate ("22 hours a day") or no amount at all ("a day of talks")."""
+    rest = tokens[i:i + 2]
+    if len(rest) < 2 or rest[0] not in ("a", "an") or rest[1] not in SINGULAR_UNITS or _bound(tokens, i) == "exact":
+        return None
+    dimension, factor = SINGULAR_UNITS[rest[1]]
+    return factor, dimension, i + 2
 
 
 def _vague_count(tokens: list[str], i: int) -> tuple[tuple[float, float], int] | None:
