@@ -39,6 +39,7 @@ def test_number_clash_across_forms_and_units(a, b):
     ("The reservoir released 120 million cubic metres of water.", "The reservoir released 0.12 cubic kilometres of water."),
     ("The flood wall is 3 metres high.", "The flood wall is about 10 feet high."),
     ("The heatwave lasted nine days.", "The heatwave lasted more than a week."),
+    ("The data centre uses 1.2 million litres of water a day.", "The data centre uses more than a million litres of water a day."),
 ])
 def test_same_amount_in_other_units_is_a_match_not_a_clash(a, b):
     clashes, matches = quantity_comparison(a, b)

@@ -423,6 +423,8 @@ def _one_unit_bounded(tokens: list[str], i: int) -> tuple[float, str, int] | Non
     if len(rest) < 2 or rest[0] not in ("a", "an") or rest[1] not in SINGULAR_UNITS or _bound(tokens, i) == "exact":
         return None
     dimension, factor = SINGULAR_UNITS[rest[1]]
+    if dimension == "count":  # "more than a million litres": a multiplier, read with its unit by the caller
+        return None
     return factor, dimension, i + 2
 
 
