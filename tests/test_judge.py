@@ -12,8 +12,8 @@ import numpy as np
 
 from service.scoring.cues import cue_features
 from service.scoring.gate import alignment, apply_logistic, gate_features
-from service.scoring.judge import (JUDGE_DIR, PRECISE_DIR, JudgeScorer, PreciseOnlyScorer, decide,
-                                   load_judge, verdict_features)
+from service.scoring.judge import (JUDGE_DIR, PRECISE_DIR, VERDICT_FEATURES, JudgeScorer, PreciseOnlyScorer,
+                                   decide, load_judge, verdict_features)
 from service.scoring.nli_onnx import joined_model_file
 from service.scoring.registry import build_scorer
 
@@ -103,6 +103,30 @@ def test_stored_forest_gives_what_scikit_learn_predicts():
     assert np.allclose(forest_scores(forest_arrays(model), x), model.predict(x), atol=1e-9)
 
 
+def test_fast_thresholds_chosen_together_escalate_fewer_pairs_at_the_same_recall():
+    from model.judge import joint_thresholds, recall_threshold
+
+    rng = np.random.default_rng(5)
+    # contradictions the agreement forest also scores high (as many do), agreements, and neutral pairs
+    target = ["contradiction"] * 40 + ["agreement"] * 40 + ["neutral"] * 320
+    p_c = np.concatenate([rng.uniform(0.2, 1.0, 40), rng.uniform(0.0, 0.3, 40), rng.uniform(0.0, 0.6, 320)])
+    p_a = np.concatenate([rng.uniform(0.5, 1.0, 40), rng.uniform(0.2, 1.0, 40), rng.uniform(0.0, 0.6, 320)])
+    probs, idx, passing, clashes = np.stack([p_c, p_a], axis=1), list(range(400)), [True] * 400, [False] * 400
+    recall = {"contradiction": 0.95, "agreement": 0.90}
+
+    def escalated(t):
+        return (p_c >= t["contradiction"]) | (p_a >= t["agreement"])
+
+    def kept(t, label):
+        return sum(e for e, y in zip(escalated(t), target) if y == label)
+
+    alone = {name: recall_threshold([probs[i, k] for i in idx if target[i] == name], recall[name])
+             for k, name in enumerate(("contradiction", "agreement"))}
+    together = joint_thresholds(idx, passing, target, probs, clashes, recall)
+    assert kept(together, "contradiction") >= 38 and kept(together, "agreement") >= 36
+    assert escalated(together).sum() < escalated(alone).sum()
+
+
 def test_precise_stage_reads_nli():
     contra, entail = PreciseOnlyScorer().judge([
         ("A man is sleeping on a couch.", "A man is running a marathon."),
@@ -141,6 +165,26 @@ def test_cues_raise_the_verdict_where_nli_reads_neutral():
     cases = "Officials in Darrow counted 120 confirmed measles cases in October."
     assert verdict_contradiction(cases, "Darrow had no more than 40 confirmed measles cases in October.") > \
         verdict_contradiction(cases, "Darrow hired no more than 40 school nurses in October.")
+
+
+def test_things_one_claim_names_that_the_other_never_mentions_lower_the_verdict():
+    """"The price of coffee fell" / "the price of tea rose": an opposite predicate of two different
+    things. Everything else held, naming things the other claim never mentions lowers P(contradiction)."""
+    a, b = "The price of coffee in Marlow fell 5 percent in May.", "The price of tea in Marlow rose 5 percent in May."
+    spec, probs = load_judge()[0], np.array([(0.10, 0.30, 0.60)])
+    x = verdict_features([(a, b)], probs, probs, [cue_features(a, b)], [gate_features(a, b, 0.8)])
+    assert x[0, VERDICT_FEATURES.index("unshared_things")] > 0
+    same_things = x.copy()
+    same_things[0, VERDICT_FEATURES.index("unshared_things")] = 0.0
+    contradiction = spec["verdict"]["classes"].index("contradiction")
+    assert apply_logistic(spec["verdict"], x)[0, contradiction] < apply_logistic(spec["verdict"], same_things)[0, contradiction]
+
+
+def test_a_precise_judgement_names_the_things_only_one_claim_is_about():
+    a, b = "The price of coffee in Marlow fell 5 percent in May.", "The price of tea in Marlow rose 5 percent in May."
+    j = JudgeScorer(thresholds={"fast": -1.0, "gate_min": 0.0}).judge([(a, b)])[0]
+    assert j.stage == "precise"
+    assert {"kind": "other_things", "a": "coffee", "b": "tea"} in j.cues
 
 
 def test_a_clash_of_scope_raises_the_verdict():

@@ -64,7 +64,7 @@ STOPWORDS = {
 class Cue:
     """One piece of evidence: its kind, the words in claim A and claim B that show it."""
 
-    kind: str  # "negation", "denial", "antonym", "number", "date", "scope"
+    kind: str  # "negation", "denial", "antonym", "number", "date", "scope"; the judge adds "other_things"
     a: str
     b: str
 
