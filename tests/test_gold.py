@@ -14,9 +14,9 @@ from .conftest import make_config
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
 # split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-11-30 (judged
-# through the queue): dev 0.807 / 0.869 (61 articles, 264 contradictions, tuned on); test 0.938 / 0.750 (the
-# fifth batch, 64 contradictions, never tuned on; run once). Targets on test: 0.85 / 0.85 (precision not met).
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.86), "test": (0.92, 0.74)}
+# through the queue): dev 0.820 / 0.873 (76 articles, 328 contradictions, tuned on); test 0.887 / 0.743 (the
+# sixth batch, 62 contradictions, never tuned on; run once). Targets on test: 0.85 / 0.85 (precision not met).
+NEWS_GOLD_FLOORS = {"dev": (0.81, 0.87), "test": (0.88, 0.74)}
 
 
 def run(tmp_path, folder, split=None):
