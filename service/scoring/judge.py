@@ -9,7 +9,8 @@ For each candidate pair (claim A, claim B):
    the cue features and the gate features, distilled from the verdict's P(contradiction) and
    P(agreement) on news candidate pairs. Where both predictions stay under their thresholds (chosen
    together to escalate the fewest pairs that keep 97 % of the precise stage's contradictions and 90 % of
-   its agreements on held-out candidate pairs) the pair is neutral (``stage="fast"``), unless it has a clash of scope (``scope_clash``).
+   its agreements on held-out candidate pairs) the pair is neutral (``stage="fast"``), unless it has a
+   clash of scope (``scope_clash``).
 3. **Precise stage** (``nli_onnx.py``): nli-mpnet-base, int8 ONNX, temperature-calibrated, run in both
    directions on the claims with any amount stated in other words written alike (``precise_inputs``).
 4. **Verdict** (``stage="precise"``): a multinomial logistic regression over both NLI directions, the
