@@ -19,19 +19,17 @@ from functools import lru_cache
 
 import numpy as np
 
-from .cues import STOPWORDS, content_words, quantity_comparison, share_in
+from .cues import MONTHS, STOPWORDS, WEEKDAYS, content_words, quantity_comparison, share_in
 
 GATE_FEATURES = [
     "similarity", "similarity_sq", "names_jaccard", "names_shared", "names_unmatched_min", "names_none",
     "stems_jaccard", "stems_in_shorter", "quantity_match", "date_gap_log", "date_known",
 ]
 NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*|[A-Z]{2,}[a-z]?)\b")
-NOT_NAMES = STOPWORDS | {
+NOT_NAMES = STOPWORDS | MONTHS | WEEKDAYS | {
     "the", "this", "these", "those", "there", "it", "no", "not", "only", "more", "fewer", "less", "all", "some",
     "after", "before", "since", "when", "while", "if", "but", "and", "our", "we", "you", "did", "does", "do",
     "agreed", "denied", "rejected", "accused", "said", "says", "claims", "reports", "closing", "under", "over",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
 }
 
 

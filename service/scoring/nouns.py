@@ -19,13 +19,11 @@ from __future__ import annotations
 import threading
 from typing import Iterable
 
-from .cues import DENOMINATORS, MULTIPLIERS, UNITS
+from .cues import DENOMINATORS, MONTHS, MULTIPLIERS, UNITS, WEEKDAYS
 
 THING_TAGS = ("NOUN", "PROPN")
-NOT_THINGS = set(UNITS) | set(MULTIPLIERS) | set(DENOMINATORS) | {
+NOT_THINGS = set(UNITS) | set(MULTIPLIERS) | set(DENOMINATORS) | MONTHS | WEEKDAYS | {
     "percent", "cent", "per", "year", "month", "week", "day", "hour", "minute",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 }
 MAX_COUNTED = 3  # beyond three new things a pair is about something else either way
 _CACHE_LIMIT = 200_000
