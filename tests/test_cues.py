@@ -19,6 +19,9 @@ def kinds(a, b):
     ("Fewer than 200,000 customers were affected.", "The leak held records on more than a million customers."),
     ("The heatwave lasted five days.", "The heatwave lasted more than a week."),
     ("The rain raised the river by 40 centimetres.", "The rain raised the river by more than a metre."),
+    ("The thieves spent more than 20 minutes inside.", "The thieves were inside for 240 seconds."),
+    ("The rise in the toll will be capped at 5 percent.", "Drivers will pay 11 percent more in tolls."),
+    ("Seventy-five workers were laid off.", "The plant laid off 57 workers."),
 ])
 def test_number_clash_across_forms_and_units(a, b):
     clashes, matches = quantity_comparison(a, b)
@@ -40,6 +43,9 @@ def test_number_clash_across_forms_and_units(a, b):
     ("The flood wall is 3 metres high.", "The flood wall is about 10 feet high."),
     ("The heatwave lasted nine days.", "The heatwave lasted more than a week."),
     ("The data centre uses 1.2 million litres of water a day.", "The data centre uses more than a million litres of water a day."),
+    ("At least 23 people died when the ferry capsized.", "Twenty-three people died when the ferry capsized."),
+    ("Ninety staff walked out.", "90 staff walked out."),
+    ("The blackout lasted 90 seconds.", "The blackout lasted a minute and a half."),
 ])
 def test_same_amount_in_other_units_is_a_match_not_a_clash(a, b):
     clashes, matches = quantity_comparison(a, b)

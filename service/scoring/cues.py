@@ -222,9 +222,12 @@ def share_in(these: frozenset[str], others: frozenset[str]) -> float:
 # ---------------------------------------------------------------- quantities with units
 
 QUANTITY_TOKEN = re.compile(r"[$€£]|\d[\d,]*(?:\.\d+)?(?:bn|m|k|%)?|[a-z]+(?:-[a-z]+)*")
-SMALL_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                 "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-                 "fifty": 50, "sixty": 60, "hundred": 100, "dozen": 12}
+UNIT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+              "ninety": 90}
+SMALL_NUMBERS = {**UNIT_WORDS, **TENS_WORDS, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+                 "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "hundred": 100,
+                 "dozen": 12}
 MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
                 "tenth": 10, "tenths": 10}
@@ -238,7 +241,7 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "kg": ("mass", 1.0), "kilograms": ("mass", 1.0), "kilos": ("mass", 1.0), "tonnes": ("mass", 1000.0),
          "tons": ("mass", 1000.0), "tonne": ("mass", 1000.0),
          "megawatts": ("power", 1.0), "mw": ("power", 1.0), "gigawatts": ("power", 1000.0), "gw": ("power", 1000.0),
-         "minutes": ("duration", 1 / 1440), "hours": ("duration", 1 / 24), "days": ("duration", 1.0),
+         "seconds": ("duration", 1 / 86400), "minutes": ("duration", 1 / 1440), "hours": ("duration", 1 / 24), "days": ("duration", 1.0),
          "weeks": ("duration", 7.0), "months": ("duration", 30.4), "years": ("duration", 365.0),
          "dollars": ("USD", 1.0), "$": ("USD", 1.0), "euros": ("EUR", 1.0), "€": ("EUR", 1.0),
          "pounds": ("GBP", 1.0), "£": ("GBP", 1.0),
@@ -264,7 +267,8 @@ VAGUE_COUNTS = {"dozens": (24.0, 99.0), "scores": (40.0, 99.0), "hundreds": (200
                 "thousands": (2e3, 9999.0), "millions": (2e6, 9.99e8), "handful": (2.0, 6.0)}
 LOWER_BOUND = {("more", "than"), ("over",), ("above",), ("at", "least"), ("upwards", "of"), ("exceeding",)}
 UPPER_BOUND = {("fewer", "than"), ("less", "than"), ("under",), ("below",), ("no", "more", "than"), ("at", "most"),
-               ("up", "to"), ("as", "many", "as"), ("as", "long", "as"), ("as", "much", "as")}
+               ("up", "to"), ("as", "many", "as"), ("as", "long", "as"), ("as", "much", "as"), ("capped", "at"),
+               ("limited", "to"), ("a", "maximum", "of")}
 APPROXIMATE = {("about",), ("around",), ("roughly",), ("nearly",), ("almost",), ("some",), ("approximately",),
                ("close", "to"), ("an", "estimated")}
 EXACT_TOLERANCE, APPROX_TOLERANCE = 0.02, 0.12
@@ -284,6 +288,9 @@ class Quantity:
 def _number(token: str) -> float | None:
     if token in SMALL_NUMBERS:
         return float(SMALL_NUMBERS[token])
+    tens, _, unit = token.partition("-")  # "twenty-three"
+    if tens in TENS_WORDS and unit in UNIT_WORDS:
+        return float(TENS_WORDS[tens] + UNIT_WORDS[unit])
     if token[:1].isdigit():
         try:
             return float(token.rstrip("%").removesuffix("bn").rstrip("mk").replace(",", ""))
