@@ -127,6 +127,36 @@ def test_fast_thresholds_chosen_together_escalate_fewer_pairs_at_the_same_recall
     assert escalated(together).sum() < escalated(alone).sum()
 
 
+def test_verdict_is_chosen_on_held_out_batches_written_to_the_test_brief(monkeypatch):
+    import model.judge as mj
+
+    # batch 1 (another brief): contradictions the verdict scores low, no hard negatives; batch 4 (the test
+    # split's brief): contradictions at 0.6 beside hard negatives at 0.45. Balanced on batch 4 alone, the
+    # threshold lies above 0.45; balanced on both, it would fall to 0.3 and call every hard negative a
+    # contradiction
+    rows = ([{"batch": "1", "p": 0.3, "label": "contradiction"}] * 20 + [{"batch": "1", "p": 0.0, "label": "neutral"}] * 20
+            + [{"batch": "4", "p": 0.6, "label": "contradiction"}] * 20 + [{"batch": "4", "p": 0.45, "label": "neutral"}] * 10)
+    rows = [dict(r, i=i) for i, r in enumerate(rows)]
+    seen = {}
+    monkeypatch.setattr(mj, "TEST_BRIEF_BATCHES", (4,))
+    monkeypatch.setattr(mj, "batch_of", lambda r: r["batch"])
+    monkeypatch.setattr(mj, "train_gate", lambda stance, gold: ({"batches": {r["batch"] for r in gold}}, 0.0))
+    monkeypatch.setattr(mj, "fit_verdict", lambda stance, gold, c: {"batches": {r["batch"] for r in gold}})
+
+    def probability(held, gate, verdict, gate_min):
+        batch = held[0]["batch"]
+        assert batch not in gate["batches"] and batch not in verdict["batches"]  # never judged by what saw it
+        seen[batch] = True
+        return np.array([r["p"] for r in held])
+
+    monkeypatch.setattr(mj, "contradiction_probability", probability)
+    c, threshold, selection = mj.choose_verdict([], rows, rows, grid=(1.0,))
+    assert seen == {"1": True, "4": True}
+    assert 0.45 < threshold <= 0.6
+    assert selection["out_of_fold"]["precision"] == 1.0 and selection["out_of_fold"]["recall"] == 1.0
+    assert selection["out_of_fold_all_dev"]["recall"] == 0.5
+
+
 def test_precise_stage_reads_nli():
     contra, entail = PreciseOnlyScorer().judge([
         ("A man is sleeping on a couch.", "A man is running a marathon."),
