@@ -15,8 +15,9 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 
 # split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-11-30 (judged
 # through the queue): dev 0.749 / 0.913 (91 articles, 390 contradictions, tuned on; the first three batches,
-# written to other briefs, hold most of the misses); test: the seventh batch, set after its single run.
-NEWS_GOLD_FLOORS = {"dev": (0.74, 0.91), "test": (0.88, 0.74)}
+# written to other briefs, hold most of the misses); test 0.937 / 0.868 (the seventh batch, 63 contradictions,
+# never tuned on; run once, after 7104eda). Targets on test: 0.85 / 0.85 (both met).
+NEWS_GOLD_FLOORS = {"dev": (0.74, 0.91), "test": (0.93, 0.86)}
 
 
 def run(tmp_path, folder, split=None):
