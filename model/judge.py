@@ -202,7 +202,7 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
     batches written to the test split's brief (``TEST_BRIEF_BATCHES``; precision over every candidate pair,
     as edges are counted)."""
     stance = [r for r in stance_train if r["source"] != "headlines"]
-    batches = [batch_of(r) for r in gold_rows]
+    batches = np.array([batch_of(r) for r in gold_rows])
     groups = sorted(set(batches))
     truth = np.array([r["label"] == "contradiction" for r in gold_rows])
     brief = np.isin(batches, [str(b) for b in TEST_BRIEF_BATCHES])
@@ -211,7 +211,7 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
     for c in grid:
         oof = np.zeros(len(gold_rows))
         for g in groups:
-            held = [i for i, b in enumerate(batches) if b == g]
+            held = np.flatnonzero(batches == g)
             verdict = fit_verdict(stance, [r for r, b in zip(gold_rows, batches) if b != g], c)
             oof[held] = contradiction_probability([gold_rows[i] for i in held], gates[g][0], verdict, gates[g][1])
         for t in np.arange(0.10, 0.91, 0.01):
@@ -224,8 +224,7 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
             if best is None or key > best[0]:
                 best = (key, float(c), float(round(t, 2)), oof.copy())
     (_, c, t, oof) = best
-    per_batch = {g: contradiction_figures(oof[np.array(batches) == g] >= t, truth[np.array(batches) == g])
-                 for g in groups}
+    per_batch = {g: contradiction_figures(oof[batches == g] >= t, truth[batches == g]) for g in groups}
     return c, t, {"c": c, "threshold": t, "cross_validation": "leave one batch out",
                   "out_of_fold": contradiction_figures(oof[brief] >= t, truth[brief]),
                   "out_of_fold_batches": list(TEST_BRIEF_BATCHES),
