@@ -321,11 +321,13 @@ def escalation_report(idx, passing, target, probs, thresholds, scope_clashes) ->
     """On the pairs ``idx``: the share the precise stage sees, and how many of its contradictions and
     agreements the fast stage lets through (its forests' thresholds, and a clash of scope, which always
     goes on)."""
-    from service.scoring.judge import FAST_TARGETS
+    from service.scoring.judge import FAST_TARGETS, fast_escalates
+
+    goes_on = np.asarray(passing, dtype=bool) & fast_escalates(probs, thresholds[FAST_TARGETS[0]],
+                                                               thresholds[FAST_TARGETS[1]], scope_clashes)
 
     def escalated(i) -> bool:
-        return bool(passing[i]) and (any(probs[i, k] >= thresholds[name] for k, name in enumerate(FAST_TARGETS))
-                                     or bool(scope_clashes[i]))
+        return bool(goes_on[i])
 
     report = {"pairs": len(idx), "gate_veto_share": 1 - int(sum(passing[i] for i in idx)) / max(len(idx), 1),
               "precise_share_of_candidates": sum(map(escalated, idx)) / max(len(idx), 1)}
@@ -346,23 +348,24 @@ def joint_thresholds(idx, passing, target, probs, scope_clashes, recall: dict = 
     agreement forest (and agreements on the contradiction one), so the two together kept 97 % of both and
     escalated more than needed. For each agreement threshold (a quantile of the passing pairs' scores),
     the contradiction threshold is the largest that keeps the rest of the contradictions needed."""
-    from service.scoring.judge import FAST_TARGETS
+    from service.scoring.judge import FAST_TARGETS, fast_escalates
 
     idx = np.asarray([i for i in idx if passing[i]], dtype=np.int64)
-    p_c, p_a = probs[idx, 0], probs[idx, 1]
+    pair_probs = probs[idx]
+    p_c, p_a = pair_probs[:, 0], pair_probs[:, 1]
     clash = np.asarray([bool(scope_clashes[i]) for i in idx])
     is_c = np.asarray([target[i] == FAST_TARGETS[0] for i in idx])
     is_a = np.asarray([target[i] == FAST_TARGETS[1] for i in idx])
     need_c, need_a = int(np.ceil(recall["contradiction"] * is_c.sum())), int(np.ceil(recall["agreement"] * is_a.sum()))
     best = None
     for t_a in np.unique(np.quantile(p_a, np.linspace(0.0, 1.0, 401))):
-        base = clash | (p_a >= t_a)
+        base = fast_escalates(pair_probs, np.inf, t_a, clash)  # on the agreement forest or a clash alone
         missing = need_c - int((base & is_c).sum())
         rest = np.sort(p_c[is_c & ~base])[::-1]
         t_c = 1.01 if missing <= 0 else float(rest[missing - 1]) if missing <= len(rest) else None
         if t_c is None:
             continue
-        escalated = base | (p_c >= t_c)
+        escalated = fast_escalates(pair_probs, t_c, t_a, clash)
         if int((escalated & is_a).sum()) < need_a:
             continue
         if best is None or escalated.sum() < best[0]:

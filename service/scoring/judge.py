@@ -169,6 +169,13 @@ def fast_probs(fast: dict, x: np.ndarray) -> np.ndarray:
     return out / out.sum(axis=1, keepdims=True)
 
 
+def fast_escalates(probs: np.ndarray, contradiction_min: float, agreement_min: float, scope_clashes) -> np.ndarray:
+    """Which pairs the fast stage sends on to the precise stage, from its (contradiction, agreement, ...)
+    ``probs``: either forest at or above its threshold, or a clash of scope (``scope_clash``), which always
+    goes on. The service, the search for the two thresholds and their held-out report all use this rule."""
+    return (probs[:, 0] >= contradiction_min) | (probs[:, 1] >= agreement_min) | np.asarray(scope_clashes, dtype=bool)
+
+
 @lru_cache(maxsize=2)
 def load_judge(judge_dir: str = str(JUDGE_DIR)) -> tuple[dict, dict]:
     folder = Path(judge_dir)
@@ -266,9 +273,12 @@ class JudgeScorer(_Parts):
         vectors = self.embedder.embed_reusing([t for i in idx for t in pairs[i]])
         x = fast_inputs(vectors[0::2], vectors[1::2], np.array([cue_rows[i] for i in idx]),
                         np.array([gates[i] for i in idx]))
+        p_fast = fast_probs(fast, x)
+        goes_on = fast_escalates(p_fast, thresholds["fast"], thresholds["fast_agreement"],
+                                 [scope_clash(cue_rows[i]) for i in idx])
         escalate = []
-        for i, p in zip(idx, fast_probs(fast, x)):
-            if p[0] >= thresholds["fast"] or p[1] >= thresholds["fast_agreement"] or scope_clash(cue_rows[i]):
+        for i, p, on in zip(idx, p_fast, goes_on):
+            if on:
                 escalate.append(i)
             else:
                 probs = dict(zip(LABELS, map(float, p)))
