@@ -2,14 +2,13 @@
 names its batch, and an article, a batch and a pair each lie in one split."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
-from service.evaluation import NEWS_GOLD_DIR
+from service.evaluation import NEWS_GOLD_DIR, read_jsonl
 
 
 def read(name):
-    return [json.loads(line) for line in (NEWS_GOLD_DIR / name).read_text(encoding="utf-8").splitlines() if line]
+    return read_jsonl(NEWS_GOLD_DIR / name)
 
 
 def test_articles_and_batches_lie_whole_in_one_split():
