@@ -1,9 +1,11 @@
-"""Readable cues: unit-aware quantities, an accusation against its denial, antonymous predicates."""
+"""Readable cues: unit-aware quantities, an accusation against its denial, antonymous predicates, opposed
+positions on one proposal."""
 from __future__ import annotations
 
 import pytest
 
-from service.scoring.cues import amounts_alike, denial_overlap, find_cues, quantities, quantity_comparison, same_measure
+from service.scoring.cues import (amounts_alike, denial_overlap, find_cues, opposed_positions, positions, quantities,
+                                  quantity_comparison, same_measure)
 
 
 def kinds(a, b):
@@ -159,3 +161,32 @@ def test_an_amount_in_other_words_is_written_alike_for_nli_whichever_claim_comes
 ])
 def test_one_of_a_unit_is_an_amount_only_after_a_comparator(text, amounts):
     assert [q.surface for q in quantities(text)] == amounts
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Norvia is willing to open its airspace to relief flights.", "Relief flights over Norvia are out of the question for the army."),
+    ("The union is ready to resume talks on Monday.", "The union has no interest in further talks."),
+    ("The council did not agree to sell the park.", "The council agreed to sell the park to a developer."),
+    ("The board backs the merger.", "The merger must be blocked."),
+    ("A toll is the only way to pay for the bridge.", "Drivers will never accept a toll on the bridge."),
+])
+def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
+    assert opposed_positions(a, b) and opposed_positions(b, a)
+    assert "positions" in kinds(a, b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The minister supports the plan.", "The mayor backs the plan."),
+    ("The regulator rejected the bid.", "The court refused the appeal."),
+    ("The union is ready to talk about pay but rejects any talk of job cuts.", "Management is ready to talk about pay."),
+    ("Prices rose 4 percent in May.", "Prices fell in May."),
+])
+def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
+    assert opposed_positions(a, b) is None
+    assert "positions" not in kinds(a, b)
+
+
+def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():
+    assert positions("Kestria is not ready for a deal.") == ((), ("not ready for",))
+    assert positions("The merger must be blocked.") == ((), ("must be blocked",))
+    assert positions("The merger must go ahead.") == (("must",), ())

@@ -65,7 +65,7 @@ STOPWORDS = {
 class Cue:
     """One piece of evidence: its kind, the words in claim A and claim B that show it."""
 
-    kind: str  # "negation", "denial", "antonym", "number", "date", "scope"; the judge adds "other_things"
+    kind: str  # "negation", "denial", "antonym", "positions", "number", "date", "scope"; the judge adds "other_things"
     a: str
     b: str
 
@@ -163,6 +163,58 @@ def denial_words(text: str) -> tuple[str, ...]:
     return tuple(t for t in words(text) if t in DENIAL_WORDS or t.startswith(DENIAL_STEMS))
 
 
+# Positions taken on a proposal, plan or deal: words that back it ("ready to", "would be the best") and
+# words that refuse it ("unacceptable", "not up for discussion"). Two actors on opposite sides of one
+# proposal is a conflict of narratives even where both statements can be true ("Britain is prepared to
+# put troops in Ukraine" / "European peacekeepers in Ukraine are unacceptable to Russia").
+BACKING = re.compile(
+    r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
+    r"offer(?:s|ed)?|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
+    r"(?:is|are|was|would be|remains) the (?:best|only|right)(?: \w+)? (?:way|protection|guarantee|option|solution|"
+    r"site|choice|answer|plan|route)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
+    r"demand(?:s|ed)?|push(?:es|ed)? for|must)\b", re.IGNORECASE)
+REFUSING = re.compile(
+    r"\b(?:unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
+    r"(?:not|non)[- ]negotiable|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
+    r"no interest in|never (?:accept|agree|allow)|cannot (?:accept|allow|agree|support)|"
+    r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved)|accept|allow|agree|sign|happen|"
+    r"tolerate)|won't (?:accept|allow|agree|sign|happen)|"
+    r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped)|stay|remain|not))\b", re.IGNORECASE)
+NEGATED_BACKING = re.compile(r"\b(?:not|no|never|n't|no longer|nobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=50_000)
+def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words by which ``text`` backs a proposal and those by which it refuses one; a backing word
+    under a negation ("not ready for", "did not agree to") refuses, and one inside a refusing phrase
+    ("must be blocked") does not count."""
+    text = text.replace("’", "'")
+    refusals = list(REFUSING.finditer(text))
+    backing, refusing = [], [m.group(0).lower() for m in refusals]
+    for m in BACKING.finditer(text):
+        if any(r.start() <= m.start() < r.end() for r in refusals):
+            continue
+        before = text[max(0, m.start() - 20):m.start()]
+        negated = NEGATED_BACKING.search(before)
+        if negated:
+            refusing.append((before[negated.start():] + m.group(0)).lower())
+        else:
+            backing.append(m.group(0).lower())
+    return tuple(backing), tuple(refusing)
+
+
+def opposed_positions(a: str, b: str) -> tuple[str, str] | None:
+    """The words of two claims that take opposite positions (one only backs, the other only refuses), or
+    None."""
+    back_a, refuse_a = positions(a)
+    back_b, refuse_b = positions(b)
+    if back_a and not refuse_a and refuse_b and not back_b:
+        return back_a[0], refuse_b[0]
+    if refuse_a and not back_a and back_b and not refuse_b:
+        return refuse_a[0], back_b[0]
+    return None
+
+
 def find_cues(a: str, b: str) -> list[Cue]:
     """All cues that suggest ``a`` and ``b`` disagree; empty when none is seen."""
     cues: list[Cue] = []
@@ -173,6 +225,9 @@ def find_cues(a: str, b: str) -> list[Cue]:
     if bool(den_a) != bool(den_b):
         cues.append(Cue("denial", den_a[0] if den_a else "", den_b[0] if den_b else ""))
     cues += [Cue("antonym", x, y) for x, y in antonym_pairs(a, b)]
+    opposed = opposed_positions(a, b)
+    if opposed:
+        cues.append(Cue("positions", *opposed))
     clashes, _ = quantity_comparison(a, b)
     cues += [Cue("number", x.surface, y.surface) for x, y in clashes]
     da, db = dates(a), dates(b)
@@ -193,6 +248,7 @@ CUE_FEATURE_NAMES = [
     "date_mismatch", "scope", "overlap", "length_ratio", "denial_flip", "quantity_match",
     # directional: how much of one claim the other already says (what NLI's "neutral" turns on)
     "b_content_in_a", "a_content_in_b", "b_words_new", "a_words_new",
+    "positions",
 ]
 
 
@@ -211,6 +267,7 @@ def cue_features(a: str, b: str, cues: list[Cue] | None = None) -> list[float]:
         share_in(content_words(b), content_words(a)), share_in(content_words(a), content_words(b)),
         1.0 - share_in(frozenset(words(b)), frozenset(words(a))),
         1.0 - share_in(frozenset(words(a)), frozenset(words(b))),
+        float("positions" in kinds),
     ]
 
 

@@ -16,9 +16,9 @@ For each candidate pair (claim A, claim B):
 4. **Verdict** (``stage="precise"``): a multinomial logistic regression over both NLI directions, the
    explained cues (a number clash and whether its two amounts count the same thing, an accusation
    against a denial and how much of the claim the denial restates, a report called a lie and how much
-   of the other claim it reports, negation, antonymous predicates, and a clash of scope beside one of
-   these: "a ceasefire on energy was agreed" / "a full ceasefire was rejected"), the things each claim names
-   that the other never mentions ("petrol" / "diesel": ``nouns.py``) and the gate's evidence of one
+   of the other claim it reports, negation, antonymous predicates, and two positions on one proposal,
+   one backing it and one refusing it: "a ceasefire was agreed upon" / "Putin rejected a full ceasefire",
+   ``cues.opposed_positions``), the things each claim names that the other never mentions ("petrol" / "diesel": ``nouns.py``) and the gate's evidence of one
    point, trained on news stance pairs and the gold dev split. Cues are features, so a cue raises a
    verdict by what it is worth on labelled pairs; low alignment vetoes (step 1).
 
@@ -48,7 +48,7 @@ VERDICT_FEATURES = [
     "logit_contradiction", "logit_agreement", "contradiction_max", "contradiction_min", "entailment_max",
     "neutral_min", "number_mismatch", "number_same_measure", "quantity_match", "denial_flip", "denial_overlap",
     "meta_denial_overlap", "antonym", "negation_flip", "similarity", "stems_in_shorter", "names_jaccard",
-    "scope_clash", "unshared_things",
+    "unshared_things", "opposed_positions",
 ]
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
@@ -74,8 +74,10 @@ def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: n
     """Both NLI directions (entailment, neutral, contradiction), the explained cues (``cue_features``
     rows) and the gate's evidence of one point (``gate_features`` rows) of each pair. Cues enter as
     features, so a cue raises a verdict by what it is worth on labelled pairs: a number clash between
-    two amounts of the same measure, a denial that restates the other claim, antonymous predicates; and
-    how many things each claim names that the other never mentions (``nouns.unshared_things``)."""
+    two amounts of the same measure, a denial that restates the other claim, antonymous predicates,
+    opposed positions on a proposal; and how many things each claim names that the other never mentions
+    (``nouns.unshared_things``). A clash of scope is not among them: it fired on one labelled pair (the
+    founding pair), so its weight only memorised that pair; it still sends a pair past the fast stage."""
     combined = combine_directions(np.asarray(p_ab), np.asarray(p_ba))
     nouns.prefetch(text for pair in pairs for text in pair)
     rows = []
@@ -87,7 +89,7 @@ def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: n
             cue["number_mismatch"], float(same_measure(a, b)) if cue["number_mismatch"] else 0.0,
             cue["quantity_match"], cue["denial_flip"], denial_overlap(a, b), meta_denial_overlap(a, b),
             cue["antonym"], cue["negation_flip"], gate["similarity"], gate["stems_in_shorter"], gate["names_jaccard"],
-            float(scope_clash(cf)), nouns.unshared_things(a, b),
+            nouns.unshared_things(a, b), cue["positions"],
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(VERDICT_FEATURES))
 
