@@ -180,7 +180,7 @@ REFUSING = re.compile(
     r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved)|accept|allow|agree|sign|happen|"
     r"tolerate)|won't (?:accept|allow|agree|sign|happen)|"
     r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped)|stay|remain|not))\b", re.IGNORECASE)
-NEGATED_BACKING = re.compile(r"\b(?:not|no|never|n't|no longer|nobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)
+NEGATED_BACKING = re.compile(r"\b(?:not|no|never|n't|nobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
 
 
 @lru_cache(maxsize=50_000)

@@ -18,8 +18,8 @@ For each candidate pair (claim A, claim B):
    against a denial and how much of the claim the denial restates, a report called a lie and how much
    of the other claim it reports, negation, antonymous predicates, and two positions on one proposal,
    one backing it and one refusing it: "a ceasefire was agreed upon" / "Putin rejected a full ceasefire",
-   ``cues.opposed_positions``), the things each claim names that the other never mentions ("petrol" / "diesel": ``nouns.py``) and the gate's evidence of one
-   point, trained on news stance pairs and the gold dev split. Cues are features, so a cue raises a
+   ``cues.opposed_positions``), the things each claim names that the other never mentions ("petrol" /
+   "diesel": ``nouns.py``) and the gate's evidence of one point, trained on news stance pairs and the gold dev split. Cues are features, so a cue raises a
    verdict by what it is worth on labelled pairs; low alignment vetoes (step 1).
 
 Files: ``model/judge/judge.json`` (gate and verdict weights, fast-stage threshold, provenance) and
