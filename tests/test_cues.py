@@ -58,6 +58,14 @@ def test_same_amount_in_other_units_is_a_match_not_a_clash(a, b):
 def test_dates_and_years_are_not_amounts():
     assert quantities("The law took effect on 1 January 2026.") == ()
     assert quantities("Prices have risen since 2019.") == ()
+    assert quantities("Losses over the 2024-25 winter were heavy.") == ()  # a span of years, not 25 of something
+    assert [q.surface for q in quantities("In 2023/2024, 300 jobs went.")] == ["300"]
+
+
+def test_a_comparator_before_the_article_of_a_fraction_bounds_it():
+    clashes, matches = quantity_comparison("Milk prices have fallen 9 percent.", "Milk prices have dropped by nearly a tenth.")
+    assert not clashes and [y.surface for _, y in matches] == ["a tenth"]
+    assert [q.bound for q in quantities("Nearly a third of voters stayed home.")] == ["approx"]
 
 
 def test_money_in_different_currencies_is_not_compared():
@@ -81,6 +89,14 @@ def test_antonymous_predicates():
     assert "antonym" in kinds("The court upheld the ban.", "The court overturned the ban.")
     assert "antonym" in kinds("The court struck down the ban.", "The court upheld the ban.")
     assert "antonym" in kinds("The judges annulled the rule.", "The judges upheld the rule.")
+    assert "antonym" in kinds("The clinic shut its doors in May.", "The clinic is still open.")
+
+
+def test_a_phrasal_verb_counts_as_the_word_it_means_and_is_shown_as_written():
+    cues = find_cues("The ministry approved the loan guarantee.", "The ministry turned down the loan guarantee.")
+    assert [(c.kind, c.a, c.b) for c in cues] == [("antonym", "approved", "turned down")]
+    # the same verdict in other words is no clash
+    assert "antonym" not in kinds("The ministry rejected the loan.", "The ministry turned down the loan.")
 
 
 @pytest.mark.parametrize("text", ["It costs £", "$", "Prices rose to € and more"])

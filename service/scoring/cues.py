@@ -39,7 +39,10 @@ ANTONYM_STEMS: list[tuple[str, str]] = [
     ("guilty", "acquit"), ("upheld", "overturn"), ("uphold", "overturn"), ("upheld", "struck"), ("uphold", "struck"),
     ("upheld", "annul"), ("uphold", "annul"), ("upheld", "quash"), ("uphold", "quash"), ("lawful", "unlawful"), ("safe", "unsafe"),
     ("ahead", "delay"), ("lead", "trail"), ("surplus", "deficit"), ("broke", "still"), ("end", "continu"),
+    ("shut", "open"),
 ]
+# phrasal verbs: (first word, second word) -> the stem of the one word they mean
+PHRASAL_STEMS = {(turn, "down"): "reject" for turn in ("turn", "turns", "turned", "turning")}
 
 SCOPE_WIDE = {"full", "complete", "comprehensive", "total", "all", "entire", "general", "whole"}
 SCOPE_NARROW = {"partial", "limited", "some", "only", "specific", "specifically", "energy", "targeted"}
@@ -91,12 +94,18 @@ STEM_LENGTHS = sorted({len(stem) for stem in ALL_STEMS})
 
 @lru_cache(maxsize=50_000)
 def stems_in(text: str) -> dict[str, str]:
-    """Each antonym stem found in ``text`` mapped to the first word that starts with it.
+    """Each antonym stem found in ``text`` mapped to the first word that starts with it (or to the phrasal
+    verb that means it: "turned down" for "reject").
 
     Cached: a scorer sees the same claim in many pairs, and this is the costly part of the cues.
     """
     found: dict[str, str] = {}
-    for token in words(text):
+    tokens = words(text)
+    for first, second in zip(tokens, tokens[1:]):
+        stem = PHRASAL_STEMS.get((first, second))
+        if stem and stem not in found:
+            found[stem] = f"{first} {second}"
+    for token in tokens:
         for length in STEM_LENGTHS:
             if length > len(token):
                 break
@@ -278,7 +287,8 @@ def share_in(these: frozenset[str], others: frozenset[str]) -> float:
 
 # ---------------------------------------------------------------- quantities with units
 
-QUANTITY_TOKEN = re.compile(r"[$€£]|\d[\d,]*(?:\.\d+)?(?:bn|m|k|%)?|[a-z]+(?:-[a-z]+)*")
+# a span of years ("the 2024-25 winter") is one token, so that its end is not read as a count of 25
+QUANTITY_TOKEN = re.compile(r"[$€£]|\d{4}[-–/]\d{2}(?:\d{2})?\b|\d[\d,]*(?:\.\d+)?(?:bn|m|k|%)?|[a-z]+(?:-[a-z]+)*")
 UNIT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
               "ninety": 90}
@@ -423,7 +433,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             fraction = _fraction_word(tokens, i)
             if fraction:
                 value, i = fraction
-                found.append(amount(value, "%", start, i))
+                # "nearly a tenth": the comparator stands before the article
+                first = start - 1 if start > 0 and tokens[start - 1] in ("a", "one") else start
+                found.append(amount(value, "%", first, i))
                 continue
             i += 1
             continue
