@@ -157,11 +157,11 @@ def dev_candidate_rows(gold_dev: list[dict], min_similarity: float = 0.30) -> li
     contradictions, which no public data set has. Labels by the gold's exhaustiveness rule."""
     from service.scoring.judge import precise_model
 
-    from .label import with_probs
+    from .label import labelled
 
-    labelled = {(r["a"], r["b"]) for r in gold_dev} | {(r["b"], r["a"]) for r in gold_dev}
-    rows = [r for r in enrich(all_dev_pairs()) if r["similarity"] >= min_similarity and (r["a"], r["b"]) not in labelled]
-    for r in with_probs(rows, precise_model()):
+    listed = {(r["a"], r["b"]) for r in gold_dev} | {(r["b"], r["a"]) for r in gold_dev}
+    rows = [r for r in enrich(all_dev_pairs()) if r["similarity"] >= min_similarity and (r["a"], r["b"]) not in listed]
+    for r in labelled("dev_candidates", rows, precise_model()):
         r["label"] = "contradiction" if r["contradiction"] else "neutral"
     return rows
 

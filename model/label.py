@@ -99,6 +99,33 @@ def with_probs(rows: list[dict], nli) -> list[dict]:
     return rows
 
 
+def labelled(name: str, rows: list[dict], nli, log=print) -> list[dict]:
+    """``rows`` with the precise stage's probabilities, taken from ``<name>.jsonl`` where it holds the same
+    pair read the same way, the others labelled now and added to it: a cache, so that a second run over
+    (mostly) the same pairs costs little, and an interrupted one resumes."""
+    path = LABEL_DIR / f"{name}.jsonl"
+    LABEL_DIR.mkdir(parents=True, exist_ok=True)
+    stored = {(r["a"], r["b"]): r for r in (read_jsonl(path) if path.exists() else [])}
+    fresh = set(stale_rows(list(stored.values())))
+    stored = {key: r for i, (key, r) in enumerate(stored.items()) if i not in fresh}
+    todo = [r for r in rows if (r["a"], r["b"]) not in stored]
+    log(f"{name}: {len(rows) - len(todo)} of {len(rows)} pairs stored, {len(todo)} to label")
+    with open(path, "a", encoding="utf-8") as out:
+        for start in tqdm(range(0, len(todo), CHUNK), desc=name):
+            for row in with_probs(todo[start:start + CHUNK], nli):
+                stored[(row["a"], row["b"])] = row
+                out.write(json.dumps({k: row[k] for k in ("a", "b", "p_ab", "p_ba", "nli_input") if k in row},
+                                     ensure_ascii=False) + "\n")
+            out.flush()
+    for row in rows:
+        hit = stored[(row["a"], row["b"])]
+        if hit is row:  # labelled just now
+            continue
+        row.pop("nli_input", None)
+        row.update({k: hit[k] for k in ("p_ab", "p_ba", "nli_input") if k in hit})
+    return rows
+
+
 def stale_rows(rows: list[dict]) -> list[int]:
     """Rows labelled on another reading of their pair than the service's now."""
     from service.scoring.judge import precise_inputs

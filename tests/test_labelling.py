@@ -53,3 +53,19 @@ def test_an_other_story_neighbour_that_restates_the_headline_is_no_negative():
         {"a": "Jihadi John named as Mohammed Emwazi", "b": "'Jihadi John' named as Mohammed Emwazi", "aligned": 1},
     ]
     assert without_duplicate_stories(rows) == rows[2:]
+
+
+def test_a_cached_set_labels_only_pairs_it_has_not_stored_on_their_current_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(label, "LABEL_DIR", tmp_path)
+    quiet = dict(log=lambda *_: None)
+    first = CountingNLI()
+    rows = label.labelled("cache", [dict(PLAIN)], first, **quiet)
+    assert rows[0]["p_ab"] == [0.2, 0.3, 0.5] and len(first.read) == 2
+    again = CountingNLI()
+    rows = label.labelled("cache", [dict(PLAIN), dict(WORDED)], again, **quiet)
+    assert again.read == [("The detour adds 90 minutes.",) * 2] * 2  # only the new pair, both ways, as read
+    assert rows[1]["nli_input"] == [WORDED["a"], "The detour adds 90 minutes."] and rows[0]["p_ab"] == [0.2, 0.3, 0.5]
+    # a row stored on an older reading is labelled again
+    (tmp_path / "cache.jsonl").write_text(json.dumps(dict(WORDED, p_ab=[1, 0, 0], p_ba=[1, 0, 0])) + "\n")
+    third = CountingNLI()
+    assert label.labelled("cache", [dict(WORDED)], third, **quiet)[0]["p_ab"] == [0.2, 0.3, 0.5] and third.read
