@@ -27,6 +27,7 @@ from .newsdata import candidate_pairs, is_heldout, read_jsonl, stance_pairs
 LABEL_DIR = REPO / "model" / "checkpoints" / "labels"
 GOLD_DIRS = {"news_gold": REPO / "fixtures" / "news_gold", "shared_dev": REPO.parent / "shared" / "dev"}
 CHUNK = 128
+LABEL_KEYS = ("p_ab", "p_ba", "nli_input")  # what a label adds to a pair (``with_probs``)
 
 
 def gold_pairs() -> list[dict]:
@@ -106,15 +107,15 @@ def labelled(name: str, rows: list[dict], nli, log=print) -> list[dict]:
     path = LABEL_DIR / f"{name}.jsonl"
     LABEL_DIR.mkdir(parents=True, exist_ok=True)
     stored = {(r["a"], r["b"]): r for r in (read_jsonl(path) if path.exists() else [])}
-    fresh = set(stale_rows(list(stored.values())))
-    stored = {key: r for i, (key, r) in enumerate(stored.items()) if i not in fresh}
+    stale = set(stale_rows(list(stored.values())))
+    stored = {key: r for i, (key, r) in enumerate(stored.items()) if i not in stale}
     todo = [r for r in rows if (r["a"], r["b"]) not in stored]
     log(f"{name}: {len(rows) - len(todo)} of {len(rows)} pairs stored, {len(todo)} to label")
     with open(path, "a", encoding="utf-8") as out:
         for start in tqdm(range(0, len(todo), CHUNK), desc=name):
             for row in with_probs(todo[start:start + CHUNK], nli):
                 stored[(row["a"], row["b"])] = row
-                out.write(json.dumps({k: row[k] for k in ("a", "b", "p_ab", "p_ba", "nli_input") if k in row},
+                out.write(json.dumps({k: row[k] for k in ("a", "b", *LABEL_KEYS) if k in row},
                                      ensure_ascii=False) + "\n")
             out.flush()
     for row in rows:
@@ -122,7 +123,7 @@ def labelled(name: str, rows: list[dict], nli, log=print) -> list[dict]:
         if hit is row:  # labelled just now
             continue
         row.pop("nli_input", None)
-        row.update({k: hit[k] for k in ("p_ab", "p_ba", "nli_input") if k in hit})
+        row.update({k: hit[k] for k in LABEL_KEYS if k in hit})
     return rows
 
 
