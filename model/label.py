@@ -10,6 +10,8 @@ as the service reads the pair (``service.scoring.judge.precise_inputs``; where t
 claims as stated, the row keeps it as ``nli_input``). Rows written before that reading changed are
 labelled again at the start of each run (``refresh``).
 A larger ``--candidates`` than was planned extends the candidate plan (its first rows stay as they were).
+``labelled`` is the same cache for pair sets made elsewhere: ``model.judge`` keeps the dev split's
+other candidate pairs in ``dev_candidates.jsonl`` through it, so a retrain labels only the pairs it has not seen.
 """
 from __future__ import annotations
 
