@@ -1,6 +1,6 @@
 """Quality floors through the store, with the shipped judge: every gold set is ingested into an empty
 store and the edges the engine creates are scored (service/evaluation.py). A drop below a floor fails
-the suite. The floors are the figures reached on 2026-11-30 (model/MODEL_CARD.md), rounded down."""
+the suite. The floors are the figures reached on 2026-12-01 (model/MODEL_CARD.md), rounded down."""
 from __future__ import annotations
 
 import pytest
@@ -13,12 +13,11 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-11-30 (ninth session,
-# judged through the queue): dev 0.752 / 0.890 (136 articles less the test batch: 1,179 statements, 540
-# contradictions, tuned on); test 0.742 / 0.831 (the eighth batch, 66 contradictions, never tuned on; run once,
-# after 894ae67; the judge before this round reaches the same 49 / 66 and 59 edges on it). Targets on test:
-# 0.85 / 0.85, both missed on this batch (met on the seventh: 0.937 / 0.868).
-NEWS_GOLD_FLOORS = {"dev": (0.75, 0.89), "test": (0.74, 0.83)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-01 (tenth session,
+# judged through the queue): dev 0.756 / 0.891 (1,329 statements, 606 contradictions, tuned on); test 0.818 /
+# 0.857 (the tenth batch, 66 contradictions, never tuned on; run once, after 8ba3447). Targets on test: 0.85 /
+# 0.85, precision met, recall missed (54 of 66; 57 would meet it).
+NEWS_GOLD_FLOORS = {"dev": (0.75, 0.89), "test": (0.81, 0.85)}
 
 
 def run(tmp_path, folder, split=None):
