@@ -24,6 +24,7 @@ def kinds(a, b):
     ("The thieves spent more than 20 minutes inside.", "The thieves were inside for 240 seconds."),
     ("The rise in the toll will be capped at 5 percent.", "Drivers will pay 11 percent more in tolls."),
     ("Seventy-five workers were laid off.", "The plant laid off 57 workers."),
+    ("The water held 50 micrograms of bromate per litre.", "The water held 5 milligrams of bromate per litre."),
 ])
 def test_number_clash_across_forms_and_units(a, b):
     clashes, matches = quantity_comparison(a, b)
@@ -48,6 +49,8 @@ def test_number_clash_across_forms_and_units(a, b):
     ("At least 23 people died when the ferry capsized.", "Twenty-three people died when the ferry capsized."),
     ("Ninety staff walked out.", "90 staff walked out."),
     ("The blackout lasted 90 seconds.", "The blackout lasted a minute and a half."),
+    ("The water held 50 micrograms of bromate per litre.", "The water held 0.05 milligrams of bromate per litre."),
+    ("Each tablet contains 500 mg of the drug.", "Each tablet contains half a gram of the drug."),
 ])
 def test_same_amount_in_other_units_is_a_match_not_a_clash(a, b):
     clashes, matches = quantity_comparison(a, b)

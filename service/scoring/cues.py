@@ -306,7 +306,8 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "millimetres": ("length", 1e-6), "millimeters": ("length", 1e-6), "mm": ("length", 1e-6),
          "feet": ("length", 3.048e-4), "foot": ("length", 3.048e-4), "ft": ("length", 3.048e-4),
          "kg": ("mass", 1.0), "kilograms": ("mass", 1.0), "kilos": ("mass", 1.0), "tonnes": ("mass", 1000.0),
-         "tons": ("mass", 1000.0), "tonne": ("mass", 1000.0),
+         "tons": ("mass", 1000.0), "tonne": ("mass", 1000.0), "grams": ("mass", 1e-3), "milligrams": ("mass", 1e-6),
+         "mg": ("mass", 1e-6), "micrograms": ("mass", 1e-9), "µg": ("mass", 1e-9), "mcg": ("mass", 1e-9),
          "megawatts": ("power", 1.0), "mw": ("power", 1.0), "gigawatts": ("power", 1000.0), "gw": ("power", 1000.0),
          "seconds": ("duration", 1 / 86400), "minutes": ("duration", 1 / 1440), "hours": ("duration", 1 / 24), "days": ("duration", 1.0),
          "weeks": ("duration", 7.0), "months": ("duration", 30.4), "years": ("duration", 365.0),
@@ -328,7 +329,7 @@ SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24)
                   "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
                   "kilometre": ("length", 1.0), "kilometer": ("length", 1.0), "metre": ("length", 0.001),
                   "meter": ("length", 0.001), "mile": ("length", 1.609), "mile-long": ("length", 1.609),
-                  "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "million": ("count", 1e6), "billion": ("count", 1e9)}
+                  "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "gram": ("mass", 1e-3), "million": ("count", 1e6), "billion": ("count", 1e9)}
 # plural amounts without a number: "dozens of arrests" (24-99), "hundreds of thousands of people"
 VAGUE_COUNTS = {"dozens": (24.0, 99.0), "scores": (40.0, 99.0), "hundreds": (200.0, 999.0),
                 "thousands": (2e3, 9999.0), "millions": (2e6, 9.99e8), "handful": (2.0, 6.0)}
