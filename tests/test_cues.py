@@ -51,6 +51,9 @@ def test_number_clash_across_forms_and_units(a, b):
     ("The blackout lasted 90 seconds.", "The blackout lasted a minute and a half."),
     ("The water held 50 micrograms of bromate per litre.", "The water held 0.05 milligrams of bromate per litre."),
     ("Each tablet contains 500 mg of the drug.", "Each tablet contains half a gram of the drug."),
+    ("Each tablet contains 500mg of the drug.", "Each tablet contains half a gram of the drug."),
+    ("The new road is 10km long.", "The new road is 10 kilometres long."),
+    ("The fund lost $5m.", "The fund lost 5 million dollars."),
 ])
 def test_same_amount_in_other_units_is_a_match_not_a_clash(a, b):
     clashes, matches = quantity_comparison(a, b)

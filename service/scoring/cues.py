@@ -287,8 +287,10 @@ def share_in(these: frozenset[str], others: frozenset[str]) -> float:
 
 # ---------------------------------------------------------------- quantities with units
 
-# a span of years ("the 2024-25 winter") is one token, so that its end is not read as a count of 25
-QUANTITY_TOKEN = re.compile(r"[$€£]|\d{4}[-–/]\d{2}(?:\d{2})?\b|\d[\d,]*(?:\.\d+)?(?:bn|m|k|%)?|[a-z]+(?:-[a-z]+)*")
+# a span of years ("the 2024-25 winter") is one token, so that its end is not read as a count of 25; a
+# multiplier letter only where the word ends there ("$5m", "3bn"), so "500mg" and "10km" keep their unit
+QUANTITY_TOKEN = re.compile(
+    r"[$€£]|\d{4}[-–/]\d{2}(?:\d{2})?\b|\d[\d,]*(?:\.\d+)?(?:(?:bn|m|k)(?![a-z])|%)?|[a-z]+(?:-[a-z]+)*")
 UNIT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
               "ninety": 90}
