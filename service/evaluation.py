@@ -33,13 +33,14 @@ def edge_label(engine, a: str, b: str) -> str | None:
     return None
 
 
-def evaluate_gold(engine, gold_dir: Path, split: str | None = None) -> dict:
-    """Ingest a gold set's statements (one split of them) into ``engine``, an empty store, and score
-    the edges it creates: contradiction recall over the gold contradiction pairs, and the precision of
-    every contradiction edge among these statements (the gold lists every contradiction, so an edge
-    that is not a gold contradiction is false). Labelled non-contradiction pairs found as contradiction
-    are counted too, with their class, so a drop shows where it comes from."""
-    statements = [s for s in read_jsonl(gold_dir / "statements.jsonl") if split is None or s.get("split") == split]
+def evaluate_gold(engine, gold_dir: Path, split: str | None = None, batches: tuple[int, ...] | None = None) -> dict:
+    """Ingest a gold set's statements (one split of them, or of its ``batches``) into ``engine``, an empty
+    store, and score the edges it creates: contradiction recall over the gold contradiction pairs, and
+    the precision of every contradiction edge among these statements (the gold lists every
+    contradiction, so an edge that is not a gold contradiction is false). Labelled non-contradiction
+    pairs found as contradiction are counted too, with their class, so a drop shows where it comes from."""
+    statements = [s for s in read_jsonl(gold_dir / "statements.jsonl")
+                  if (split is None or s.get("split") == split) and (batches is None or s.get("batch") in batches)]
     ids = {s["id"] for s in statements}
     pairs = [p for p in read_jsonl(gold_dir / "pairs.jsonl") if p["a"] in ids and p["b"] in ids]
     engine.ingest(statements)
@@ -62,7 +63,8 @@ def evaluate_gold(engine, gold_dir: Path, split: str | None = None) -> dict:
         entry["pairs"] += 1
         entry["right"] += (r["found"] == "contradiction") == (r["label"] == "contradiction")
     return {
-        "scorer": engine.scorer.name, "split": split or "all", "statements": len(statements),
+        "scorer": engine.scorer.name, "split": split or "all", "batches": list(batches) if batches else "all",
+        "statements": len(statements),
         "contradiction_pairs": len(contradictions), "contradictions_found": found,
         "contradiction_recall": round(found / max(len(contradictions), 1), 4),
         "contradiction_edges": len(edges), "true_contradiction_edges": true_edges,

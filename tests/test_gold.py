@@ -3,6 +3,8 @@ store and the edges the engine creates are scored (service/evaluation.py). A dro
 the suite. The floors are the figures reached on 2026-12-01 (model/MODEL_CARD.md), rounded down."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from service import build_engine
@@ -13,20 +15,26 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-01 (tenth session,
-# judged through the queue): dev 0.756 / 0.891 (1,329 statements, 606 contradictions, tuned on); test 0.818 /
-# 0.857 (the tenth batch, 66 contradictions, never tuned on; run once, after 8ba3447). Targets on test: 0.85 /
-# 0.85, precision met, recall missed (54 of 66; 57 would meet it).
-NEWS_GOLD_FLOORS = {"dev": (0.75, 0.89), "test": (0.81, 0.85)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-01 (eleventh session,
+# judge of 5554c5b, judged through the queue): all of dev 0.755 / 0.886 (1,479 statements, 672 contradictions,
+# tuned on); dev's batches 8-10 0.740 / 0.853 (450 statements, 219 contradictions); test 0.776 / 0.881 (the
+# eleventh batch, 67 contradictions, never tuned on; run once). Targets on test: 0.85 / 0.85, precision met,
+# recall missed (52 of 67; 57 would meet it).
+NEWS_GOLD_FLOORS = {"dev": (0.75, 0.88), "dev_latest": (0.73, 0.85), "test": (0.77, 0.88)}
+# All of dev takes about 2 minutes through the store, a sixth of CI's budget: the suite checks its latest
+# three batches (the closest to the test split's brief) against their own floors; GOLD_DEV=all checks all of
+# it: GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
+LATEST_DEV_BATCHES = (8, 9, 10)
+ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 
-def run(tmp_path, folder, split=None):
+def run(tmp_path, folder, split=None, batches=None):
     engine = build_engine(make_config(tmp_path, scorer="judge", judging="background"))  # as served
     try:
-        report = evaluate_gold(engine, folder, split)
+        report = evaluate_gold(engine, folder, split, batches)
     finally:
         engine.storage.close()
-    print(f"\n[{folder.name}/{report['split']}] contradictions found {report['contradictions_found']}/"
+    print(f"\n[{folder.name}/{report['split']}, batches {report['batches']}] contradictions found {report['contradictions_found']}/"
           f"{report['contradiction_pairs']}, contradiction edges {report['contradiction_edges']} "
           f"({report['true_contradiction_edges']} true), labelled others called contradiction "
           f"{report['others_wrongly_contradiction']}/{report['other_pairs']}")
@@ -39,19 +47,17 @@ def run(tmp_path, folder, split=None):
 
 @pytest.mark.skipif(not (DEFAULT_DEV_DIR / "pairs.jsonl").exists(), reason="../shared/dev is absent")
 def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
-    # Target: all 5 found. Reached: 1 of 5, no false edge. Since the ninth session (opposed positions among the
-    # verdict's features; the clash of scope, which fired on this set's founding pair alone, dropped from them):
-    # d1/d2 at P 0.93; the founding pair s6/s3 at 0.41 under the threshold 0.47 (its fixture-page form, from the
-    # raw article, is shown: the page test below); d7/d8 0.36, d3/d4 0.10, d9/d10 0.03.
+    # Target: all 5 found. Reached: 2 of 5 (eleventh session), no false edge.
     report = run(tmp_path, DEFAULT_DEV_DIR)
-    assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 1
+    assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 2
     assert report["others_wrongly_contradiction"] == 0 and report["contradiction_edges"] == report["contradictions_found"]
 
 
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_news_gold_floors(tmp_path, split):
-    recall_floor, precision_floor = NEWS_GOLD_FLOORS[split]
-    report = run(tmp_path, NEWS_GOLD_DIR, split)
+    batches = LATEST_DEV_BATCHES if split == "dev" and not ALL_OF_DEV else None
+    recall_floor, precision_floor = NEWS_GOLD_FLOORS["dev_latest" if batches else split]
+    report = run(tmp_path, NEWS_GOLD_DIR, split, batches)
     assert report["contradiction_recall"] >= recall_floor
     assert report["edge_precision"] >= precision_floor
 
