@@ -11,28 +11,43 @@ import psycopg
 import pytest
 
 from service import build_engine, create_app
+from service.embed import get_embedder
 from service.storage import open_storage
 from service.storage.base import StorageUnavailable
 
-from .conftest import make_config
+from .conftest import Databases, make_config
 from .servers import free_port, get, post, start_server
 
 WRITERS, PER_WRITER = 20, 20
 
 
-@pytest.fixture
-def two_nodes(tmp_path, databases):
-    url = databases.new()
+@pytest.fixture(scope="module")
+def two_nodes(tmp_path_factory, pg_server):
+    """Two API processes on one database, shared by this module's tests (each starts in ~10 s): the
+    tests count what they add, not what the database holds."""
+    databases = Databases(pg_server)
+    url, folder = databases.new(), tmp_path_factory.mktemp("nodes")
     ports = [free_port(), free_port()]
-    processes = [start_server(tmp_path / f"node{i}", port, url) for i, port in enumerate(ports)]
+    processes = [start_server(folder / f"node{i}", port, url) for i, port in enumerate(ports)]
     yield url, ports
     for process in processes:
         process.kill()
         process.wait()
+    databases.drop_all()
+
+
+def stored_counts(url: str) -> tuple[int, int, int]:
+    """Statements, vectors and edges in the database at ``url``."""
+    storage = open_storage(make_config(Path("/nonexistent"), database_url=url), "all-MiniLM-L6-v2", 384)
+    try:
+        return storage.count_statements(), storage.vector_count(), sum(len(batch) for batch in storage.iter_edges())
+    finally:
+        storage.close()
 
 
 def test_a_write_through_one_node_is_visible_with_its_edges_through_the_other_within_a_second(two_nodes):
     _, (a, b) = two_nodes
+    before = get(b, "/api/v1/healthz")["statements"]
     post(a, "/api/v1/statements", {"id": "x1", "actor": "Mayor", "text": "The bridge will open in May.",
                                    "source": "radio"})
     post(a, "/api/v1/statements", {"id": "x2", "actor": "Council", "text": "The bridge will not open in May.",
@@ -48,11 +63,12 @@ def test_a_write_through_one_node_is_visible_with_its_edges_through_the_other_wi
     assert seen is not None and seen < 1.0
     print(f"\n[many nodes] the edge written through one node was served by the other after {seen * 1000:.0f} ms")
     assert pairs[0]["b"]["id"] == "x1" and pairs[0]["label"] == "contradiction"
-    assert get(b, "/api/v1/healthz")["statements"] == 2
+    assert get(b, "/api/v1/healthz")["statements"] == before + 2
 
 
 def test_concurrent_writers_on_two_nodes_lose_nothing_and_duplicate_nothing(two_nodes):
     url, ports = two_nodes
+    statements_before, _, edges_before = stored_counts(url)
     shared = {"actor": "Wire", "text": "The fishing quota was cut by 20 percent.", "source": "wire"}
 
     def writer(w: int) -> tuple[list[str], int, int, int]:
@@ -83,12 +99,13 @@ def test_concurrent_writers_on_two_nodes_lose_nothing_and_duplicate_nothing(two_
     storage = open_storage(make_config(Path("/nonexistent"), database_url=url), "all-MiniLM-L6-v2", 384)
     try:
         assert set(storage.statements_by_id(acknowledged)) == acknowledged
-        assert storage.count_statements() == WRITERS * PER_WRITER + 1 == storage.vector_count()
-        stored_edges = sum(len(batch) for batch in storage.iter_edges())
-        # every edge an answer reported is stored, once (a lost or doubled write would show here)
-        assert stored_edges == sum(e for _, _, _, e in results) > 0
     finally:
         storage.close()
+    statements, vectors, edges = stored_counts(url)
+    assert statements - statements_before == WRITERS * PER_WRITER + 1 and vectors == statements
+    stored_edges = edges - edges_before
+    # every edge an answer reported is stored, once (a lost or doubled write would show here)
+    assert stored_edges == sum(e for _, _, _, e in results) > 0
     assert get(ports[0], "/api/v1/healthz") == get(ports[1], "/api/v1/healthz")
     print(f"\n[many nodes] {WRITERS} writers x {PER_WRITER} statements on two nodes: {len(acknowledged)} acknowledged "
           f"and stored, {stored_edges} edges, each reported once")
@@ -97,6 +114,7 @@ def test_concurrent_writers_on_two_nodes_lose_nothing_and_duplicate_nothing(two_
 def test_unreachable_database_is_a_clear_error_at_start(tmp_path):
     config = make_config(tmp_path, database_url=f"postgresql://cc:secret@127.0.0.1:{free_port()}/none",
                          pg_connect_timeout=2)
+    get_embedder(config.embed_model, config.embed_batch_size)  # loaded first: the bound is on the database
     started = time.monotonic()
     with pytest.raises(StorageUnavailable) as caught:
         build_engine(config)
