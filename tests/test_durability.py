@@ -23,7 +23,7 @@ from service.storage import open_storage
 from .conftest import FIXTURES, backend_overrides, make_config
 from .servers import free_port, post, start_server
 
-CYCLES = int(os.environ.get("CRASH_CYCLES", 3))  # CRASH_CYCLES=10 for a longer run
+CYCLES = int(os.environ.get("CRASH_CYCLES", 2))  # 2 kills per backend in the suite (CI time); CRASH_CYCLES=10 for a longer run
 ARTICLES = ["fed_rates.txt", "nato_spending.txt"]
 
 
@@ -33,6 +33,14 @@ def expected_claims(article: str) -> int:
 
     registry = ActorRegistry.from_file(FIXTURES / "actors.json")
     return len(extract_claims((FIXTURES / "articles" / article).read_text(), registry))
+
+
+def warm_up_extraction(port, cycle: int) -> None:
+    """One article ingested before the kill window: a fresh server loads its extraction model on the first
+    article (seconds), and an article that never gets past that is never killed mid-ingest."""
+    article = ARTICLES[cycle % len(ARTICLES)]
+    post(port, "/api/v1/documents", {"text": (FIXTURES / "articles" / article).read_text(),
+                                     "source": f"crash-warm{cycle}-{article}"})
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs kill -9 semantics of Linux")
@@ -48,14 +56,15 @@ def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path, 
     claims_per_article = {a: expected_claims(a) for a in ARTICLES}
     try:
         for cycle in range(CYCLES):
+            warm_up_extraction(port, cycle)
             stop = threading.Event()
 
             def ingest_until_killed():
                 while not stop.is_set():
                     n = next(counter)
                     try:
-                        if n % 4 == 3:
-                            article = ARTICLES[n % len(ARTICLES)]
+                        if n % 2 == 1:  # every other request an article, so documents are ingested when the kill comes
+                            article = ARTICLES[(n // 2) % len(ARTICLES)]
                             text = (FIXTURES / "articles" / article).read_text()
                             post(port, "/api/v1/documents", {"text": text, "source": f"crash-{n}-{article}"})
                         else:
@@ -89,5 +98,5 @@ def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path, 
           f"missing {len(missing)}; documents {len(documents)}, half-ingested {len(half)}; "
           f"after restart: store {health['statements']}, index {health['index']}")
     assert len(acknowledged) > 0 and not missing
-    assert not half
+    assert documents and not half
     assert health["statements"] == health["index"] == len(stored)
