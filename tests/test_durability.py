@@ -35,12 +35,16 @@ def expected_claims(article: str) -> int:
     return len(extract_claims((FIXTURES / "articles" / article).read_text(), registry))
 
 
+def post_article(port, article: str, tag: str) -> None:
+    """A fixture article as a document, its source ``crash-<tag>-<article>``."""
+    post(port, "/api/v1/documents", {"text": (FIXTURES / "articles" / article).read_text(),
+                                     "source": f"crash-{tag}-{article}"})
+
+
 def warm_up_extraction(port, cycle: int) -> None:
     """One article ingested before the kill window: a fresh server loads its extraction model on the first
     article (seconds), and an article that never gets past that is never killed mid-ingest."""
-    article = ARTICLES[cycle % len(ARTICLES)]
-    post(port, "/api/v1/documents", {"text": (FIXTURES / "articles" / article).read_text(),
-                                     "source": f"crash-warm{cycle}-{article}"})
+    post_article(port, ARTICLES[cycle % len(ARTICLES)], f"warm{cycle}")
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs kill -9 semantics of Linux")
@@ -64,9 +68,7 @@ def test_kill_dash_nine_during_bulk_ingest_loses_nothing_acknowledged(tmp_path, 
                     n = next(counter)
                     try:
                         if n % 2 == 1:  # every other request an article, so documents are ingested when the kill comes
-                            article = ARTICLES[(n // 2) % len(ARTICLES)]
-                            text = (FIXTURES / "articles" / article).read_text()
-                            post(port, "/api/v1/documents", {"text": text, "source": f"crash-{n}-{article}"})
+                            post_article(port, ARTICLES[(n // 2) % len(ARTICLES)], str(n))
                         else:
                             batch = [{"actor": f"Actor {i % 7}", "text": f"Claim {n}-{i}: the quota {rng.choice(['rose', 'fell'])} by {i} percent.",
                                       "source": f"crash-{n}"} for i in range(25)]

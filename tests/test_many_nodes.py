@@ -36,10 +36,11 @@ def two_nodes(tmp_path_factory, pg_server):
     databases.drop_all()
 
 
-def stored_counts(url: str) -> tuple[int, int, int]:
-    """Statements, vectors and edges in the database at ``url``."""
+def stored_counts(url: str, must_hold: set[str] = frozenset()) -> tuple[int, int, int]:
+    """Statements, vectors and edges in the database at ``url``, once it is checked to hold ``must_hold``."""
     storage = open_storage(make_config(Path("/nonexistent"), database_url=url), "all-MiniLM-L6-v2", 384)
     try:
+        assert set(storage.statements_by_id(must_hold)) == set(must_hold)
         return storage.count_statements(), storage.vector_count(), sum(len(batch) for batch in storage.iter_edges())
     finally:
         storage.close()
@@ -96,12 +97,7 @@ def test_concurrent_writers_on_two_nodes_lose_nothing_and_duplicate_nothing(two_
     assert len(acknowledged) == WRITERS * PER_WRITER
     assert sum(c for _, c, _, _ in results) == 1  # the statement all writers sent was created once
 
-    storage = open_storage(make_config(Path("/nonexistent"), database_url=url), "all-MiniLM-L6-v2", 384)
-    try:
-        assert set(storage.statements_by_id(acknowledged)) == acknowledged
-    finally:
-        storage.close()
-    statements, vectors, edges = stored_counts(url)
+    statements, vectors, edges = stored_counts(url, acknowledged)
     assert statements - statements_before == WRITERS * PER_WRITER + 1 and vectors == statements
     stored_edges = edges - edges_before
     # every edge an answer reported is stored, once (a lost or doubled write would show here)
