@@ -15,16 +15,16 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-01 (eleventh session,
-# judge of 5554c5b, judged through the queue): all of dev 0.755 / 0.886 (1,479 statements, 672 contradictions,
-# tuned on); dev's batches 8-10 0.740 / 0.853 (450 statements, 219 contradictions); test 0.776 / 0.881 (the
-# eleventh batch, 67 contradictions, never tuned on; run once). Targets on test: 0.85 / 0.85, precision met,
-# recall missed (52 of 67; 57 would meet it).
-NEWS_GOLD_FLOORS = {"dev": (0.75, 0.88), "dev_latest": (0.73, 0.85), "test": (0.77, 0.88)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-01 (twelfth session,
+# judge of 5554c5b with the fast stage's contradiction threshold lowered by model.fast_recall, judged through the
+# queue): all of dev 0.784 / 0.884 (1,629 statements, 739 contradictions, tuned on); dev's batches 9-11 0.795 /
+# 0.866 (450 statements, 220 contradictions); test 0.800 / 0.889 (the twelfth batch, 70 contradictions, never
+# tuned on; run once). Targets on test: 0.85 / 0.85, precision met, recall missed (56 of 70; 60 would meet it).
+NEWS_GOLD_FLOORS = {"dev": (0.78, 0.88), "dev_latest": (0.79, 0.86), "test": (0.80, 0.88)}
 # All of dev takes about 2 minutes through the store, a sixth of CI's budget: the suite checks its latest
 # three batches (the closest to the test split's brief) against their own floors; GOLD_DEV=all checks all of
 # it: GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (8, 9, 10)
+LATEST_DEV_BATCHES = (9, 10, 11)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 

@@ -90,6 +90,30 @@ def test_fast_stage_decides_what_reaches_the_precise_stage():
     assert any(j.stage == "precise" for j in all_escalated)
 
 
+def test_fast_scores_are_what_the_fast_stage_decides_on():
+    scorer = JudgeScorer(thresholds={"fast": 1.01, "fast_agreement": 1.01})  # every gate-passing pair stops there
+    judged = scorer.judge(PAIRS)
+    probs, clashes = scorer.fast_scores(PAIRS)
+    stopped = [i for i, j in enumerate(judged) if j.stage == "fast"]
+    assert stopped and len(probs) == len(clashes) == len(PAIRS)
+    for i in stopped:
+        assert [judged[i].probs[k] for k in ("contradiction", "agreement", "neutral")] == pytest.approx(probs[i].tolist())
+
+
+def test_fast_threshold_is_lowered_to_keep_the_precise_stages_contradictions_on_service_pairs():
+    from model.fast_recall import contradiction_threshold, kept
+
+    rng = np.random.default_rng(7)
+    rows = ([{"fast": [p, 0.0, 1 - p], "clash": False, "label": "contradiction"} for p in rng.uniform(0.0, 0.5, 100)]
+            + [{"fast": [p, 0.0, 1 - p], "clash": False, "label": "neutral"} for p in rng.uniform(0.0, 0.2, 300)]
+            + [{"fast": [0.0, 0.9, 0.1], "clash": False, "label": "agreement"}] * 10)
+    lowered = contradiction_threshold(rows, 0.3, 0.5, recall=0.97)
+    assert lowered < 0.3
+    assert kept(rows, lowered, 0.5)["contradiction"]["kept"] >= 97 > kept(rows, 0.3, 0.5)["contradiction"]["kept"]
+    assert kept(rows, lowered, 0.5)["agreement"]["recall"] == 1.0
+    assert contradiction_threshold(rows, 0.001, 0.5, recall=0.97) == 0.001  # never raised
+
+
 def test_stored_forest_gives_what_scikit_learn_predicts():
     from sklearn.ensemble import HistGradientBoostingRegressor
 
