@@ -60,9 +60,8 @@ def service_pairs(settings=None) -> list[dict]:
 
     settings = settings or load_settings()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = build_engine(settings.replace(data_dir=tmp, database_url="", scorer="judge"))
-        judge = engine.scorer
-        judge.overrides = {**judge.overrides, "fast": 0.0, "fast_agreement": 0.0}  # the fast stage open
+        engine = build_engine(settings.replace(data_dir=tmp, database_url="", scorer="judge-thorough"))
+        judge = engine.scorer  # the fast stage open: every gate-passing pair to the precise stage
         engine.scorer = recorder = RecordingScorer(judge)
         report = evaluate_gold(engine, NEWS_GOLD_DIR, "dev")
         engine.storage.close()

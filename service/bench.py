@@ -173,10 +173,8 @@ def measure_scorer_stages(config: dict, statements: list[dict], pairs: int = 256
         rates[name] = _pairs_per_s(scorer, batch, similarities)
     from .scoring.judge import JudgeScorer
 
-    for stage, thresholds in (("judge: gate and fast stage alone (no pair reaches the precise stage)",
-                               {"fast": 1.01, "fast_agreement": 1.01}),
-                              ("judge: every gate-passing pair to the precise stage", {"fast": -1.0})):
-        rates[stage] = _pairs_per_s(JudgeScorer(thresholds=thresholds), batch, similarities)
+    rates["judge: gate and fast stage alone (no pair reaches the precise stage)"] = _pairs_per_s(
+        JudgeScorer(thresholds={"fast": 1.01, "fast_agreement": 1.01}), batch, similarities)
     return rates
 
 

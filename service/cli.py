@@ -27,7 +27,7 @@ def _engine(ctx: click.Context):
 
 @click.group()
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Store and index folder (default: indexes/).")
-@click.option("--scorer", help="judge (default) | nli | cues")
+@click.option("--scorer", help="judge (default) | judge-thorough | nli | cues")
 @click.option("-v", "--verbose", is_flag=True)
 @click.pass_context
 def main(ctx: click.Context, data_dir: str | None, scorer: str | None, verbose: bool) -> None:

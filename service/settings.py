@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     embed_model: str = "all-MiniLM-L6-v2"
     embed_batch_size: int = Field(64, ge=1)
     # Contradiction scorer (service/scoring/registry.py): "judge" (same-point gate, fast stage,
-    # nli-mpnet-base, calibrated verdict), "nli" (nli-mpnet-base alone) or "cues" (rule baseline).
+    # nli-mpnet-base, calibrated verdict), "judge-thorough" (the judge without its fast stage: more
+    # recall, more CPU), "nli" (nli-mpnet-base alone) or "cues" (rule baseline).
     scorer: str = "judge"
     # Shipped model files, and where the precise stage's joined ONNX file is cached.
     model_dir: Path = ROOT / "model"

@@ -13,7 +13,7 @@ import numpy as np
 from service.scoring.cues import cue_features
 from service.scoring.gate import alignment, apply_logistic, gate_features
 from service.scoring.judge import (JUDGE_DIR, PRECISE_DIR, VERDICT_FEATURES, JudgeScorer, PreciseOnlyScorer,
-                                   decide, load_judge, verdict_features)
+                                   ThoroughJudgeScorer, decide, load_judge, verdict_features)
 from service.scoring.nli_onnx import joined_model_file
 from service.scoring.registry import build_scorer
 
@@ -44,7 +44,8 @@ def test_decision_rule():
 
 
 def test_registry_builds_the_three_scorers_lazily():
-    assert isinstance(build_scorer("judge"), JudgeScorer)
+    assert isinstance(build_scorer("judge"), JudgeScorer) and build_scorer("judge").fast_stage
+    assert isinstance(build_scorer("judge-thorough"), ThoroughJudgeScorer)
     assert isinstance(build_scorer("nli"), PreciseOnlyScorer)
     assert build_scorer("cues").name == "cues"
     for bad in ("", "cascade", "crossencoder:x"):
@@ -88,6 +89,17 @@ def test_fast_stage_decides_what_reaches_the_precise_stage():
     all_escalated = JudgeScorer(thresholds={"fast": -1.0}).judge(PAIRS)
     assert all(j.stage in {"gate", "precise"} for j in all_escalated)
     assert any(j.stage == "precise" for j in all_escalated)
+
+
+def test_thorough_judge_sends_every_gate_passing_pair_to_the_precise_stage():
+    fast_would_stop = JudgeScorer(thresholds={"fast": 1.01, "fast_agreement": 1.01})
+    thorough = ThoroughJudgeScorer(thresholds={"fast": 1.01, "fast_agreement": 1.01})
+    stopped, judged = fast_would_stop.judge(PAIRS), thorough.judge(PAIRS)
+    assert any(j.stage == "fast" for j in stopped)
+    assert [j.stage for j in judged] == ["precise" if j.stage == "fast" else j.stage for j in stopped]
+    assert thorough.counts["fast"] == 0 and thorough.name == "judge-thorough"
+    for j in judged:
+        check(j)
 
 
 def test_fast_scores_are_what_the_fast_stage_decides_on():

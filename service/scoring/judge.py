@@ -232,6 +232,7 @@ class _Parts:
 
 class JudgeScorer(_Parts):
     name = "judge"
+    fast_stage = True  # False: every pair the gate passes goes to the precise stage (``ThoroughJudgeScorer``)
 
     def __init__(self, embedder=None, judge_dir: str | Path = JUDGE_DIR, thresholds: dict | None = None, **precise):
         super().__init__(embedder, **precise)
@@ -260,7 +261,8 @@ class JudgeScorer(_Parts):
         for i in set(range(len(pairs))) - set(same_point):
             out[i] = self._neutral(cues[i], aligned[i], "gate")
         cue_rows = {i: cue_features(*pairs[i], cues[i]) for i in same_point}  # for both stages below
-        escalate = self._fast_stage(pairs, same_point, gates, aligned, cues, cue_rows, thresholds, fast, out)
+        escalate = (self._fast_stage(pairs, same_point, gates, aligned, cues, cue_rows, thresholds, fast, out)
+                    if self.fast_stage else same_point)
         if escalate:
             self._precise_stage(pairs, escalate, aligned, cues, cue_rows, gates, spec, thresholds["contradiction"], out)
         with self._counts_lock:
@@ -320,6 +322,17 @@ class JudgeScorer(_Parts):
     def _neutral(cues, aligned: float, stage: str) -> Judgement:
         return judgement_from_probs({"contradiction": 0.0, "agreement": 0.0, "neutral": 1.0},
                                     [c.as_dict() for c in cues], alignment=float(aligned), stage=stage)
+
+
+class ThoroughJudgeScorer(JudgeScorer):
+    """The judge without its fast stage: every pair the gate passes goes to the precise stage and the verdict.
+    Recall over throughput, for a desk that reads every contradiction it can get: on the news gold's
+    eleventh and twelfth batches (never trained on by the shipped verdict) it found 0.839 of the
+    contradictions against 0.803 with the fast stage, at the same edge precision (0.878 / 0.880), for
+    about three times the precise stage's work on such pairs (README, "Choosing a scorer")."""
+
+    name = "judge-thorough"
+    fast_stage = False
 
 
 class PreciseOnlyScorer(_Parts):

@@ -2,13 +2,15 @@
 
 * ``judge`` (default): same-point gate, distilled fast stage, nli-mpnet-base, calibrated verdict
   (``service/scoring/judge.py``; files under ``model/judge`` and ``model/precise``).
+* ``judge-thorough``: the judge without its fast stage (every gate-passing pair to the precise stage):
+  higher recall, about three times the precise stage's work on same-story pairs.
 * ``nli``: nli-mpnet-base alone, both directions combined, with no gate and no verdict model
   (for comparison: it shows what the gate and the verdict add).
 * ``cues``: the rule baseline; loads no model (the plumbing tests use it).
 """
 from __future__ import annotations
 
-SCORERS = ("judge", "nli", "cues")
+SCORERS = ("judge", "judge-thorough", "nli", "cues")
 
 
 def build_scorer(spec: str, embedder=None, settings=None):
@@ -21,11 +23,12 @@ def build_scorer(spec: str, embedder=None, settings=None):
         from .rules import CueScorer
 
         return CueScorer()
-    if spec == "judge":
-        from .judge import JudgeScorer
+    if spec in ("judge", "judge-thorough"):
+        from .judge import JudgeScorer, ThoroughJudgeScorer
 
         judge_dir = {} if settings is None else {"judge_dir": settings.model_dir / "judge"}
-        return JudgeScorer(embedder=embedder, **judge_dir, **files)
+        kind = JudgeScorer if spec == "judge" else ThoroughJudgeScorer
+        return kind(embedder=embedder, **judge_dir, **files)
     if spec == "nli":
         from .judge import PreciseOnlyScorer
 
