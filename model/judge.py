@@ -160,10 +160,11 @@ def dev_candidate_rows(gold_dev: list[dict], min_similarity: float = 0.30) -> li
     from service.scoring.judge import precise_model
 
     from .label import labelled
+    from .nli_cache import CachedNLI, cache_path
 
     listed = {(r["a"], r["b"]) for r in gold_dev} | {(r["b"], r["a"]) for r in gold_dev}
     rows = [r for r in enrich(all_dev_pairs()) if r["similarity"] >= min_similarity and (r["a"], r["b"]) not in listed]
-    for r in labelled("dev_candidates", rows, precise_model()):
+    for r in labelled("dev_candidates", rows, CachedNLI(precise_model(), cache_path())):
         r["label"] = "contradiction" if r["contradiction"] else "neutral"
     return rows
 

@@ -12,6 +12,8 @@ labelled again at the start of each run (``refresh``).
 A larger ``--candidates`` than was planned extends the candidate plan (its first rows stay as they were).
 ``labelled`` is the same cache for pair sets made elsewhere: ``model.judge`` keeps the dev split's
 other candidate pairs in ``dev_candidates.jsonl`` through it, so a retrain labels only the pairs it has not seen.
+Under both, every pair the precise stage reads goes through ``model.nli_cache`` (``model/labels/``, in the
+repository): a fresh checkout rebuilds these files from it without running the model on pairs it has read.
 """
 from __future__ import annotations
 
@@ -170,7 +172,9 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     from service.scoring.nli_onnx import OnnxNLI
 
-    nli = OnnxNLI(REPO / "model" / "precise", threads=args.threads)
+    from .nli_cache import CachedNLI, cache_path
+
+    nli = CachedNLI(OnnxNLI(REPO / "model" / "precise", threads=args.threads), cache_path())
     sets = pair_sets(args.candidates)
     for name in args.sets.split(","):
         refresh(name, nli)

@@ -69,3 +69,27 @@ def test_a_cached_set_labels_only_pairs_it_has_not_stored_on_their_current_readi
     (tmp_path / "cache.jsonl").write_text(json.dumps(dict(WORDED, p_ab=[1, 0, 0], p_ba=[1, 0, 0])) + "\n")
     third = CountingNLI()
     assert label.labelled("cache", [dict(WORDED)], third, **quiet)[0]["p_ab"] == [0.2, 0.3, 0.5] and third.read
+
+
+def test_the_precise_stages_answers_are_kept_and_read_back_by_a_fresh_process(tmp_path):
+    from model.nli_cache import RECORD, CachedNLI
+
+    path = tmp_path / "nli-test.bin"
+    nli = CountingNLI()
+    first = CachedNLI(nli, path).probs([("a", "b"), ("b", "a"), ("a", "b")])
+    assert nli.read == [("a", "b"), ("b", "a")] and first.shape == (3, 3)
+    with open(path, "ab") as f:
+        f.write(b"\x01\x02\x03")  # a record cut short by an interrupted write
+    again = CachedNLI(nli, path)  # as a fresh checkout would read it
+    assert len(again) == 2 and path.stat().st_size == 2 * RECORD.itemsize
+    assert np.allclose(again.probs([("b", "a"), ("a", "b")]), first[:2]) and len(nli.read) == 2
+    again.probs([("a", "c")])
+    assert nli.read[-1] == ("a", "c") and len(CachedNLI(nli, path)) == 3
+
+
+def test_with_probs_through_the_cache_labels_as_without_it(tmp_path):
+    from model.nli_cache import CachedNLI
+
+    plain = label.with_probs([dict(PLAIN), dict(WORDED)], CountingNLI())
+    cached = label.with_probs([dict(PLAIN), dict(WORDED)], CachedNLI(CountingNLI(), tmp_path / "c.bin"))
+    assert plain == cached
