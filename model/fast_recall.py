@@ -128,6 +128,7 @@ def main() -> dict:
     from service.scoring.judge import JudgeScorer, load_judge
 
     t0 = time.time()
+    load_judge.cache_clear()  # model.judge may have just written new files in this process
     spec_path, metrics_path = OUT / "judge.json", OUT / "metrics.json"
     spec = json.loads(spec_path.read_text())
     trained = spec["thresholds"].get("fast_public", spec["thresholds"]["fast"])  # as model.judge set it
