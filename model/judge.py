@@ -160,11 +160,11 @@ def dev_candidate_rows(gold_dev: list[dict], min_similarity: float = 0.30) -> li
     from service.scoring.judge import precise_model
 
     from .label import labelled
-    from .nli_cache import CachedNLI, cache_path
+    from .nli_cache import cached
 
     listed = {(r["a"], r["b"]) for r in gold_dev} | {(r["b"], r["a"]) for r in gold_dev}
     rows = [r for r in enrich(all_dev_pairs()) if r["similarity"] >= min_similarity and (r["a"], r["b"]) not in listed]
-    for r in labelled("dev_candidates", rows, CachedNLI(precise_model(), cache_path())):
+    for r in labelled("dev_candidates", rows, cached(precise_model())):
         r["label"] = "contradiction" if r["contradiction"] else "neutral"
     return rows
 
@@ -359,9 +359,7 @@ def joint_thresholds(idx, passing, target, probs, scope_clashes, recall: dict = 
     best = None
     for t_a in np.unique(np.quantile(p_a, np.linspace(0.0, 1.0, 401))):
         base = fast_escalates(pair_probs, np.inf, t_a, clash)  # on the agreement forest or a clash alone
-        missing = need_c - int((base & is_c).sum())
-        rest = np.sort(p_c[is_c & ~base])[::-1]
-        t_c = 1.01 if missing <= 0 else float(rest[missing - 1]) if missing <= len(rest) else None
+        t_c = largest_keeping(p_c[is_c & ~base], need_c - int((base & is_c).sum()))
         if t_c is None:
             continue
         escalated = fast_escalates(pair_probs, t_c, t_a, clash)
@@ -376,10 +374,16 @@ def joint_thresholds(idx, passing, target, probs, scope_clashes, recall: dict = 
 
 def recall_threshold(scores: list[float], recall: float) -> float:
     """The largest threshold on the positives' ``scores`` that keeps ``recall`` of them."""
-    need = int(np.ceil(recall * len(scores)))
-    if need == 0:
+    return largest_keeping(scores, int(np.ceil(recall * len(scores))))
+
+
+def largest_keeping(scores, need: int) -> float | None:
+    """The largest threshold that ``need`` of ``scores`` reach (1.01 when none is needed; None when there
+    are fewer than ``need``)."""
+    if need <= 0:
         return 1.01
-    return float(sorted(scores, reverse=True)[need - 1])
+    ranked = np.sort(np.asarray(scores, dtype=np.float64))[::-1]
+    return float(ranked[need - 1]) if need <= len(ranked) else None
 
 
 def forest_arrays(model) -> dict:

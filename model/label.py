@@ -172,9 +172,9 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     from service.scoring.nli_onnx import OnnxNLI
 
-    from .nli_cache import CachedNLI, cache_path
+    from .nli_cache import cached
 
-    nli = CachedNLI(OnnxNLI(REPO / "model" / "precise", threads=args.threads), cache_path())
+    nli = cached(OnnxNLI(REPO / "model" / "precise", threads=args.threads))
     sets = pair_sets(args.candidates)
     for name in args.sets.split(","):
         refresh(name, nli)

@@ -71,25 +71,42 @@ def test_a_cached_set_labels_only_pairs_it_has_not_stored_on_their_current_readi
     assert label.labelled("cache", [dict(WORDED)], third, **quiet)[0]["p_ab"] == [0.2, 0.3, 0.5] and third.read
 
 
-def test_the_precise_stages_answers_are_kept_and_read_back_by_a_fresh_process(tmp_path):
+class PairwiseNLI(CountingNLI):
+    """Different probabilities for each pair and direction, with digits float32 would lose."""
+
+    def probs(self, pairs):
+        self.read.extend(pairs)
+        out = []
+        for a, b in pairs:
+            x = (sum(map(ord, a)) * 7 + sum(map(ord, b)) * 3) % 97 / 97 * 0.5 + 1e-9 / 3
+            out.append([x, 1 / 3, 1 - x - 1 / 3])
+        return np.array(out)
+
+
+def test_the_precise_stages_answers_are_kept_exactly_and_read_back_by_a_fresh_process(tmp_path):
     from model.nli_cache import RECORD, CachedNLI
 
     path = tmp_path / "nli-test.bin"
-    nli = CountingNLI()
-    first = CachedNLI(nli, path).probs([("a", "b"), ("b", "a"), ("a", "b")])
-    assert nli.read == [("a", "b"), ("b", "a")] and first.shape == (3, 3)
+    nli = PairwiseNLI()
+    pairs = [("the plant shut", "it still runs"), ("it still runs", "the plant shut"), ("the plant shut", "it still runs")]
+    first = CachedNLI(nli, path).probs(pairs)
+    assert nli.read == pairs[:2] and first[0].tolist() == PairwiseNLI().probs(pairs[:1])[0].tolist()
+    assert first[0].tolist() != first[1].tolist()  # each direction its own answer
     with open(path, "ab") as f:
-        f.write(b"\x01\x02\x03")  # a record cut short by an interrupted write
+        f.write(b"\x01\x02\x03")  # a record cut short by a crash
     again = CachedNLI(nli, path)  # as a fresh checkout would read it
-    assert len(again) == 2 and path.stat().st_size == 2 * RECORD.itemsize
-    assert np.allclose(again.probs([("b", "a"), ("a", "b")]), first[:2]) and len(nli.read) == 2
-    again.probs([("a", "c")])
-    assert nli.read[-1] == ("a", "c") and len(CachedNLI(nli, path)) == 3
+    assert len(again) == 2
+    assert again.probs(pairs[::-1]).tolist() == first[::-1].tolist() and len(nli.read) == 2  # exact, no model run
+    again.probs([("a", "c")])  # the next writer starts on a record boundary
+    assert nli.read[-1] == ("a", "c") and path.stat().st_size % RECORD.itemsize == 0
+    assert len(CachedNLI(nli, path)) == 3
 
 
 def test_with_probs_through_the_cache_labels_as_without_it(tmp_path):
     from model.nli_cache import CachedNLI
 
-    plain = label.with_probs([dict(PLAIN), dict(WORDED)], CountingNLI())
-    cached = label.with_probs([dict(PLAIN), dict(WORDED)], CachedNLI(CountingNLI(), tmp_path / "c.bin"))
-    assert plain == cached
+    rows = [dict(PLAIN), dict(WORDED)]
+    plain = label.with_probs([dict(r) for r in rows], PairwiseNLI())
+    label.with_probs([dict(r) for r in rows], CachedNLI(PairwiseNLI(), tmp_path / "c.bin"))
+    read_back = label.with_probs([dict(r) for r in rows], CachedNLI(PairwiseNLI(), tmp_path / "c.bin"))
+    assert plain == read_back
