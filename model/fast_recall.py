@@ -103,19 +103,19 @@ def kept(rows: list[dict], thresholds: dict) -> dict:
 
 def public_heldout_shares(judge, spec: dict, threshold_sets: dict[str, dict]) -> dict:
     """For each of ``threshold_sets``, the share of ``model.judge``'s measuring half of the held-out public
-    candidates (its label file's pairs where present, else rebuilt from ../shared/data) that the gate passes
-    and the fast stage sends on."""
+    candidates (the pairs ``model.label`` planned, where its plan is here, else rebuilt from ../shared/data)
+    that the gate passes and the fast stage sends on."""
     from service.scoring.gate import alignment
     from service.scoring.judge import fast_escalates
 
     from .judge import enrich
 
-    path = LABEL_DIR / "candidates.jsonl"
+    path = LABEL_DIR / "candidates.plan.jsonl"  # the whole plan: the label file may be half written
     candidates = read_jsonl(path) if path.exists() else pair_sets(spec["data"]["candidates"])["candidates"]()
     rows = enrich([{"a": r["a"], "b": r["b"]} for r in [r for r in candidates if r["heldout"]][1::2]])
     aligned = alignment(spec["gate"], [r["gate_x"] for r in rows])
     probs, clashes = judge.fast_scores([(r["a"], r["b"]) for r in rows], [r["similarity"] for r in rows])
-    out = {"pairs": len(rows), "from": "label file" if path.exists() else "rebuilt from ../shared/data"}
+    out = {"pairs": len(rows), "from": "label plan" if path.exists() else "rebuilt from ../shared/data"}
     for name, t in threshold_sets.items():
         goes_on = (aligned >= t["gate_min"]) & fast_escalates(probs, t["fast"], t["fast_agreement"], clashes)
         out[name] = round(float(goes_on.mean()), 4)
