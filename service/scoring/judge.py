@@ -329,7 +329,7 @@ class ThoroughJudgeScorer(JudgeScorer):
     Recall over throughput, for a desk that reads every contradiction it can get: on the news gold's
     eleventh and twelfth batches (never trained on by the shipped verdict) it found 0.839 of the
     contradictions against 0.803 with the fast stage, at the same edge precision (0.878 / 0.880), for
-    about three times the precise stage's work on such pairs (README, "Choosing a scorer")."""
+    about three times the precise stage's work on such pairs (README, "The judge": other scorers)."""
 
     name = "judge-thorough"
     fast_stage = False
