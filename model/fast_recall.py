@@ -11,8 +11,8 @@ precise stage's contradictions there (631 of 675, 2026-12-01), under the 95 % it
 So the dev split is ingested into an empty store with the fast stage bypassed (scorer ``judge-thorough``:
 every gate-passing pair goes to the precise stage; the candidates path, the gate and the verdict as the
 service runs them), the fast stage's forests score each of those pairs, and the contradiction threshold
-is lowered, where needed, to the largest that keeps ``FAST_RECALL`` of the precise stage's contradictions
-there too (the agreement threshold and the clash of scope stay). It is never raised: the public
+is lowered, where needed, to the largest that keeps ``SERVICE_RECALL`` of the precise stage's contradictions
+there (the agreement threshold and the clash of scope stay). It is never raised: the public
 candidates' figure still holds. The share of pairs the precise stage then sees is measured on both: the
 dev split's gate-passing pairs, and the public held-out candidates that ``model.judge`` measured on (the
 half that chose nothing). Writes ``thresholds.fast`` in ``model/judge/judge.json`` (``fast_public`` keeps
@@ -28,9 +28,15 @@ import time
 
 import numpy as np
 
-from .judge import FAST_RECALL, OUT, escalation_report, largest_keeping
+from .judge import OUT, escalation_report, largest_keeping
 from .label import LABEL_DIR, pair_sets
 from .newsdata import read_jsonl
+
+# Of the precise stage's contradictions among the dev split's pairs, the share the fast stage must send on.
+# Higher than the 97 % asked of it on public candidates: on the service's pairs the contradictions it drops
+# are mostly real ones (at 97 %: 20 dropped, 16 of them gold contradictions, 2026-12-01), and the bench had
+# room for the cost (12.4 statements/s against the 9.7 asked).
+SERVICE_RECALL = 0.99
 
 
 class RecordingScorer:
@@ -82,7 +88,7 @@ def service_pairs(settings=None) -> list[dict]:
 
 
 def contradiction_threshold(rows: list[dict], fast: float, fast_agreement: float,
-                            recall: float = FAST_RECALL["contradiction"]) -> float:
+                            recall: float = SERVICE_RECALL) -> float:
     """The largest contradiction threshold, at most ``fast``, that keeps ``recall`` of the precise
     stage's contradictions among ``rows`` (pairs over the agreement threshold or with a clash of scope go
     on whatever it is)."""
@@ -136,7 +142,7 @@ def main() -> dict:
     spec["thresholds"].update(fast=after["fast"], fast_public=trained)
     spec_path.write_text(json.dumps(spec, indent=1))  # first: the figures below need ../shared/data
     load_judge.cache_clear()
-    report = {"rule": f"contradiction threshold lowered to keep {FAST_RECALL['contradiction']:.0%} of the precise "
+    report = {"rule": f"contradiction threshold lowered to keep {SERVICE_RECALL:.0%} of the precise "
                       "stage's contradictions on the dev split's gate-passing pairs, ingested through a store",
               "fast_public": trained, "fast": after["fast"],
               "dev_split_gate_passing": {"before": kept(rows, before), "after": kept(rows, after)},
