@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.scoring.cues import (amounts_alike, denial_overlap, find_cues, opposed_positions, positions, quantities,
-                                  quantity_comparison, same_measure)
+from service.scoring.cues import (CUE_FEATURE_NAMES, amounts_alike, cue_features, denial_overlap, find_cues, opposed_positions,
+                                  positions, quantities, quantity_comparison, same_measure)
 
 
 def kinds(a, b):
@@ -96,6 +96,12 @@ def test_antonymous_predicates():
     assert "antonym" in kinds("The court struck down the ban.", "The court upheld the ban.")
     assert "antonym" in kinds("The judges annulled the rule.", "The judges upheld the rule.")
     assert "antonym" in kinds("The clinic shut its doors in May.", "The clinic is still open.")
+    assert "antonym" in kinds("The tariff complies with the trade pact.", "The tariff breaches the trade pact.")
+    assert "antonym" in kinds("Orders for heat pumps rose in March.", "Heat pump orders dropped in March.")
+    assert "antonym" in kinds("Waiting lists fell in October.", "Waiting lists went up in October.")
+    assert "antonym" in kinds("The closure is only temporary.", "The plant is closed permanently.")
+    # a claim that holds both words of a pair is no clash with one that holds one of them
+    assert "antonym" not in kinds("Imports rose as exports dropped.", "Exports dropped in May.")
 
 
 def test_a_phrasal_verb_counts_as_the_word_it_means_and_is_shown_as_written():
@@ -191,6 +197,9 @@ def test_one_of_a_unit_is_an_amount_only_after_a_comparator(text, amounts):
     ("The council did not agree to sell the park.", "The council agreed to sell the park to a developer."),
     ("The board backs the merger.", "The merger must be blocked."),
     ("A toll is the only way to pay for the bridge.", "Drivers will never accept a toll on the bridge."),
+    ("The ferry service should be kept.", "Keeping the ferry service is off the table."),
+    ("The union is offering a two-year deal.", "A two-year deal is not an option for the board."),
+    ("The mine should go ahead.", "The mine must not go ahead."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -212,3 +221,19 @@ def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():
     assert positions("Kestria is not ready for a deal.") == ((), ("not ready for",))
     assert positions("The merger must be blocked.") == ((), ("must be blocked",))
     assert positions("The merger must go ahead.") == (("must",), ())
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Reactor 2 was shut down on 3 March.", "Reactor 2 is still running at reduced power."),
+    ("The regulator revoked the lending licence.", "The lending licence remains valid during the appeal."),
+    ("Work on the stadium was halted in January.", "Work on the stadium has never stopped."),
+])
+def test_a_state_said_to_last_against_a_claim_that_does_not_say_so(a, b):
+    cues = [c for c in find_cues(a, b) if c.kind == "persistence"]
+    assert cues and cues[0].a == "" and cues[0].b in b.lower()
+    assert cue_features(a, b)[CUE_FEATURE_NAMES.index("persistence")] == 1.0
+
+
+def test_no_persistence_cue_where_both_claims_say_a_state_lasts_or_neither_does():
+    assert "persistence" not in kinds("The plant is still open.", "The plant still employs 200 people.")
+    assert "persistence" not in kinds("The plant closed in May.", "The plant shut its doors in May.")

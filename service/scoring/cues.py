@@ -40,9 +40,18 @@ ANTONYM_STEMS: list[tuple[str, str]] = [
     ("upheld", "annul"), ("uphold", "annul"), ("upheld", "quash"), ("uphold", "quash"), ("lawful", "unlawful"), ("safe", "unsafe"),
     ("ahead", "delay"), ("lead", "trail"), ("surplus", "deficit"), ("broke", "still"), ("end", "continu"),
     ("shut", "open"),
+    # keeping a rule or breaking it, and the direction of a change (words newsrooms meet daily)
+    ("compli", "violat"), ("compli", "breach"), ("comply", "violat"), ("comply", "breach"), ("consistent", "breach"),
+    ("consistent", "violat"), ("grew", "fell"), ("grew", "drop"), ("rose", "drop"), ("rise", "drop"),
+    ("increas", "drop"), ("climb", "fell"), ("shrank", "grew"), ("improv", "wors"), ("improv", "deteriorat"),
+    ("better", "wors"), ("scrap", "keep"), ("scrap", "kept"), ("rais", "lower"), ("fair", "unfair"),
+    ("temporar", "permanent"), ("exceed", "below"), ("above", "below"), ("confirm", "overturn"), ("upheld", "reject"),
+    ("uphold", "reject"), ("support", "against"),
 ]
 # phrasal verbs: (first word, second word) -> the stem of the one word they mean
-PHRASAL_STEMS = {(turn, "down"): "reject" for turn in ("turn", "turns", "turned", "turning")}
+PHRASAL_STEMS = {**{(turn, "down"): "reject" for turn in ("turn", "turns", "turned", "turning")},
+                 **{(go, "up"): "rose" for go in ("go", "goes", "went", "gone", "going")},
+                 **{(go, "down"): "fell" for go in ("go", "goes", "went", "gone", "going")}}
 
 SCOPE_WIDE = {"full", "complete", "comprehensive", "total", "all", "entire", "general", "whole"}
 SCOPE_NARROW = {"partial", "limited", "some", "only", "specific", "specifically", "energy", "targeted"}
@@ -68,7 +77,7 @@ STOPWORDS = {
 class Cue:
     """One piece of evidence: its kind, the words in claim A and claim B that show it."""
 
-    kind: str  # "negation", "denial", "antonym", "positions", "number", "date", "scope"; the judge adds "other_things"
+    kind: str  # "negation", "denial", "antonym", "positions", "persistence", "number", "date", "scope"; the judge adds "other_things"
     a: str
     b: str
 
@@ -178,14 +187,15 @@ def denial_words(text: str) -> tuple[str, ...]:
 # put troops in Ukraine" / "European peacekeepers in Ukraine are unacceptable to Russia").
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
-    r"offer(?:s|ed)?|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
+    r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
     r"(?:is|are|was|would be|remains) the (?:best|only|right)(?: \w+)? (?:way|protection|guarantee|option|solution|"
     r"site|choice|answer|plan|route)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|must)\b", re.IGNORECASE)
 REFUSING = re.compile(
     r"\b(?:unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
     r"(?:not|non)[- ]negotiable|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
-    r"no interest in|never (?:accept|agree|allow)|cannot (?:accept|allow|agree|support)|"
+    r"no interest in|not (?:on|up for) the table|off the table|not an option|(?:is|are) against|"
+    r"should not|never (?:accept|agree|allow)|cannot (?:accept|allow|agree|support)|"
     r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved)|accept|allow|agree|sign|happen|"
     r"tolerate)|won't (?:accept|allow|agree|sign|happen)|"
     r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped)|stay|remain|not))\b", re.IGNORECASE)
@@ -210,6 +220,20 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         else:
             backing.append(m.group(0).lower())
     return tuple(backing), tuple(refusing)
+
+
+# A state said to last ("the reactor is still running", "the licence remains valid", "work has never stopped")
+# against a claim that reports the change that ends it ("the reactor was shut down on 3 March"): a flat
+# denial of a state, which NLI often reads as two events on two dates.
+PERSISTENCE = re.compile(
+    r"\b(?:still|remains?|remained|continues?|continued|continuing|again|already|"
+    r"never (?:stopped|closed|halted|left|ended))\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=50_000)
+def persistence_words(text: str) -> tuple[str, ...]:
+    """The words by which ``text`` says a state lasts (or has already come about)."""
+    return tuple(m.group(0).lower() for m in PERSISTENCE.finditer(text))
 
 
 def opposed_positions(a: str, b: str) -> tuple[str, str] | None:
@@ -237,6 +261,9 @@ def find_cues(a: str, b: str) -> list[Cue]:
     opposed = opposed_positions(a, b)
     if opposed:
         cues.append(Cue("positions", *opposed))
+    last_a, last_b = persistence_words(a), persistence_words(b)
+    if bool(last_a) != bool(last_b):
+        cues.append(Cue("persistence", last_a[0] if last_a else "", last_b[0] if last_b else ""))
     clashes, _ = quantity_comparison(a, b)
     cues += [Cue("number", x.surface, y.surface) for x, y in clashes]
     da, db = dates(a), dates(b)
@@ -257,7 +284,7 @@ CUE_FEATURE_NAMES = [
     "date_mismatch", "scope", "overlap", "length_ratio", "denial_flip", "quantity_match",
     # directional: how much of one claim the other already says (what NLI's "neutral" turns on)
     "b_content_in_a", "a_content_in_b", "b_words_new", "a_words_new",
-    "positions",
+    "positions", "persistence",
 ]
 
 
@@ -276,7 +303,7 @@ def cue_features(a: str, b: str, cues: list[Cue] | None = None) -> list[float]:
         share_in(content_words(b), content_words(a)), share_in(content_words(a), content_words(b)),
         1.0 - share_in(frozenset(words(b)), frozenset(words(a))),
         1.0 - share_in(frozenset(words(a)), frozenset(words(b))),
-        float("positions" in kinds),
+        float("positions" in kinds), float("persistence" in kinds),
     ]
 
 
