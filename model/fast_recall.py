@@ -120,7 +120,8 @@ def public_heldout_shares(judge, spec: dict, threshold_sets: dict[str, dict]) ->
     candidates = read_jsonl(path) if path.exists() else pair_sets(spec["data"]["candidates"])["candidates"]()
     rows = enrich([{"a": r["a"], "b": r["b"]} for r in [r for r in candidates if r["heldout"]][1::2]])
     aligned = alignment(spec["gate"], [r["gate_x"] for r in rows])
-    probs, clashes = judge.fast_scores([(r["a"], r["b"]) for r in rows], [r["similarity"] for r in rows])
+    probs, clashes = judge.fast_scores([(r["a"], r["b"]) for r in rows], gates=[r["gate_x"] for r in rows],
+                                       cue_rows=[r["cue_x"] for r in rows])  # enrich computed both
     out = {"pairs": len(rows), "from": "label plan" if path.exists() else "rebuilt from ../shared/data"}
     for name, t in threshold_sets.items():
         goes_on = (aligned >= t["gate_min"]) & fast_escalates(probs, t["fast"], t["fast_agreement"], clashes)

@@ -110,6 +110,10 @@ def test_fast_scores_are_what_the_fast_stage_decides_on():
     assert stopped and len(probs) == len(clashes) == len(PAIRS)
     for i in stopped:
         assert [judged[i].probs[k] for k in ("contradiction", "agreement", "neutral")] == pytest.approx(probs[i].tolist())
+    # a caller that has the pairs' gate and cue features (model.fast_recall, after model.judge.enrich) gets the same
+    gates = [gate_features(a, b, s) for (a, b), s in zip(PAIRS, scorer.similarities(PAIRS, None))]
+    given, given_clashes = scorer.fast_scores(PAIRS, gates=gates, cue_rows=[cue_features(a, b) for a, b in PAIRS])
+    assert np.allclose(given, probs) and given_clashes == clashes
 
 
 def test_fast_threshold_is_lowered_to_keep_the_precise_stages_contradictions_on_service_pairs():

@@ -316,16 +316,20 @@ class JudgeScorer(_Parts):
                         np.array([gates[i] for i in idx]))
         return fast_probs(fast, x), [bool(scope_clash(cue_rows[i])) for i in idx]
 
-    def fast_scores(self, pairs, similarities=None, dates=None) -> tuple[np.ndarray, list[bool]]:
+    def fast_scores(self, pairs, similarities=None, dates=None, gates=None,
+                    cue_rows=None) -> tuple[np.ndarray, list[bool]]:
         """What the fast stage makes of ``pairs`` (all of them, gate or not): its probabilities and the
-        clashes of scope, for ``model.fast_recall`` to set its thresholds on the service's own pairs."""
+        clashes of scope, for ``model.fast_recall`` to set its thresholds on the service's own pairs.
+        ``gates`` and ``cue_rows``: the pairs' ``gate_features`` and ``cue_features`` where the caller has them."""
         pairs = [(str(a), str(b)) for a, b in pairs]
         if not pairs:
             return np.zeros((0, 3)), []
-        sims = self.similarities(pairs, similarities)
-        dates = dates or [(None, None)] * len(pairs)
-        gates = [gate_features(a, b, s, d) for (a, b), s, d in zip(pairs, sims, dates)]
-        cue_rows = [cue_features(a, b) for a, b in pairs]
+        if gates is None:
+            sims = self.similarities(pairs, similarities)
+            dates = dates or [(None, None)] * len(pairs)
+            gates = [gate_features(a, b, s, d) for (a, b), s, d in zip(pairs, sims, dates)]
+        if cue_rows is None:
+            cue_rows = [cue_features(a, b) for a, b in pairs]
         return self._fast_scores(pairs, range(len(pairs)), gates, cue_rows, load_judge(self.judge_dir)[1])
 
     def _precise_stage(self, pairs, idx, aligned, cues, cue_rows, gates, spec, threshold, out) -> None:
