@@ -77,7 +77,9 @@ def test_a_journalists_walk_search_filter_page_open_confirm_and_export(server, p
         page.screenshot(path=str(shots[-1]), full_page=True)
 
     page.goto(url + "/")
-    assert page.evaluate("document.activeElement.name") == "q"  # a reader can type at once
+    # a reader can type at once: the search box takes the focus (autofocus lands just after the load event on
+    # a busy machine, so wait for it, up to the default 30 s, rather than read it the instant the page loads)
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'q'")
     page.keyboard.type("ceasefire")
     page.keyboard.press("Enter")
     page.wait_for_selector("section.pair")
