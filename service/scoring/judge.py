@@ -53,7 +53,7 @@ PAIR_FEATURES = [
     "neutral_min", "number_mismatch", "number_same_measure", "quantity_match", "denial_flip", "denial_overlap",
     "meta_denial_overlap", "antonym", "negation_flip", "similarity", "stems_in_shorter", "names_jaccard",
     "unshared_things", "opposed_positions", "logit_contradiction_max", "logit_contradiction_min",
-    "logit_entailment_max", "persistence",
+    "logit_entailment_max",
 ]
 # cues that also enter multiplied by the likelier NLI direction's P(contradiction): a persisting state, a number
 # clash or a denial is strong evidence where NLI already sees a conflict and little where it sees none, which a
@@ -64,8 +64,7 @@ PAIR_FEATURES = [
 # threshold on the fixture page (0.42 < 0.43; 0.49 without them, at the same F1 within 0.001).
 CUES_BY_NLI = ["persistence", "number_mismatch", "number_same_measure", "denial_flip", "denial_overlap",
                "meta_denial_overlap", "negation_flip"]
-VERDICT_FEATURES = [name for name in PAIR_FEATURES if name != "persistence"] + [
-    f"{name}*contradiction_max" for name in CUES_BY_NLI]
+VERDICT_FEATURES = PAIR_FEATURES + [f"{name}*contradiction_max" for name in CUES_BY_NLI]
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
 _LOAD_LOCK = threading.Lock()
@@ -110,9 +109,10 @@ def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: n
             nouns.unshared_things(a, b), cue["positions"],
             # the same probabilities as log-odds too: 0.9 and 0.99 are far apart as evidence, and a linear
             # verdict over probabilities alone cannot see it (leave-one-batch-out on dev: F1 0.854 -> 0.861)
-            _logit(c_max), _logit(c_min), _logit(e_max), cue["persistence"],
+            _logit(c_max), _logit(c_min), _logit(e_max),
         ]))
-        named.update({f"{name}*contradiction_max": named[name] * c_max for name in CUES_BY_NLI})
+        either = {**cue, **named}  # a product's cue is a pair feature or, like persistence, a cue feature alone
+        named.update({f"{name}*contradiction_max": either[name] * c_max for name in CUES_BY_NLI})
         rows.append([named[name] for name in VERDICT_FEATURES])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(VERDICT_FEATURES))
 
