@@ -182,6 +182,30 @@ def test_an_amount_in_other_words_is_written_alike_for_nli_whichever_claim_comes
     assert amounts_alike(*clash) == clash
 
 
+def test_every_amount_in_other_words_is_written_alike_not_only_the_first_of_its_dimension():
+    # both claims state a 30 km/h speed first: that match must not hide the second length, stated in miles
+    a = "Kellport's 30 km/h speed limit covers 180 kilometres of residential streets."
+    b = "Kellport's 30 km/h speed limit applies to about 112 miles of residential streets."
+    assert amounts_alike(a, b) == ("Kellport's 30 km/h speed limit covers 112 miles of residential streets.", b)
+    assert amounts_alike(b, a) == amounts_alike(a, b)[::-1]
+    # two different lengths stay as written
+    clash = ("The 30 km/h limit covers 180 kilometres of streets.", "The 30 km/h limit covers 60 miles of streets.")
+    assert amounts_alike(*clash) == clash
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("The fluoride level will be 0.7 milligrams per litre.", "The fluoride level will be 0.7 parts per million.", True),
+    ("Nitrate in the wells reached 50 mg/l.", "Nitrate in the wells reached 50 ppm.", True),
+    ("Lead in the tap water was 12 micrograms per litre.", "Lead in the tap water was 12 parts per billion.", True),
+    ("Nitrate in the wells reached 50 mg/l.", "Nitrate in the wells reached 80 ppm.", False),
+    ("Fluoride is 0.7 ppm.", "Fluoride is 1.5 mg per litre.", False),
+])
+def test_concentrations_in_water_compare_across_units(a, b, same):
+    clashes, matches = quantity_comparison(a, b)
+    assert (bool(matches), bool(clashes)) == (same, not same)
+    assert {q.dimension for q in quantities(a) + quantities(b)} == {"concentration"}
+
+
 @pytest.mark.parametrize("text, amounts", [
     ("Inmates are locked up for 22 hours a day.", ["22 hours"]),  # "a day" is a rate
     ("The summit ended after a day of talks.", []),

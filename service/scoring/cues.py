@@ -353,6 +353,12 @@ TWO_WORD_UNITS = {("square", "kilometres"): ("area", 1.0), ("square", "kilometer
                   ("cubic", "metres"): ("volume", 1.0), ("cubic", "meters"): ("volume", 1.0),
                   ("cubic", "kilometres"): ("volume", 1e9), ("cubic", "kilometers"): ("volume", 1e9),
                   ("cubic", "km"): ("volume", 1e9)}
+# concentrations in water: a milligram per litre is a part per million (a litre of water weighs a kilogram)
+CONCENTRATION_UNITS = {("milligrams", "per", "litre"): 1.0, ("milligrams", "per", "liter"): 1.0,
+                       ("mg", "per", "litre"): 1.0, ("mg", "per", "liter"): 1.0, ("parts", "per", "million"): 1.0,
+                       ("micrograms", "per", "litre"): 1e-3, ("micrograms", "per", "liter"): 1e-3,
+                       ("parts", "per", "billion"): 1e-3}
+CONCENTRATION_SHORT = {("mg", "l"): 1.0, ("ppm",): 1.0, ("ppb",): 1e-3}  # "mg/l", "0.7 ppm"
 # one of a unit, for "half an hour", "a day and a half", "half a kilometre"
 SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24), "day": ("duration", 1.0),
                   "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
@@ -491,6 +497,13 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             dimension, factor = "%", 1.0
         elif currency:
             dimension, factor = currency
+        elif tuple(tokens[i:i + 3]) in CONCENTRATION_UNITS:
+            dimension, factor = "concentration", CONCENTRATION_UNITS[tuple(tokens[i:i + 3])]
+            i += 3
+        elif tuple(tokens[i:i + 2]) in CONCENTRATION_SHORT or nxt in ("ppm", "ppb"):
+            unit = tuple(tokens[i:i + 2]) if tuple(tokens[i:i + 2]) in CONCENTRATION_SHORT else (nxt,)
+            dimension, factor = "concentration", CONCENTRATION_SHORT[unit]
+            i += len(unit)
         elif tuple(tokens[i:i + 2]) in TWO_WORD_UNITS:
             dimension, factor = TWO_WORD_UNITS[tuple(tokens[i:i + 2])]
             i += 2
@@ -601,14 +614,37 @@ def amounts_alike(a: str, b: str) -> tuple[str, str]:
     "60 percent"): NLI reads a change of wording as a change of amount. Only point amounts are rewritten
     ("more than a million" is not "a million"); the wordier form gives way, so the result does not depend
     on which claim comes first."""
-    for x, y in quantity_comparison(a, b)[1]:
-        if x.surface == y.surface or not {x.bound, y.bound} <= {"exact", "approx"}:
+    for x, y in same_amounts(a, b):
+        if x.surface == y.surface:
             continue
         if (len(x.surface), x.surface) > (len(y.surface), y.surface):
             a = a.replace(x.surface, y.surface, 1)
         else:
             b = b.replace(y.surface, x.surface, 1)
     return a, b
+
+
+def same_amounts(a: str, b: str) -> list[tuple[Quantity, Quantity]]:
+    """Pairs of point amounts, one from each claim, of one dimension and overlapping, each amount in one pair
+    at most; amounts written alike pair first, then the closest. Every such pair, not one per dimension:
+    "a 30 km/h limit on 180 kilometres of streets" / "a 30 km/h limit on about 112 miles of streets" pairs
+    the two speeds and then the two lengths."""
+    candidates = [(x, y) for x in quantities(a) for y in quantities(b)
+                  if x.dimension == y.dimension and {x.bound, y.bound} <= {"exact", "approx"}
+                  and x.low <= y.high and y.low <= x.high]
+    candidates.sort(key=lambda p: (p[0].surface.lower() != p[1].surface.lower(), _gap_of_centres(*p)))
+    taken_a, taken_b, pairs = set(), set(), []
+    for x, y in candidates:
+        if x not in taken_a and y not in taken_b:
+            taken_a.add(x)
+            taken_b.add(y)
+            pairs.append((x, y))
+    return pairs
+
+
+def _gap_of_centres(x: Quantity, y: Quantity) -> float:
+    cx, cy = (x.low + x.high) / 2, (y.low + y.high) / 2
+    return abs(cx - cy) / max(abs(cx), abs(cy), 1e-9)
 
 
 def _gap(x: Quantity, y: Quantity) -> float:
