@@ -224,6 +224,12 @@ def test_one_of_a_unit_is_an_amount_only_after_a_comparator(text, amounts):
     ("The ferry service should be kept.", "Keeping the ferry service is off the table."),
     ("The union is offering a two-year deal.", "A two-year deal is not an option for the board."),
     ("The mine should go ahead.", "The mine must not go ahead."),
+    ("The army is willing to let monitors visit the front.", "No foreign monitors will be permitted at the front."),
+    ("The union is prepared to let an arbitrator settle the dispute.", "The company will not let an outsider decide on pay."),
+    ("Ostria is ready to take the border row to the tribunal.", "The border is not a matter for any foreign court."),
+    ("The region offers to pay for electrifying the line.", "Overhead wires on the line would be a waste of money."),
+    ("The town is ready to host the campus.", "The university has no intention of teaching in the town."),
+    ("Residents will campaign for the flats to be refurbished.", "Refurbishing the flats is out of the question."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -235,6 +241,7 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("The regulator rejected the bid.", "The court refused the appeal."),
     ("The union is ready to talk about pay but rejects any talk of job cuts.", "Management is ready to talk about pay."),
     ("Prices rose 4 percent in May.", "Prices fell in May."),
+    ("There is no doubt the plan will be allowed.", "The council backs the plan."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None

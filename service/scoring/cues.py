@@ -190,14 +190,15 @@ BACKING = re.compile(
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
     r"(?:is|are|was|would be|remains) the (?:best|only|right)(?: \w+)? (?:way|protection|guarantee|option|solution|"
     r"site|choice|answer|plan|route)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
-    r"demand(?:s|ed)?|push(?:es|ed)? for|must)\b", re.IGNORECASE)
+    r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must)\b", re.IGNORECASE)
 REFUSING = re.compile(
     r"\b(?:unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
     r"(?:not|non)[- ]negotiable|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
-    r"no interest in|not (?:on|up for) the table|off the table|not an option|(?:is|are) against|"
-    r"should not|never (?:accept|agree|allow)|cannot (?:accept|allow|agree|support)|"
-    r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved)|accept|allow|agree|sign|happen|"
-    r"tolerate)|won't (?:accept|allow|agree|sign|happen)|"
+    r"no (?:interest|intention) (?:in|of)|not (?:on|up for) the table|off the table|not an option|(?:is|are) against|"
+    r"not a matter for|a waste of (?:money|time)|should not|never (?:accept|agree|allow)|cannot (?:accept|allow|agree|support)|"
+    r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved|permitted)|accept|allow|agree|sign|"
+    r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
+    r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
     r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped)|stay|remain|not))\b", re.IGNORECASE)
 NEGATED_BACKING = re.compile(r"\b(?:not|no|never|n't|nobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
 
