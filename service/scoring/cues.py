@@ -347,19 +347,22 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "litres": ("volume", 0.001), "liters": ("volume", 0.001), "megalitres": ("volume", 1000.0),
          "khz": ("frequency", 1e-3), "mhz": ("frequency", 1.0), "ghz": ("frequency", 1e3),
          "kwh": ("energy", 1e-3), "mwh": ("energy", 1.0), "gwh": ("energy", 1e3), "twh": ("energy", 1e6)}
-# two-word units: "180 square kilometres", "2 million cubic metres"
-TWO_WORD_UNITS = {("square", "kilometres"): ("area", 1.0), ("square", "kilometers"): ("area", 1.0),
-                  ("square", "km"): ("area", 1.0), ("square", "miles"): ("area", 2.59),
-                  ("square", "metres"): ("area", 1e-6), ("square", "meters"): ("area", 1e-6),
-                  ("cubic", "metres"): ("volume", 1.0), ("cubic", "meters"): ("volume", 1.0),
-                  ("cubic", "kilometres"): ("volume", 1e9), ("cubic", "kilometers"): ("volume", 1e9),
-                  ("cubic", "km"): ("volume", 1e9)}
-# concentrations in water: a milligram per litre is a part per million (a litre of water weighs a kilogram)
-CONCENTRATION_UNITS = {("milligrams", "per", "litre"): 1.0, ("milligrams", "per", "liter"): 1.0,
-                       ("mg", "per", "litre"): 1.0, ("mg", "per", "liter"): 1.0, ("parts", "per", "million"): 1.0,
-                       ("micrograms", "per", "litre"): 1e-3, ("micrograms", "per", "liter"): 1e-3,
-                       ("parts", "per", "billion"): 1e-3}
-CONCENTRATION_SHORT = {("mg", "l"): 1.0, ("ppm",): 1.0, ("ppb",): 1e-3}  # "mg/l", "0.7 ppm"
+# units of more than one word, looked up longest first ("mg per litre" before "mg l"): areas and volumes ("180 square
+# kilometres", "2 million cubic metres") and concentrations in water, where a milligram per litre is a part per
+# million (a litre of water weighs a kilogram): "0.7 mg/l", "700 micrograms per litre", "0.7 ppm". ppm and ppb
+# stay out of UNITS: a unit there is also a word that names no thing (``nouns``)
+MULTI_WORD_UNITS = {
+    ("square", "kilometres"): ("area", 1.0), ("square", "kilometers"): ("area", 1.0), ("square", "km"): ("area", 1.0),
+    ("square", "miles"): ("area", 2.59), ("square", "metres"): ("area", 1e-6), ("square", "meters"): ("area", 1e-6),
+    ("cubic", "metres"): ("volume", 1.0), ("cubic", "meters"): ("volume", 1.0), ("cubic", "kilometres"): ("volume", 1e9),
+    ("cubic", "kilometers"): ("volume", 1e9), ("cubic", "km"): ("volume", 1e9),
+    **{(*mass, "per", litre): ("concentration", factor) for mass, factor in ((("milligrams",), 1.0), (("mg",), 1.0),
+                                                                            (("micrograms",), 1e-3))
+       for litre in ("litre", "liter")},
+    ("parts", "per", "million"): ("concentration", 1.0), ("parts", "per", "billion"): ("concentration", 1e-3),
+    ("mg", "l"): ("concentration", 1.0), ("ppm",): ("concentration", 1.0), ("ppb",): ("concentration", 1e-3),
+}
+LONGEST_UNIT = max(map(len, MULTI_WORD_UNITS))
 # one of a unit, for "half an hour", "a day and a half", "half a kilometre"
 SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24), "day": ("duration", 1.0),
                   "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
@@ -498,16 +501,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             dimension, factor = "%", 1.0
         elif currency:
             dimension, factor = currency
-        elif tuple(tokens[i:i + 3]) in CONCENTRATION_UNITS:
-            dimension, factor = "concentration", CONCENTRATION_UNITS[tuple(tokens[i:i + 3])]
-            i += 3
-        elif tuple(tokens[i:i + 2]) in CONCENTRATION_SHORT or nxt in ("ppm", "ppb"):
-            unit = tuple(tokens[i:i + 2]) if tuple(tokens[i:i + 2]) in CONCENTRATION_SHORT else (nxt,)
-            dimension, factor = "concentration", CONCENTRATION_SHORT[unit]
-            i += len(unit)
-        elif tuple(tokens[i:i + 2]) in TWO_WORD_UNITS:
-            dimension, factor = TWO_WORD_UNITS[tuple(tokens[i:i + 2])]
-            i += 2
+        elif _multi_word_unit(tokens, i):
+            dimension, factor, length = _multi_word_unit(tokens, i)
+            i += length
         elif nxt in UNITS:
             dimension, factor = UNITS[nxt]
             i += 1
@@ -515,6 +511,15 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             dimension, factor = "count", 1.0
         found.append(amount(value * factor, dimension, start, i))
     return tuple(found)
+
+
+def _multi_word_unit(tokens: list[str], i: int) -> tuple[str, float, int] | None:
+    """The longest unit of ``MULTI_WORD_UNITS`` at ``tokens[i]``: (dimension, factor, its number of tokens)."""
+    for length in range(min(LONGEST_UNIT, len(tokens) - i), 0, -1):
+        unit = MULTI_WORD_UNITS.get(tuple(tokens[i:i + length]))
+        if unit:
+            return (*unit, length)
+    return None
 
 
 def _unit_fraction(tokens: list[str], i: int) -> tuple[float, str, int] | None:

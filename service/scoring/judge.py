@@ -115,8 +115,8 @@ def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: n
             # verdict over probabilities alone cannot see it (leave-one-batch-out on dev: F1 0.854 -> 0.861)
             _logit(c_max), _logit(c_min), _logit(e_max),
         ]))
-        either = {**cue, **named}  # a product's cue is a pair feature or, like persistence, a cue feature alone
-        named.update({f"{name}*contradiction_max": either[name] * c_max for name in CUES_BY_NLI})
+        # a product's cue is a pair feature or, like persistence, a cue feature alone
+        named.update({f"{name}*contradiction_max": (named[name] if name in named else cue[name]) * c_max for name in CUES_BY_NLI})
         rows.append([named[name] for name in VERDICT_FEATURES])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(VERDICT_FEATURES))
 
