@@ -47,8 +47,16 @@ GATE_RECALL = {"gold_dev": 0.98, "stance_train": 0.97}
 # The dev batches written to the brief of the test split (fixtures/news_gold/README.md): the contradiction
 # threshold is chosen on their held-out verdicts. Held out batch by batch, the earlier batches (written to
 # other briefs, with fewer hard negatives and harder contradictions) ask for a lower threshold than these.
-TEST_BRIEF_BATCHES = (4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15)
+TEST_BRIEF_BATCHES = (4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16)
 CONTRADICTION_WEIGHT = 1.0  # the decision threshold (choose_verdict) sets the recall, not class weights
+# The verdict learns only from pairs the gate passes (``met_by_verdict``), down to this share of ``gate_min``:
+# the service never asks it about the rest. Trained on every dev pair, it learnt from pairs of two stories
+# (nearest neighbours across the dev split: "Tarvia is not willing to return to peace talks" / "Vantrelia is
+# willing to let observers travel", NLI 0.95) that opposed positions beside a high NLI score are mostly no
+# conflict, and held back those on one proposal. Leave-one-batch-out on dev batches 1-15 and 17 (C 0.1): F1 on
+# the brief's batches 0.869 -> 0.868 (0.866 at the margin 1.0 and 0.8, 0.868 at 0.6 and 0.4), all of dev
+# 0.834 -> 0.839, opposed positions found 82 -> 89 of 126.
+VERDICT_GATE_MARGIN = 0.6
 STANCE_WEIGHT = 0.05  # headline stance is a proxy for claim contradiction: it steadies, the dev split decides (chosen by cross-validation on dev: 0.05 over 0.2 and 0)
 
 
@@ -169,9 +177,22 @@ def dev_candidate_rows(gold_dev: list[dict], min_similarity: float = 0.30) -> li
     return rows
 
 
-def fit_verdict(stance: list[dict], gold_rows: list[dict], c: float) -> dict:
+def met_by_verdict(rows: list[dict], gate: dict, gate_min: float) -> list[dict]:
+    """The rows the verdict can be asked about: those the gate passes, with a margin
+    (``VERDICT_GATE_MARGIN``) since each retrained gate moves its threshold a little."""
+    from service.scoring.gate import alignment
+
+    if not rows:
+        return []
+    aligned = alignment(gate, [r["gate_x"] for r in rows])
+    return [r for r, a in zip(rows, aligned) if a >= VERDICT_GATE_MARGIN * gate_min]
+
+
+def fit_verdict(stance: list[dict], gold_rows: list[dict], c: float, gate: dict, gate_min: float) -> dict:
+    """The verdict over the stance and dev rows that ``gate`` passes (``met_by_verdict``)."""
     from service.scoring.judge import VERDICT_FEATURES
 
+    stance, gold_rows = met_by_verdict(stance, gate, gate_min), met_by_verdict(gold_rows, gate, gate_min)
     rows = stance + gold_rows
     weights = np.array([STANCE_WEIGHT] * len(stance) + [GOLD_WEIGHT] * len(gold_rows))
     model, scaler = fit_logistic(verdict_x(rows), np.array([r["label"] for r in rows]), weights, c=c,
@@ -215,7 +236,7 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
         oof = np.zeros(len(gold_rows))
         for g in groups:
             held = np.flatnonzero(batches == g)
-            verdict = fit_verdict(stance, [r for r, b in zip(gold_rows, batches) if b != g], c)
+            verdict = fit_verdict(stance, [r for r, b in zip(gold_rows, batches) if b != g], c, *gates[g])
             oof[held] = contradiction_probability([gold_rows[i] for i in held], gates[g][0], verdict, gates[g][1])
         for t in np.arange(0.10, 0.91, 0.01):
             figures = contradiction_figures(oof[brief] >= t, truth[brief])
@@ -442,7 +463,7 @@ def main() -> dict:
     gate, gate_min = train_gate(stance_train, gold_dev)
     gold_rows = gold_dev + dev_candidate_rows(gold_dev)
     c, decision, selection = choose_verdict(stance_train, gold_dev, gold_rows)
-    verdict = fit_verdict([r for r in stance_train if r["source"] != "headlines"], gold_rows, c)
+    verdict = fit_verdict([r for r in stance_train if r["source"] != "headlines"], gold_rows, c, gate, gate_min)
     fast, fast_report = train_fast(candidates, gate, verdict, gate_min, decision)
     OUT.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(OUT / "fast.npz", **{f"{name}.{key}": array for name, arrays in fast.items()

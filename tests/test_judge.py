@@ -187,7 +187,7 @@ def test_verdict_is_chosen_on_held_out_batches_written_to_the_test_brief(monkeyp
     monkeypatch.setattr(mj, "TEST_BRIEF_BATCHES", (4,))
     monkeypatch.setattr(mj, "batch_of", lambda r: r["batch"])
     monkeypatch.setattr(mj, "train_gate", lambda stance, gold: ({"batches": {r["batch"] for r in gold}}, 0.0))
-    monkeypatch.setattr(mj, "fit_verdict", lambda stance, gold, c: {"batches": {r["batch"] for r in gold}})
+    monkeypatch.setattr(mj, "fit_verdict", lambda stance, gold, c, gate, gate_min: {"batches": {r["batch"] for r in gold}})
 
     def probability(held, gate, verdict, gate_min):
         batch = held[0]["batch"]
@@ -201,6 +201,17 @@ def test_verdict_is_chosen_on_held_out_batches_written_to_the_test_brief(monkeyp
     assert 0.45 < threshold <= 0.6
     assert selection["out_of_fold"]["precision"] == 1.0 and selection["out_of_fold"]["recall"] == 1.0
     assert selection["out_of_fold_all_dev"]["recall"] == 0.5
+
+
+def test_verdict_learns_only_from_pairs_the_gate_passes(monkeypatch):
+    import model.judge as mj
+
+    monkeypatch.setattr(mj, "VERDICT_GATE_MARGIN", 0.6)
+    # a one-feature gate: P(same point) = sigmoid(x), so x = 0 is alignment 0.5
+    gate = {"mean": [0.0], "std": [1.0], "coef": [[1.0]], "intercept": [0.0], "classes": ["0", "1"]}
+    rows = [{"gate_x": [x], "x": x} for x in (-3.0, -0.5, 0.0, 2.0)]  # alignments 0.05, 0.38, 0.5, 0.88
+    kept = [r["x"] for r in mj.met_by_verdict(rows, gate, gate_min=0.5)]
+    assert kept == [-0.5, 0.0, 2.0]  # down to 0.6 x gate_min = 0.3: the pair two stories apart (0.05) is left out
 
 
 def test_precise_stage_reads_nli():
