@@ -501,8 +501,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             dimension, factor = "%", 1.0
         elif currency:
             dimension, factor = currency
-        elif _multi_word_unit(tokens, i):
-            dimension, factor, length = _multi_word_unit(tokens, i)
+        elif unit := _multi_word_unit(tokens, i):
+            dimension, factor, length = unit
             i += length
         elif nxt in UNITS:
             dimension, factor = UNITS[nxt]
