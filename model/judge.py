@@ -182,8 +182,6 @@ def met_by_verdict(rows: list[dict], gate: dict, gate_min: float) -> list[dict]:
     (``VERDICT_GATE_MARGIN``) since each retrained gate moves its threshold a little."""
     from service.scoring.gate import alignment
 
-    if not rows:
-        return []
     aligned = alignment(gate, [r["gate_x"] for r in rows])
     return [r for r, a in zip(rows, aligned) if a >= VERDICT_GATE_MARGIN * gate_min]
 
