@@ -246,6 +246,8 @@ def run_size(config: dict, storages: list[dict], statements: list[dict], query_c
             **({"judged_pairs": counts["pairs"], "share_decided_by_stage":
                 {k: round(v / counts["pairs"], 3) for k, v in counts.items() if k != "pairs"}}
                if counts.get("pairs") else {}),
+            **({"nli_directions_per_precise_pair": round(engine.scorer.nli_runs / counts["precise"], 3)}
+               if counts.get("precise") else {}),
         })
         engine.storage.close()
     return runs

@@ -12,8 +12,9 @@ import numpy as np
 
 from service.scoring.cues import cue_features
 from service.scoring.gate import alignment, apply_logistic, gate_features
-from service.scoring.judge import (JUDGE_DIR, PRECISE_DIR, VERDICT_FEATURES, JudgeScorer, PreciseOnlyScorer,
-                                   ThoroughJudgeScorer, decide, load_judge, verdict_features)
+from service.scoring.judge import (JUDGE_DIR, PRECISE_DIR, SETTLE_BY_ONE, VERDICT_FEATURES, JudgeScorer,
+                                   PreciseOnlyScorer, ThoroughJudgeScorer, decide, load_judge, longer_first,
+                                   settled_by_one_direction, verdict_features)
 from service.scoring.nli_onnx import joined_model_file
 from service.scoring.registry import build_scorer
 
@@ -100,6 +101,36 @@ def test_thorough_judge_sends_every_gate_passing_pair_to_the_precise_stage():
     assert thorough.counts["fast"] == 0 and thorough.name == "judge-thorough"
     for j in judged:
         check(j)
+
+
+def test_one_direction_settles_only_clear_verdicts():
+    t, over, at_most = 0.47, SETTLE_BY_ONE["contradiction_over_threshold"], SETTLE_BY_ONE["contradiction_at_most"]
+    probs = np.array([[t + over + 0.01, 0.0, 1 - t - over - 0.01],  # a clear conflict
+                      [t + over - 0.01, 0.0, 1 - t - over + 0.01],  # a conflict, but near the threshold
+                      [at_most, 0.9, 0.1 - at_most],  # no conflict, a clear agreement
+                      [at_most + 0.01, 0.0, 1 - at_most - 0.01],  # too much conflict left to rule it out
+                      [0.0, 0.45, 0.55]])  # no conflict, agreement and neutral too close
+    assert settled_by_one_direction(probs, t).tolist() == [True, False, True, False, False]
+    assert longer_first(("short.", "a longer claim.")) == longer_first(("a longer claim.", "short.")) == ("a longer claim.", "short.")
+
+
+def test_precise_stage_reads_the_second_direction_only_where_the_first_leaves_the_verdict_unsettled():
+    everything = {"fast": -1.0, "fast_agreement": -1.0, "gate_min": -1.0}  # every pair reaches the precise stage
+    pairs = PAIRS + [("The minister said the plan is working.", "Critics said the plan has not delivered yet."),
+                     ("Exports rose in March.", "Exports fell slightly in the first quarter.")]
+    quick, both = JudgeScorer(thresholds=everything), JudgeScorer(thresholds=everything)
+    both.one_direction_first = False
+    fast_read, full_read = quick.judge(pairs), both.judge(pairs)
+    assert both.nli_runs == 2 * len(pairs) and len(pairs) < quick.nli_runs < 2 * len(pairs)
+    threshold = quick.thresholds["contradiction"]
+    differ = 0
+    for one, two in zip(fast_read, full_read):
+        check(one)
+        probs = np.array([[one.probs[k] for k in ("contradiction", "agreement", "neutral")]])
+        if one.probs != two.probs:  # read one way only: a verdict that direction settles
+            differ += 1
+            assert settled_by_one_direction(probs, threshold)[0]
+    assert differ == 2 * len(pairs) - quick.nli_runs
 
 
 def test_fast_scores_are_what_the_fast_stage_decides_on():
