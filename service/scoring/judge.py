@@ -10,7 +10,7 @@ For each candidate pair (claim A, claim B):
    P(agreement) on news candidate pairs. Where both predictions stay under their thresholds (chosen
    together to escalate the fewest pairs that keep 97 % of the precise stage's contradictions and 90 % of
    its agreements on held-out public candidate pairs; the first lowered where the news gold dev split,
-   ingested through a store, needs it to keep 99 % there: ``model.fast_recall``) the pair is neutral
+   ingested through a store, needs it to keep 98 % there: ``model.fast_recall``) the pair is neutral
    (``stage="fast"``), unless it has a clash of scope (``scope_clash``).
 3. **Precise stage** (``nli_onnx.py``): nli-mpnet-base, int8 ONNX, temperature-calibrated, on the claims
    with any amount stated in other words written alike (``precise_inputs``): first with the longer claim
