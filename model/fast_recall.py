@@ -32,7 +32,8 @@ from .judge import OUT, escalation_report, largest_keeping
 from .label import LABEL_DIR, pair_sets
 from .newsdata import read_jsonl
 
-# Of the precise stage's contradictions among the dev split's pairs, the share the fast stage must send on.
+# Of the precise stage's contradictions among the dev split's pairs (read in both directions, as
+# ``judge-thorough`` reads them), the share the fast stage must send on.
 # Higher than the 97 % asked of it on public candidates: on the service's pairs the contradictions it drops
 # are mostly real ones (at 97 %: 20 dropped, 16 of them gold contradictions, 2026-12-01). Not 99 %: that
 # threshold sent 32.5 % of the held-out public candidates to the precise stage, over the 30 % asked; 98 % sends

@@ -14,7 +14,7 @@ from service.scoring.cues import cue_features
 from service.scoring.gate import alignment, apply_logistic, gate_features
 from service.scoring.judge import (JUDGE_DIR, PRECISE_DIR, SETTLE_BY_ONE, VERDICT_FEATURES, JudgeScorer,
                                    PreciseOnlyScorer, ThoroughJudgeScorer, decide, load_judge, longer_first,
-                                   settled_by_one_direction, verdict_features)
+                                   precise_inputs, settled_by_one_direction, verdict_features)
 from service.scoring.nli_onnx import joined_model_file
 from service.scoring.registry import build_scorer
 
@@ -109,9 +109,19 @@ def test_one_direction_settles_only_clear_verdicts():
                       [t + over - 0.01, 0.0, 1 - t - over + 0.01],  # a conflict, but near the threshold
                       [at_most, 0.9, 0.1 - at_most],  # no conflict, a clear agreement
                       [at_most + 0.01, 0.0, 1 - at_most - 0.01],  # too much conflict left to rule it out
-                      [0.0, 0.45, 0.55]])  # no conflict, agreement and neutral too close
-    assert settled_by_one_direction(probs, t).tolist() == [True, False, True, False, False]
+                      [0.0, 0.45, 0.55],  # no conflict, agreement and neutral too close
+                      [0.0, 0.05, 0.95]])  # no conflict, a clear neutral
+    assert settled_by_one_direction(probs, t).tolist() == [True, False, True, False, False, True]
     assert longer_first(("short.", "a longer claim.")) == longer_first(("a longer claim.", "short.")) == ("a longer claim.", "short.")
+    assert longer_first(("abc", "abd")) == longer_first(("abd", "abc"))  # equal lengths: one order all the same
+
+
+def test_verdict_features_do_not_depend_on_the_order_of_the_two_directions():
+    # the precise stage passes the directions as it read them (longer claim first), not in the pair's order
+    pairs = PAIRS[:2]
+    p, q = np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]]), np.array([[0.3, 0.6, 0.1], [0.2, 0.2, 0.6]])
+    cues, gates = [cue_features(a, b) for a, b in pairs], [gate_features(a, b, 0.6) for a, b in pairs]
+    assert np.array_equal(verdict_features(pairs, p, q, cues, gates), verdict_features(pairs, q, p, cues, gates))
 
 
 def test_precise_stage_reads_the_second_direction_only_where_the_first_leaves_the_verdict_unsettled():
@@ -121,7 +131,18 @@ def test_precise_stage_reads_the_second_direction_only_where_the_first_leaves_th
     quick, both = JudgeScorer(thresholds=everything), JudgeScorer(thresholds=everything)
     both.one_direction_first = False
     fast_read, full_read = quick.judge(pairs), both.judge(pairs)
+    # some of these pairs settle by one direction and some do not (with the shipped model; a retrained one may
+    # need other pairs here for the test to mean anything)
     assert both.nli_runs == 2 * len(pairs) and len(pairs) < quick.nli_runs < 2 * len(pairs)
+    # both directions: the verdict as computed before one direction came first, in the pairs' own order
+    p_ab, p_ba = both.precise_probs(precise_inputs(pairs))
+    sims = both.similarities(pairs, None)
+    x = verdict_features(pairs, p_ab, p_ba, [cue_features(a, b) for a, b in pairs],
+                         [gate_features(a, b, s) for (a, b), s in zip(pairs, sims)])
+    verdict = load_judge()[0]["verdict"]
+    expected = apply_logistic(verdict, x)[:, [verdict["classes"].index(k) for k in ("contradiction", "agreement", "neutral")]]
+    for j, e in zip(full_read, expected):
+        assert [j.probs[k] for k in ("contradiction", "agreement", "neutral")] == pytest.approx(e.tolist(), abs=1e-9)
     threshold = quick.thresholds["contradiction"]
     differ = 0
     for one, two in zip(fast_read, full_read):
