@@ -1,0 +1,100 @@
+"""When one NLI direction settles a verdict: the precise stage's ``SETTLE_BY_ONE`` bounds, measured on dev.
+
+    python -m model.settle      # after python -m model.judge; ~3 min; writes model/judge/settle.json
+
+The precise stage reads the longer claim as premise first and the other direction only where the verdict,
+computed with that one direction standing for both, is not clear (``service/scoring/judge.py``). This
+replays that choice on the dev split's pairs as the service meets them, from the label cache, which holds
+both directions of every pair (``model/checkpoints/labels/``: the gold pairs and the other same-story
+candidate pairs): the pairs the gate passes and the fast stage sends on, each judged from both directions
+and from one, for each way of choosing the first direction and for a few bounds. Reported: the share of
+pairs settled by one direction, the verdicts that change, and, against the gold (a candidate pair that is
+not a listed contradiction is not one), the true and all contradiction edges. The news gold test split is
+never read.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .judge import LABELS, OUT, enrich
+from .label import GOLD_DIRS, LABEL_DIR
+from .newsdata import read_jsonl
+
+FIRST = {"pair order": lambda a, b: True, "longer first": lambda a, b: (len(a), a) >= (len(b), b),
+         "shorter first": lambda a, b: (len(a), a) < (len(b), b)}
+OVER_THRESHOLD = (0.2, 0.3, 0.4)
+
+
+def dev_rows() -> list[dict]:
+    """The dev gold pairs and the dev split's other candidate pairs, with both NLI directions and the gold label."""
+    from service.pipeline.judging import gate_dates, judged_text
+
+    statements = {judged_text(s): s for s in read_jsonl(GOLD_DIRS["news_gold"] / "statements.jsonl") if s["split"] == "dev"}
+    gold = [r for r in read_jsonl(LABEL_DIR / "gold.jsonl") if r["split"] == "dev" and r.get("gold") == "news_gold"]
+    others = read_jsonl(LABEL_DIR / "dev_candidates.jsonl")
+    for r in others:
+        x, y = statements.get(r["a"]), statements.get(r["b"])
+        r["dates"], r["label"] = (list(gate_dates(x, y)) if x and y else [None, None]), "neutral"
+    return enrich(gold + others)
+
+
+def reaching_the_precise_stage(rows: list[dict], spec: dict) -> list[dict]:
+    from service.scoring.gate import alignment
+    from service.scoring.judge import JudgeScorer, fast_escalates
+
+    thresholds = spec["thresholds"]
+    aligned = alignment(spec["gate"], [r["gate_x"] for r in rows])
+    rows = [r for r, a in zip(rows, aligned) if a >= thresholds["gate_min"]]
+    probs, clashes = JudgeScorer().fast_scores([(r["a"], r["b"]) for r in rows], gates=[r["gate_x"] for r in rows],
+                                               cue_rows=[r["cue_x"] for r in rows])
+    goes_on = fast_escalates(probs, thresholds["fast"], thresholds["fast_agreement"], clashes)
+    return [r for r, on in zip(rows, goes_on) if on]
+
+
+def verdicts(rows: list[dict], verdict: dict, p_one: np.ndarray, p_other: np.ndarray) -> np.ndarray:
+    from service.scoring.gate import apply_logistic
+    from service.scoring.judge import verdict_features
+
+    x = verdict_features([(r["a"], r["b"]) for r in rows], p_one, p_other, [r["cue_x"] for r in rows],
+                         [r["gate_x"] for r in rows])
+    return apply_logistic(verdict, x)[:, [verdict["classes"].index(label) for label in LABELS]]
+
+
+def edges(probs: np.ndarray, truth: np.ndarray, threshold: float) -> dict:
+    said = probs[:, 0] >= threshold
+    return {"true": int((said & truth).sum()), "all": int(said.sum())}
+
+
+def main() -> dict:
+    from service.scoring.judge import SETTLE_BY_ONE, decide, settled_by_one_direction
+
+    spec = json.loads((OUT / "judge.json").read_text())
+    threshold = spec["thresholds"]["contradiction"]
+    rows = reaching_the_precise_stage(dev_rows(), spec)
+    p_ab, p_ba = np.array([r["p_ab"] for r in rows]), np.array([r["p_ba"] for r in rows])
+    truth = np.array([r["label"] == "contradiction" for r in rows])
+    both = verdicts(rows, spec["verdict"], p_ab, p_ba)
+    labels_both = [decide(p, threshold) for p in both]
+    report = {"pairs": len(rows), "gold_contradictions": int(truth.sum()), "both_directions": edges(both, truth, threshold),
+              "shipped": SETTLE_BY_ONE, "one_direction_first": []}
+    for name, first_is_ab in FIRST.items():
+        keep = np.array([first_is_ab(r["a"], r["b"]) for r in rows])[:, None]
+        first = np.where(keep, p_ab, p_ba)
+        one = verdicts(rows, spec["verdict"], first, first)
+        for over in OVER_THRESHOLD:
+            bounds = dict(SETTLE_BY_ONE, contradiction_over_threshold=over)
+            settled = settled_by_one_direction(one, threshold, bounds)
+            final = np.where(settled[:, None], one, both)
+            changed = sum(decide(p, threshold) != label for p, label in zip(final, labels_both))
+            report["one_direction_first"].append({
+                "first": name, "bounds": bounds, "settled_share": round(float(settled.mean()), 4),
+                "verdicts_changed": int(changed), "edges": edges(final, truth, threshold)})
+    (OUT / "settle.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))
+    return report
+
+
+if __name__ == "__main__":
+    main()
