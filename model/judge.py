@@ -137,12 +137,14 @@ def train_gate(stance_train, gold_dev) -> tuple[dict, float]:
     return gate, gate_min
 
 
-def verdict_x(rows) -> np.ndarray:
+def verdict_x(rows, p_ab=None, p_ba=None) -> np.ndarray:
+    """The verdict's features of labelled rows, from their own NLI probabilities unless ``p_ab`` / ``p_ba`` are given."""
     from service.scoring.judge import verdict_features
 
     pairs = [(r["a"], r["b"]) for r in rows]
-    return verdict_features(pairs, np.array([r["p_ab"] for r in rows]), np.array([r["p_ba"] for r in rows]),
-                            [r["cue_x"] for r in rows], [r["gate_x"] for r in rows])
+    p_ab = np.array([r["p_ab"] for r in rows]) if p_ab is None else p_ab
+    p_ba = np.array([r["p_ba"] for r in rows]) if p_ba is None else p_ba
+    return verdict_features(pairs, p_ab, p_ba, [r["cue_x"] for r in rows], [r["gate_x"] for r in rows])
 
 
 def batch_of(row: dict) -> str | None:
@@ -198,12 +200,13 @@ def fit_verdict(stance: list[dict], gold_rows: list[dict], c: float, gate: dict,
     return logistic_json(model, scaler, VERDICT_FEATURES, model.classes_)
 
 
-def verdict_probabilities(rows, verdict) -> np.ndarray:
-    """(contradiction, agreement, neutral) of the verdict model, before the gate and the decision threshold."""
+def verdict_probabilities(rows, verdict, p_ab=None, p_ba=None) -> np.ndarray:
+    """(contradiction, agreement, neutral) of the verdict model, before the gate and the decision threshold
+    (``p_ab`` / ``p_ba``: NLI probabilities to read instead of the rows' own, as in ``verdict_x``)."""
     from service.scoring.gate import apply_logistic
 
     order = [verdict["classes"].index(label) for label in LABELS]
-    return apply_logistic(verdict, verdict_x(rows))[:, order]
+    return apply_logistic(verdict, verdict_x(rows, p_ab, p_ba))[:, order]
 
 
 def contradiction_probability(rows, gate, verdict, gate_min) -> np.ndarray:

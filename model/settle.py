@@ -9,8 +9,8 @@ both directions of every pair (``model/checkpoints/labels/``: the gold pairs and
 candidate pairs): the pairs the gate passes and the fast stage sends on, each judged from both directions
 and from one, for each way of choosing the first direction and for a few bounds. Reported: the share of
 pairs settled by one direction, the verdicts that change, and, against the gold (a candidate pair that is
-not a listed contradiction is not one), the true and all contradiction edges. The news gold test split is
-never read.
+not a listed contradiction is not one), contradiction precision, recall and edges (``contradiction_figures``).
+The news gold test split is never read.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import json
 
 import numpy as np
 
-from .judge import LABELS, OUT, enrich
+from .judge import OUT, contradiction_figures, enrich, verdict_probabilities
 from .label import GOLD_DIRS, LABEL_DIR
 from .newsdata import read_jsonl
 
@@ -53,20 +53,6 @@ def reaching_the_precise_stage(rows: list[dict], spec: dict) -> list[dict]:
     return [r for r, on in zip(rows, goes_on) if on]
 
 
-def verdicts(rows: list[dict], verdict: dict, p_one: np.ndarray, p_other: np.ndarray) -> np.ndarray:
-    from service.scoring.gate import apply_logistic
-    from service.scoring.judge import verdict_features
-
-    x = verdict_features([(r["a"], r["b"]) for r in rows], p_one, p_other, [r["cue_x"] for r in rows],
-                         [r["gate_x"] for r in rows])
-    return apply_logistic(verdict, x)[:, [verdict["classes"].index(label) for label in LABELS]]
-
-
-def edges(probs: np.ndarray, truth: np.ndarray, threshold: float) -> dict:
-    said = probs[:, 0] >= threshold
-    return {"true": int((said & truth).sum()), "all": int(said.sum())}
-
-
 def main() -> dict:
     from service.scoring.judge import SETTLE_BY_ONE, decide, settled_by_one_direction
 
@@ -75,14 +61,14 @@ def main() -> dict:
     rows = reaching_the_precise_stage(dev_rows(), spec)
     p_ab, p_ba = np.array([r["p_ab"] for r in rows]), np.array([r["p_ba"] for r in rows])
     truth = np.array([r["label"] == "contradiction" for r in rows])
-    both = verdicts(rows, spec["verdict"], p_ab, p_ba)
+    both = verdict_probabilities(rows, spec["verdict"], p_ab, p_ba)
     labels_both = [decide(p, threshold) for p in both]
-    report = {"pairs": len(rows), "gold_contradictions": int(truth.sum()), "both_directions": edges(both, truth, threshold),
+    report = {"pairs": len(rows), "gold_contradictions": int(truth.sum()), "both_directions": contradiction_figures(both[:, 0] >= threshold, truth),
               "shipped": SETTLE_BY_ONE, "one_direction_first": []}
     for name, first_is_ab in FIRST.items():
         keep = np.array([first_is_ab(r["a"], r["b"]) for r in rows])[:, None]
         first = np.where(keep, p_ab, p_ba)
-        one = verdicts(rows, spec["verdict"], first, first)
+        one = verdict_probabilities(rows, spec["verdict"], first, first)
         for over in OVER_THRESHOLD:
             bounds = dict(SETTLE_BY_ONE, contradiction_over_threshold=over)
             settled = settled_by_one_direction(one, threshold, bounds)
@@ -90,7 +76,8 @@ def main() -> dict:
             changed = sum(decide(p, threshold) != label for p, label in zip(final, labels_both))
             report["one_direction_first"].append({
                 "first": name, "bounds": bounds, "settled_share": round(float(settled.mean()), 4),
-                "verdicts_changed": int(changed), "edges": edges(final, truth, threshold)})
+                "verdicts_changed": int(changed),
+                **contradiction_figures(final[:, 0] >= threshold, truth)})
     (OUT / "settle.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
     return report
