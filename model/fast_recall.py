@@ -114,20 +114,13 @@ def public_heldout_shares(judge, spec: dict, threshold_sets: dict[str, dict]) ->
     """For each of ``threshold_sets``, the share of ``model.judge``'s measuring half of the held-out public
     candidates (the pairs ``model.label`` planned, where its plan is here, else rebuilt from ../shared/data)
     that the gate passes and the fast stage sends on."""
-    from service.scoring.gate import alignment
-    from service.scoring.judge import fast_escalates
-
-    from .judge import enrich
+    from .judge import enrich, sent_to_precise_stage
 
     path = LABEL_DIR / "candidates.plan.jsonl"  # the whole plan: the label file may be half written
     candidates = read_jsonl(path) if path.exists() else pair_sets(spec["data"]["candidates"])["candidates"]()
     rows = enrich([{"a": r["a"], "b": r["b"]} for r in [r for r in candidates if r["heldout"]][1::2]])
-    aligned = alignment(spec["gate"], [r["gate_x"] for r in rows])
-    probs, clashes = judge.fast_scores([(r["a"], r["b"]) for r in rows], gates=[r["gate_x"] for r in rows],
-                                       cue_rows=[r["cue_x"] for r in rows])  # enrich computed both
     out = {"pairs": len(rows), "from": "label plan" if path.exists() else "rebuilt from ../shared/data"}
-    for name, t in threshold_sets.items():
-        goes_on = (aligned >= t["gate_min"]) & fast_escalates(probs, t["fast"], t["fast_agreement"], clashes)
+    for name, goes_on in sent_to_precise_stage(rows, spec["gate"], threshold_sets, judge).items():
         out[name] = round(float(goes_on.mean()), 4)
     return out
 

@@ -265,6 +265,25 @@ def contradiction_figures(said: np.ndarray, truth: np.ndarray) -> dict:
             "edges": int(said.sum()), "contradictions": int(truth.sum())}
 
 
+def sent_to_precise_stage(rows: list[dict], gate: dict, threshold_sets: dict[str, dict], judge=None) -> dict[str, np.ndarray]:
+    """For each of ``threshold_sets`` (``gate_min``, ``fast``, ``fast_agreement``), which of the ``enrich``-ed
+    ``rows`` the gate passes and the fast stage sends on to the precise stage, by the service's rule
+    (``fast_escalates``); ``judge``: the ``JudgeScorer`` whose forests score them (the shipped one by default)."""
+    from service.scoring.gate import alignment
+    from service.scoring.judge import JudgeScorer, fast_escalates
+
+    aligned = alignment(gate, [r["gate_x"] for r in rows])
+    scored = np.flatnonzero(aligned >= min(t["gate_min"] for t in threshold_sets.values()))  # the rest never reach the forests
+    probs, clashes = (judge or JudgeScorer()).fast_scores([(rows[i]["a"], rows[i]["b"]) for i in scored],
+                                                          gates=[rows[i]["gate_x"] for i in scored],
+                                                          cue_rows=[rows[i]["cue_x"] for i in scored])
+    sent = {}
+    for name, t in threshold_sets.items():
+        sent[name] = np.zeros(len(rows), dtype=bool)
+        sent[name][scored] = (aligned[scored] >= t["gate_min"]) & fast_escalates(probs, t["fast"], t["fast_agreement"], clashes)
+    return sent
+
+
 def verdict_labels(probs, aligned, gate_min, contradiction_threshold) -> list[str]:
     """What the precise stage says of pairs with the verdict's ``probs`` and the gate's ``aligned``
     (gate veto, then the decision), as the service computes it."""

@@ -18,7 +18,7 @@ import json
 
 import numpy as np
 
-from .judge import OUT, contradiction_figures, enrich, verdict_probabilities
+from .judge import OUT, contradiction_figures, enrich, sent_to_precise_stage, verdict_probabilities
 from .label import GOLD_DIRS, LABEL_DIR
 from .newsdata import read_jsonl
 
@@ -40,25 +40,13 @@ def dev_rows() -> list[dict]:
     return enrich(gold + others)
 
 
-def reaching_the_precise_stage(rows: list[dict], spec: dict) -> list[dict]:
-    from service.scoring.gate import alignment
-    from service.scoring.judge import JudgeScorer, fast_escalates
-
-    thresholds = spec["thresholds"]
-    aligned = alignment(spec["gate"], [r["gate_x"] for r in rows])
-    rows = [r for r, a in zip(rows, aligned) if a >= thresholds["gate_min"]]
-    probs, clashes = JudgeScorer().fast_scores([(r["a"], r["b"]) for r in rows], gates=[r["gate_x"] for r in rows],
-                                               cue_rows=[r["cue_x"] for r in rows])
-    goes_on = fast_escalates(probs, thresholds["fast"], thresholds["fast_agreement"], clashes)
-    return [r for r, on in zip(rows, goes_on) if on]
-
-
 def main() -> dict:
     from service.scoring.judge import SETTLE_BY_ONE, decide, settled_by_one_direction
 
     spec = json.loads((OUT / "judge.json").read_text())
     threshold = spec["thresholds"]["contradiction"]
-    rows = reaching_the_precise_stage(dev_rows(), spec)
+    rows = dev_rows()
+    rows = [r for r, on in zip(rows, sent_to_precise_stage(rows, spec["gate"], {"shipped": spec["thresholds"]})["shipped"]) if on]
     p_ab, p_ba = np.array([r["p_ab"] for r in rows]), np.array([r["p_ba"] for r in rows])
     truth = np.array([r["label"] == "contradiction" for r in rows])
     both = verdict_probabilities(rows, spec["verdict"], p_ab, p_ba)

@@ -168,6 +168,19 @@ def test_fast_scores_are_what_the_fast_stage_decides_on():
     assert np.allclose(given, probs) and given_clashes == clashes
 
 
+def test_model_scripts_send_on_the_pairs_the_service_sends_to_the_precise_stage():
+    from model.judge import sent_to_precise_stage
+
+    scorer = JudgeScorer()
+    rows = [{"a": a, "b": b, "gate_x": gate_features(a, b, s), "cue_x": cue_features(a, b)}
+            for (a, b), s in zip(PAIRS, scorer.similarities(PAIRS, None))]
+    everything = dict(scorer.thresholds, fast=-1.0)
+    sent = sent_to_precise_stage(rows, load_judge(JUDGE_DIR)[0]["gate"], {"shipped": scorer.thresholds, "all": everything})
+    assert sent["shipped"].tolist() == [j.stage == "precise" for j in scorer.judge(PAIRS)]
+    assert sent["all"].tolist() == [j.stage == "precise" for j in JudgeScorer(thresholds={"fast": -1.0}).judge(PAIRS)]
+    assert sent["all"].sum() > sent["shipped"].sum()
+
+
 def test_fast_threshold_is_lowered_to_keep_the_precise_stages_contradictions_on_service_pairs():
     from model.fast_recall import contradiction_threshold, kept
 
