@@ -47,7 +47,7 @@ GATE_RECALL = {"gold_dev": 0.98, "stance_train": 0.97}
 # The dev batches written to the brief of the test split (fixtures/news_gold/README.md): the contradiction
 # threshold is chosen on their held-out verdicts. Held out batch by batch, the earlier batches (written to
 # other briefs, with fewer hard negatives and harder contradictions) ask for a lower threshold than these.
-TEST_BRIEF_BATCHES = (4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16)
+TEST_BRIEF_BATCHES = (4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19)
 CONTRADICTION_WEIGHT = 1.0  # the decision threshold (choose_verdict) sets the recall, not class weights
 # The verdict learns only from pairs the gate passes (``met_by_verdict``), down to this share of ``gate_min``:
 # the service never asks it about the rest. Trained on every dev pair, it learnt from pairs of two stories
@@ -316,10 +316,14 @@ def fast_x(rows) -> np.ndarray:
 
 
 FAST_TREES = 400  # boosting rounds of each of the fast stage's two forests
-# of the precise stage's verdicts, kept by the fast stage on the pairs that set its thresholds: two points above
+# of the precise stage's verdicts, kept by the fast stage on the pairs that set its thresholds, one point above
 # the 95 % of contradictions it must keep on pairs it has not seen. Thresholds chosen together on one half
-# keep less on the other (set at 95 %: 94.5 % kept; at 96 %: 94.8 %, once the verdict weighed unshared things)
-FAST_RECALL = {"contradiction": 0.97, "agreement": 0.90}
+# keep less on the other (set at 95 %: 94.5 % kept; at 96 %: 94.8 %, once the verdict weighed unshared things),
+# but model.fast_recall then lowers the contradiction threshold for the service's own pairs, which keeps more
+# there too. 0.97 until 2026-12-02: retrained with batches 18-19 in dev, the search at 0.97 took a low agreement
+# threshold (0.066) and sent 31.6 % of the held-out public candidates on after that lowering; at 0.96, 28.7 %,
+# keeping 96.3 % of their contradictions and the same 98 % of the service's (scratch grid over 0.95-0.97).
+FAST_RECALL = {"contradiction": 0.96, "agreement": 0.90}
 
 
 def train_fast(candidates, gate, verdict, gate_min, contradiction_threshold) -> tuple[dict, dict]:

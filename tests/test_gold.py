@@ -15,20 +15,20 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-02 (seventeenth session:
-# the judge retrained on dev batches 1-17 on 2026-12-01, the precise stage's second direction read only where the first
-# leaves the verdict unsettled, the fast stage keeping 98 % of the precise stage's contradictions on the service's
-# pairs; judged through the queue): all of dev 0.802 / 0.892 (2,529 statements, 1,166 contradictions, tuned on); dev's
-# batches 15, 16 and 17 0.775 / 0.838 (450 statements, 213 contradictions; 0.789 / 0.840 with 99 % kept); test 0.843 /
-# 0.881 (the eighteenth and nineteenth batches in one store, 140 contradictions, never tuned on; the nineteenth run
-# once: 0.792 / 0.877 alone). Targets on test: 0.85 / 0.85: precision met, recall not (118 of 140 found; 119 would
-# be 0.85). Earlier single-run test batches ranged 0.74-0.94 in recall, 0.74-0.955 in precision.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.89), "dev_latest": (0.77, 0.83), "test": (0.84, 0.88)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-02 (eighteenth session:
+# the judge retrained on dev batches 1-19, the fast stage keeping 96 % of the precise stage's contradictions on public
+# candidates and 98 % on the service's pairs, the precise stage's second direction only where the first leaves the
+# verdict unsettled; judged through the queue): all of dev 0.819 / 0.884 (2,829 statements, 1,306 contradictions,
+# tuned on); dev's batches 17, 18 and 19 0.779 / 0.860 (450 statements, 213 contradictions); test 0.847 / 0.792 (the
+# twentieth batch, 72 contradictions, never tuned on, run once). Targets on test: 0.85 / 0.85: neither met (61 of 72
+# found; 62 would be 0.861; 16 of 77 edges false). Earlier single-run test batches ranged 0.74-0.94 in recall,
+# 0.74-0.955 in precision.
+NEWS_GOLD_FLOORS = {"dev": (0.81, 0.88), "dev_latest": (0.77, 0.86), "test": (0.84, 0.79)}
 # All of dev takes about 3 minutes through the store, a quarter of CI's budget: the suite checks its latest
-# three batches (the fifteenth and sixteenth, written to the test split's brief, and the seventeenth, of
-# differently worded positions and scope conflicts) against their own floors; GOLD_DEV=all checks all of it:
-# GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (15, 16, 17)
+# three batches (the seventeenth, of differently worded positions and scope conflicts, and the eighteenth and
+# nineteenth, written to the test split's brief and its test split until 2026-12-02) against their own floors;
+# GOLD_DEV=all checks all of it: GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
+LATEST_DEV_BATCHES = (17, 18, 19)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 
