@@ -46,7 +46,8 @@ def main() -> dict:
     spec = json.loads((OUT / "judge.json").read_text())
     threshold = spec["thresholds"]["contradiction"]
     rows = dev_rows()
-    rows = [r for r, on in zip(rows, sent_to_precise_stage(rows, spec["gate"], {"shipped": spec["thresholds"]})["shipped"]) if on]
+    sent_on = sent_to_precise_stage(rows, spec["gate"], {"shipped": spec["thresholds"]})["shipped"]
+    rows = [r for r, on in zip(rows, sent_on) if on]
     p_ab, p_ba = np.array([r["p_ab"] for r in rows]), np.array([r["p_ba"] for r in rows])
     truth = np.array([r["label"] == "contradiction" for r in rows])
     both = verdict_probabilities(rows, spec["verdict"], p_ab, p_ba)
