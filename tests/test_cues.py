@@ -175,6 +175,35 @@ def test_halves_of_a_unit_in_words_are_amounts(a, b):
     assert matches and not clashes
 
 
+@pytest.mark.parametrize("a, b, clash", [
+    # energy and power in words: the watt-hour family and kilowatts
+    ("The battery stored 16 gigawatt-hours last winter.", "The battery stored 16,000 megawatt-hours last winter.", False),
+    ("The battery stored 16 gigawatt-hours last winter.", "The battery stored 1,600 megawatt-hours last winter.", True),
+    ("The farm makes 500 kilowatts.", "The farm makes half a megawatt.", False),
+    ("The plant's 1 gigawatt reactor restarted.", "The plant's 1,000 MW reactor restarted.", False),
+    # parts of a unit: "two thirds of an hour", "a quarter of a mile"
+    ("The outage lasted about 40 minutes.", "The outage lasted two thirds of an hour.", False),
+    ("The outage lasted 15 minutes.", "The outage lasted three quarters of an hour.", True),
+    ("The queue stretched a quarter of a mile.", "The queue stretched about 400 metres.", False),
+    ("The herring stock is above a quarter of a million tonnes.", "The herring stock has fallen to 210,000 tonnes.", True),
+    ("The flood displaced half a million people.", "The flood displaced 500,000 people.", False),
+    ("The reservoir lost half a million cubic metres.", "The reservoir lost 500,000 cubic metres.", False),
+    # a share of a count is that many: "half of 8,000" is 4,000, and still 8,000 in all
+    ("Half of the 8,000 staff walked out.", "About 4,000 staff walked out.", False),
+    ("40 percent of the 8,000 staff walked out.", "3,200 staff walked out.", False),
+    ("Half of the 8,000 staff walked out.", "The firm employs 8,000 staff.", False),
+    ("Half of the 8,000 staff walked out.", "6,000 staff walked out.", True),
+])
+def test_energy_parts_of_a_unit_and_shares_of_a_count_are_amounts(a, b, clash):
+    clashes, matches = quantity_comparison(a, b)
+    assert bool(clashes) is clash and bool(matches) is not clash
+
+
+def test_a_share_of_a_year_or_of_an_amount_with_a_unit_is_no_count():
+    assert [q.dimension for q in quantities("Two-thirds of the 2024 budget was spent.")] == ["%"]
+    assert [q.dimension for q in quantities("Half of 40 km of track is closed.")] == ["%", "length"]
+
+
 def test_an_amount_in_other_words_is_written_alike_for_nli_whichever_claim_comes_first():
     a = "The Court of Appeal reduced the fine to 900,000 crowns."
     b = "The court cut the fine to 0.9 million crowns, far too lenient a penalty."

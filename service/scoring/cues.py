@@ -338,7 +338,8 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "kg": ("mass", 1.0), "kilograms": ("mass", 1.0), "kilos": ("mass", 1.0), "tonnes": ("mass", 1000.0),
          "tons": ("mass", 1000.0), "tonne": ("mass", 1000.0), "grams": ("mass", 1e-3), "milligrams": ("mass", 1e-6),
          "mg": ("mass", 1e-6), "micrograms": ("mass", 1e-9), "mcg": ("mass", 1e-9),
-         "megawatts": ("power", 1.0), "mw": ("power", 1.0), "gigawatts": ("power", 1000.0), "gw": ("power", 1000.0),
+         "kilowatts": ("power", 1e-3), "kw": ("power", 1e-3), "megawatts": ("power", 1.0), "mw": ("power", 1.0),
+         "gigawatts": ("power", 1000.0), "gw": ("power", 1000.0), "terawatts": ("power", 1e6),
          "seconds": ("duration", 1 / 86400), "minutes": ("duration", 1 / 1440), "hours": ("duration", 1 / 24), "days": ("duration", 1.0),
          "weeks": ("duration", 7.0), "months": ("duration", 30.4), "years": ("duration", 365.0),
          "dollars": ("USD", 1.0), "$": ("USD", 1.0), "euros": ("EUR", 1.0), "€": ("EUR", 1.0),
@@ -346,7 +347,11 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "hectares": ("area", 0.01), "hectare": ("area", 0.01), "acres": ("area", 0.004047),
          "litres": ("volume", 0.001), "liters": ("volume", 0.001), "megalitres": ("volume", 1000.0),
          "khz": ("frequency", 1e-3), "mhz": ("frequency", 1.0), "ghz": ("frequency", 1e3),
-         "kwh": ("energy", 1e-3), "mwh": ("energy", 1.0), "gwh": ("energy", 1e3), "twh": ("energy", 1e6)}
+         "kwh": ("energy", 1e-3), "mwh": ("energy", 1.0), "gwh": ("energy", 1e3), "twh": ("energy", 1e6),
+         "kilowatt-hours": ("energy", 1e-3), "megawatt-hours": ("energy", 1.0), "gigawatt-hours": ("energy", 1e3),
+         "terawatt-hours": ("energy", 1e6), "kilowatt": ("power", 1e-3), "megawatt": ("power", 1.0),
+         "gigawatt": ("power", 1000.0), "kilowatt-hour": ("energy", 1e-3), "megawatt-hour": ("energy", 1.0),
+         "gigawatt-hour": ("energy", 1e3)}
 # units of more than one word, looked up longest first ("mg per litre" before "mg l"): areas and volumes ("180 square
 # kilometres", "2 million cubic metres") and concentrations in water, where a milligram per litre is a part per
 # million (a litre of water weighs a kilogram): "0.7 mg/l", "700 micrograms per litre", "0.7 ppm". ppm and ppb
@@ -368,7 +373,8 @@ SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24)
                   "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
                   "kilometre": ("length", 1.0), "kilometer": ("length", 1.0), "metre": ("length", 0.001),
                   "meter": ("length", 0.001), "mile": ("length", 1.609), "mile-long": ("length", 1.609),
-                  "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "gram": ("mass", 1e-3), "million": ("count", 1e6), "billion": ("count", 1e9)}
+                  "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "gram": ("mass", 1e-3), "megawatt": ("power", 1.0),
+                  "gigawatt": ("power", 1000.0), "million": ("count", 1e6), "billion": ("count", 1e9)}
 # plural amounts without a number: "dozens of arrests" (24-99), "hundreds of thousands of people"
 VAGUE_COUNTS = {"dozens": (24.0, 99.0), "scores": (40.0, 99.0), "hundreds": (200.0, 999.0),
                 "thousands": (2e3, 9999.0), "millions": (2e6, 9.99e8), "handful": (2.0, 6.0)}
@@ -448,6 +454,11 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         bound = _bound(tokens, first)
         return Quantity(*_interval(value, bound), dimension, surface(first, last), bound)
 
+    def share_of_a_count(percent: float, first: int, i: int) -> list[Quantity]:
+        """"half of 8,000 staff" is also 4,000 staff; the 8,000 itself is read on its own after it."""
+        of = _share_of_a_count(tokens, i)
+        return [amount(percent / 100 * of[0], "count", first, of[1])] if of else []
+
     found, i = [], 0
     while i < len(tokens):
         start, token = i, tokens[i]
@@ -467,6 +478,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         of_unit = None if currency else _unit_fraction(tokens, i) or _one_unit_bounded(tokens, i)
         if of_unit:
             value, dimension, i = of_unit
+            if dimension == "count":  # "half a million tonnes": the unit after the multiplier
+                value, dimension, i = _with_unit_after(value, tokens, i)
             found.append(amount(value, dimension, start, i))
             continue
         if value is None:
@@ -476,6 +489,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 # "nearly a tenth": the comparator stands before the article
                 first = start - 1 if start > 0 and tokens[start - 1] in ("a", "one") else start
                 found.append(amount(value, "%", first, i))
+                found.extend(share_of_a_count(value, first, i))
                 continue
             i += 1
             continue
@@ -510,6 +524,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         else:
             dimension, factor = "count", 1.0
         found.append(amount(value * factor, dimension, start, i))
+        if dimension == "%":
+            found.extend(share_of_a_count(value, start, i))
     return tuple(found)
 
 
@@ -523,9 +539,17 @@ def _multi_word_unit(tokens: list[str], i: int) -> tuple[str, float, int] | None
 
 
 def _unit_fraction(tokens: list[str], i: int) -> tuple[float, str, int] | None:
-    """Halves of a unit in words: "half an hour", "half a kilometre", "half a million", "an hour and a
-    half", "two and a half days": (value in the dimension's base unit, dimension, index after it)."""
+    """Parts of a unit in words: "half an hour", "half a kilometre", "half a million", "an hour and a
+    half", "two and a half days", "two thirds of an hour", "a quarter of a mile": (value in the dimension's
+    base unit, dimension, index after it)."""
     rest = tokens[i:i + 6]
+    part = _fraction_of_one(tokens, i)
+    if part:
+        share, after = part
+        if tokens[after:after + 2] in (["of", "a"], ["of", "an"]) and tokens[after + 2:after + 3] \
+                and tokens[after + 2] in SINGULAR_UNITS:
+            dimension, factor = SINGULAR_UNITS[tokens[after + 2]]
+            return share * factor, dimension, after + 3
     if rest[:2] in (["half", "a"], ["half", "an"]) and len(rest) > 2 and rest[2] in SINGULAR_UNITS:
         dimension, factor = SINGULAR_UNITS[rest[2]]
         return 0.5 * factor, dimension, i + 3
@@ -540,6 +564,55 @@ def _unit_fraction(tokens: list[str], i: int) -> tuple[float, str, int] | None:
         dimension, factor = UNITS.get(unit, ("count", MULTIPLIERS.get(unit, 1.0)))
         return (whole + 0.5) * factor, dimension, i + 5
     return None
+
+
+def _with_unit_after(count: float, tokens: list[str], i: int) -> tuple[float, str, int]:
+    """``count`` in the unit at ``tokens[i]`` when one stands there: (value, dimension, index after it)."""
+    if unit := _multi_word_unit(tokens, i):
+        dimension, factor, length = unit
+        return count * factor, dimension, i + length
+    if i < len(tokens) and tokens[i] in UNITS and tokens[i] not in ("$", "€", "£"):
+        dimension, factor = UNITS[tokens[i]]
+        return count * factor, dimension, i + 1
+    return count, "count", i
+
+
+def _fraction_of_one(tokens: list[str], i: int) -> tuple[float, int] | None:
+    """A fraction in words at ``tokens[i]`` as a share of one: "two thirds", "two-thirds", "a quarter",
+    "one fifth" -> (0.667, 0.25, 0.2; the index after it). "half" alone is left to the callers."""
+    token = tokens[i] if i < len(tokens) else ""
+    head, _, tail = token.partition("-")
+    if head in SMALL_NUMBERS and tail in DENOMINATORS:
+        return SMALL_NUMBERS[head] / DENOMINATORS[tail], i + 1
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if nxt not in DENOMINATORS or nxt in ("half", "halves"):
+        return None
+    count = 1.0 if token in ("a", "an", "one") else _number(token)
+    if count is None or count >= DENOMINATORS[nxt]:
+        return None
+    return count / DENOMINATORS[nxt], i + 2
+
+
+def _share_of_a_count(tokens: list[str], i: int) -> tuple[float, int] | None:
+    """The plain count a fraction is taken of: "half of 8,000 staff", "a third of the 600 beds" -> (8,000 or
+    600, the index after it). Not a year or an amount with a unit ("a third of 2024's budget", "half of 40 km")."""
+    j = i + 1 if tokens[i:i + 1] == ["of"] else None
+    if j is None:
+        return None
+    if tokens[j:j + 1] in (["the"], ["its"], ["their"]):
+        j += 1
+    raw = tokens[j] if j < len(tokens) else ""
+    count = _number(raw) if raw[:1].isdigit() else None
+    if count is None:
+        return None
+    j += 1
+    while j < len(tokens) and tokens[j] in MULTIPLIERS and tokens[j] not in ("m", "k"):
+        count *= MULTIPLIERS[tokens[j]]
+        j += 1
+    nxt = tokens[j] if j < len(tokens) else ""
+    if raw.endswith("%") or nxt in UNITS or nxt in MONTHS or _is_year(raw, count, nxt):
+        return None
+    return count, j
 
 
 def _one_unit_bounded(tokens: list[str], i: int) -> tuple[float, str, int] | None:
