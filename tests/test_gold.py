@@ -15,20 +15,20 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-02 (eighteenth session:
-# the judge retrained on dev batches 1-19, the fast stage keeping 96 % of the precise stage's contradictions on public
-# candidates and 98 % on the service's pairs, the precise stage's second direction only where the first leaves the
-# verdict unsettled; judged through the queue): all of dev 0.819 / 0.884 (2,829 statements, 1,306 contradictions,
-# tuned on); dev's batches 17, 18 and 19 0.779 / 0.860 (450 statements, 213 contradictions); test 0.847 / 0.792 (the
-# twentieth batch, 72 contradictions, never tuned on, run once). Targets on test: 0.85 / 0.85: neither met (61 of 72
-# found; 62 would be 0.861; 16 of 77 edges false). Earlier single-run test batches ranged 0.74-0.94 in recall,
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-02 (nineteenth session:
+# the judge retrained on dev batches 1-20 with cues reading watt-hours, parts of a unit and shares of a count, the
+# fast stage keeping 96 % of the precise stage's contradictions on public candidates and 98 % on the service's
+# pairs; judged through the queue): all of dev 0.807 / 0.889 (2,979 statements, 1,378 contradictions, tuned on);
+# dev's batches 18, 19 and 20 0.844 / 0.877 (450 statements, 212 contradictions); test 0.734 / 0.892 (the
+# twenty-first batch, 79 contradictions, never tuned on, run once). Targets on test: 0.85 / 0.85: precision met,
+# recall not (58 of 79 found; 7 of 65 edges false). Earlier single-run test batches ranged 0.74-0.94 in recall,
 # 0.74-0.955 in precision.
-NEWS_GOLD_FLOORS = {"dev": (0.81, 0.88), "dev_latest": (0.77, 0.86), "test": (0.84, 0.79)}
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.84, 0.87), "test": (0.73, 0.89)}
 # All of dev takes about 3 minutes through the store, a quarter of CI's budget: the suite checks its latest
-# three batches (the seventeenth, of differently worded positions and scope conflicts, and the eighteenth and
-# nineteenth, written to the test split's brief and its test split until 2026-12-02) against their own floors;
-# GOLD_DEV=all checks all of it: GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (17, 18, 19)
+# three batches (the eighteenth, nineteenth and twentieth, written to the test split's brief and each the test
+# split once) against their own floors; GOLD_DEV=all checks all of it:
+# GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
+LATEST_DEV_BATCHES = (18, 19, 20)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 
