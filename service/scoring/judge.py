@@ -423,11 +423,11 @@ class JudgeScorer(_Parts):
 class ThoroughJudgeScorer(JudgeScorer):
     """The judge without its fast stage: every pair the gate passes goes to the precise stage, which reads
     both directions of each, and the verdict.
-    Recall over throughput, for a desk that reads every contradiction it can get: on the news gold's
-    eleventh and twelfth batches (never trained on by the shipped verdict) it found 0.839 of the
-    contradictions against 0.803 with the fast stage, at the same edge precision (0.878 / 0.880), for
-    about three times the precise stage's work on such pairs (2026-12-01, when the judge too read both
-    directions; on the test split of 2026-12-02, 0.836 / 0.880 against the judge's 0.843 / 0.881)."""
+    Recall over throughput, for a desk that reads every contradiction it can get, for about three times the
+    precise stage's work on one story's claims. What it adds varies by batch (test splits, each run once, recall
+    / edge precision against the judge's): the eleventh and twelfth 0.839 / 0.878 against 0.803 / 0.880; the
+    twentieth 0.861 / 0.756 against 0.847 / 0.792; the twenty-first 0.734 / 0.879 against 0.734 / 0.892
+    (README "Figures" for the current ones)."""
 
     name = "judge-thorough"
     fast_stage = False
