@@ -158,24 +158,6 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
     ("Lead in the tap water was 12 micrograms per litre.", "Lead in the tap water was 12 parts per billion.", False),
     ("Nitrate in the wells reached 50 mg/l.", "Nitrate in the wells reached 80 ppm.", True),
     ("Fluoride is 0.7 ppm.", "Fluoride is 1.5 mg per litre.", True),
-])
-def test_amounts_without_a_number_or_in_other_units(a, b, clash):
-    clashes, matches = quantity_comparison(a, b)
-    assert bool(clashes) is clash and bool(matches) is not clash
-
-
-@pytest.mark.parametrize("a, b", [
-    ("The detour adds 90 minutes to the journey.", "Passengers lose an hour and a half on the detour."),
-    ("Protests are banned within 500 metres of parliament.", "Protests are banned within half a kilometre of parliament."),
-    ("The flood displaced 500,000 people.", "The flood displaced half a million people."),
-    ("The repairs will take 60 hours.", "The repairs will take two and a half days."),
-])
-def test_halves_of_a_unit_in_words_are_amounts(a, b):
-    clashes, matches = quantity_comparison(a, b)
-    assert matches and not clashes
-
-
-@pytest.mark.parametrize("a, b, clash", [
     # energy and power in words: the watt-hour family and kilowatts
     ("The battery stored 16 gigawatt-hours last winter.", "The battery stored 16,000 megawatt-hours last winter.", False),
     ("The battery stored 16 gigawatt-hours last winter.", "The battery stored 1,600 megawatt-hours last winter.", True),
@@ -194,9 +176,20 @@ def test_halves_of_a_unit_in_words_are_amounts(a, b):
     ("Half of the 8,000 staff walked out.", "The firm employs 8,000 staff.", False),
     ("Half of the 8,000 staff walked out.", "6,000 staff walked out.", True),
 ])
-def test_energy_parts_of_a_unit_and_shares_of_a_count_are_amounts(a, b, clash):
+def test_amounts_without_a_number_or_in_other_units(a, b, clash):
     clashes, matches = quantity_comparison(a, b)
     assert bool(clashes) is clash and bool(matches) is not clash
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The detour adds 90 minutes to the journey.", "Passengers lose an hour and a half on the detour."),
+    ("Protests are banned within 500 metres of parliament.", "Protests are banned within half a kilometre of parliament."),
+    ("The flood displaced 500,000 people.", "The flood displaced half a million people."),
+    ("The repairs will take 60 hours.", "The repairs will take two and a half days."),
+])
+def test_halves_of_a_unit_in_words_are_amounts(a, b):
+    clashes, matches = quantity_comparison(a, b)
+    assert matches and not clashes
 
 
 def test_a_share_of_a_year_or_of_an_amount_with_a_unit_is_no_count():
