@@ -163,6 +163,8 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
     ("The battery stored 16 gigawatt-hours last winter.", "The battery stored 1,600 megawatt-hours last winter.", True),
     ("The farm makes 500 kilowatts.", "The farm makes half a megawatt.", False),
     ("The plant's 1 gigawatt reactor restarted.", "The plant's 1,000 MW reactor restarted.", False),
+    ("The battery can store 400 megawatt hours.", "The battery, rated at 100 MW, can store 400 MWh.", False),
+    ("The plant makes half a kilowatt.", "The plant makes 500 watts.", False),
     # parts of a unit: "two thirds of an hour", "a quarter of a mile"
     ("The outage lasted about 40 minutes.", "The outage lasted two thirds of an hour.", False),
     ("The outage lasted 15 minutes.", "The outage lasted three quarters of an hour.", True),
@@ -175,6 +177,7 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
     ("40 percent of the 8,000 staff walked out.", "3,200 staff walked out.", False),
     ("Half of the 8,000 staff walked out.", "The firm employs 8,000 staff.", False),
     ("Half of the 8,000 staff walked out.", "6,000 staff walked out.", True),
+    ("A third of the 5m residents left.", "About 1.7 million residents left.", False),
 ])
 def test_amounts_without_a_number_or_in_other_units(a, b, clash):
     clashes, matches = quantity_comparison(a, b)
@@ -195,6 +198,10 @@ def test_halves_of_a_unit_in_words_are_amounts(a, b):
 def test_a_share_of_a_year_or_of_an_amount_with_a_unit_is_no_count():
     assert [q.dimension for q in quantities("Two-thirds of the 2024 budget was spent.")] == ["%"]
     assert [q.dimension for q in quantities("Half of 40 km of track is closed.")] == ["%", "length"]
+    assert [q.dimension for q in quantities("Half of the 180 square kilometres burned.")] == ["%", "area"]
+    assert [q.dimension for q in quantities("Half of the 9 out of 10 doctors agreed.")] == ["%", "%"]
+    # "the majority of" is more than half: no point amount to take a share of
+    assert [q.dimension for q in quantities("The majority of the 8,000 staff voted.")] == ["%", "count"]
 
 
 def test_an_amount_in_other_words_is_written_alike_for_nli_whichever_claim_comes_first():

@@ -338,7 +338,7 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "kg": ("mass", 1.0), "kilograms": ("mass", 1.0), "kilos": ("mass", 1.0), "tonnes": ("mass", 1000.0),
          "tons": ("mass", 1000.0), "tonne": ("mass", 1000.0), "grams": ("mass", 1e-3), "milligrams": ("mass", 1e-6),
          "mg": ("mass", 1e-6), "micrograms": ("mass", 1e-9), "mcg": ("mass", 1e-9),
-         "kilowatts": ("power", 1e-3), "kw": ("power", 1e-3), "megawatts": ("power", 1.0), "mw": ("power", 1.0),
+         "watts": ("power", 1e-6), "kilowatts": ("power", 1e-3), "kw": ("power", 1e-3), "megawatts": ("power", 1.0), "mw": ("power", 1.0),
          "gigawatts": ("power", 1000.0), "gw": ("power", 1000.0), "terawatts": ("power", 1e6),
          "seconds": ("duration", 1 / 86400), "minutes": ("duration", 1 / 1440), "hours": ("duration", 1 / 24), "days": ("duration", 1.0),
          "weeks": ("duration", 7.0), "months": ("duration", 30.4), "years": ("duration", 365.0),
@@ -350,8 +350,8 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "kwh": ("energy", 1e-3), "mwh": ("energy", 1.0), "gwh": ("energy", 1e3), "twh": ("energy", 1e6),
          "kilowatt-hours": ("energy", 1e-3), "megawatt-hours": ("energy", 1.0), "gigawatt-hours": ("energy", 1e3),
          "terawatt-hours": ("energy", 1e6), "kilowatt": ("power", 1e-3), "megawatt": ("power", 1.0),
-         "gigawatt": ("power", 1000.0), "kilowatt-hour": ("energy", 1e-3), "megawatt-hour": ("energy", 1.0),
-         "gigawatt-hour": ("energy", 1e3)}
+         "gigawatt": ("power", 1000.0), "terawatt": ("power", 1e6), "kilowatt-hour": ("energy", 1e-3),
+         "megawatt-hour": ("energy", 1.0), "gigawatt-hour": ("energy", 1e3), "terawatt-hour": ("energy", 1e6)}
 # units of more than one word, looked up longest first ("mg per litre" before "mg l"): areas and volumes ("180 square
 # kilometres", "2 million cubic metres") and concentrations in water, where a milligram per litre is a part per
 # million (a litre of water weighs a kilogram): "0.7 mg/l", "700 micrograms per litre", "0.7 ppm". ppm and ppb
@@ -366,6 +366,9 @@ MULTI_WORD_UNITS = {
        for litre in ("litre", "liter")},
     ("parts", "per", "million"): ("concentration", 1.0), ("parts", "per", "billion"): ("concentration", 1e-3),
     ("mg", "l"): ("concentration", 1.0), ("ppm",): ("concentration", 1.0), ("ppb",): ("concentration", 1e-3),
+    # "400 megawatt hours" written apart: energy, not "400 megawatt" of power
+    **{(watt, hours): ("energy", factor) for watt, factor in (("kilowatt", 1e-3), ("megawatt", 1.0), ("gigawatt", 1e3),
+                                                               ("terawatt", 1e6)) for hours in ("hours", "hour")},
 }
 LONGEST_UNIT = max(map(len, MULTI_WORD_UNITS))
 # one of a unit, for "half an hour", "a day and a half", "half a kilometre"
@@ -373,8 +376,8 @@ SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24)
                   "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
                   "kilometre": ("length", 1.0), "kilometer": ("length", 1.0), "metre": ("length", 0.001),
                   "meter": ("length", 0.001), "mile": ("length", 1.609), "mile-long": ("length", 1.609),
-                  "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "gram": ("mass", 1e-3), "megawatt": ("power", 1.0),
-                  "gigawatt": ("power", 1000.0), "million": ("count", 1e6), "billion": ("count", 1e9)}
+                  "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "gram": ("mass", 1e-3), "kilowatt": ("power", 1e-3),
+                  "megawatt": ("power", 1.0), "gigawatt": ("power", 1000.0), "million": ("count", 1e6), "billion": ("count", 1e9)}
 # plural amounts without a number: "dozens of arrests" (24-99), "hundreds of thousands of people"
 VAGUE_COUNTS = {"dozens": (24.0, 99.0), "scores": (40.0, 99.0), "hundreds": (200.0, 999.0),
                 "thousands": (2e3, 9999.0), "millions": (2e6, 9.99e8), "handful": (2.0, 6.0)}
@@ -489,19 +492,13 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 # "nearly a tenth": the comparator stands before the article
                 first = start - 1 if start > 0 and tokens[start - 1] in ("a", "one") else start
                 found.append(amount(value, "%", first, i))
-                found.extend(share_of_a_count(value, first, i))
+                if tokens[start] != "majority":  # more than half, not a point to take a share of
+                    found.extend(share_of_a_count(value, first, i))
                 continue
             i += 1
             continue
         raw = token
-        i += 1
-        if raw.endswith("bn"):
-            value *= 1e9
-        elif raw[:1].isdigit() and raw[-1:] in ("m", "k"):
-            value *= MULTIPLIERS[raw[-1]]
-        while i < len(tokens) and tokens[i] in MULTIPLIERS and tokens[i] not in ("m", "k"):
-            value *= MULTIPLIERS[tokens[i]]
-            i += 1
+        value, i = _scaled(value, raw, tokens, i + 1)
         nxt = tokens[i] if i < len(tokens) else ""
         if start > 0 and tokens[start - 1] == "not":  # "500 soldiers, not 2,000": the amount denied
             continue
@@ -527,6 +524,19 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         if dimension == "%":
             found.extend(share_of_a_count(value, start, i))
     return tuple(found)
+
+
+def _scaled(value: float, raw: str, tokens: list[str], i: int) -> tuple[float, int]:
+    """``value`` (read from the token ``raw``) times its suffix ("5m", "3bn", "8k") and the multiplier words at
+    ``tokens[i]`` ("2.5 million", "a thousand million"): (value, the index after them)."""
+    if raw.endswith("bn"):
+        value *= 1e9
+    elif raw[:1].isdigit() and raw[-1:] in ("m", "k"):
+        value *= MULTIPLIERS[raw[-1]]
+    while i < len(tokens) and tokens[i] in MULTIPLIERS and tokens[i] not in ("m", "k"):
+        value *= MULTIPLIERS[tokens[i]]
+        i += 1
+    return value, i
 
 
 def _multi_word_unit(tokens: list[str], i: int) -> tuple[str, float, int] | None:
@@ -595,7 +605,8 @@ def _fraction_of_one(tokens: list[str], i: int) -> tuple[float, int] | None:
 
 def _share_of_a_count(tokens: list[str], i: int) -> tuple[float, int] | None:
     """The plain count a fraction is taken of: "half of 8,000 staff", "a third of the 600 beds" -> (8,000 or
-    600, the index after it). Not a year or an amount with a unit ("a third of 2024's budget", "half of 40 km")."""
+    600, the index after it). Not a year, a ratio or an amount with a unit ("a third of 2024's budget", "half of 40
+    km", "half of the 180 square kilometres", "half of the 9 out of 10")."""
     j = i + 1 if tokens[i:i + 1] == ["of"] else None
     if j is None:
         return None
@@ -605,12 +616,10 @@ def _share_of_a_count(tokens: list[str], i: int) -> tuple[float, int] | None:
     count = _number(raw) if raw[:1].isdigit() else None
     if count is None:
         return None
-    j += 1
-    while j < len(tokens) and tokens[j] in MULTIPLIERS and tokens[j] not in ("m", "k"):
-        count *= MULTIPLIERS[tokens[j]]
-        j += 1
+    count, j = _scaled(count, raw, tokens, j + 1)
     nxt = tokens[j] if j < len(tokens) else ""
-    if raw.endswith("%") or nxt in UNITS or nxt in MONTHS or _is_year(raw, count, nxt):
+    if (raw.endswith("%") or nxt in UNITS or nxt in MONTHS or _is_year(raw, count, nxt)
+            or _multi_word_unit(tokens, j) or _ratio(count, tokens, j)):
         return None
     return count, j
 
