@@ -506,21 +506,16 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             continue
         ratio = _ratio(value, tokens, i)
         if raw.endswith("%"):
-            dimension, factor = "%", 1.0
+            dimension = "%"
         elif ratio:
             value, i = ratio
-            dimension, factor = "%", 1.0
+            dimension = "%"
         elif currency:
             dimension, factor = currency
-        elif unit := _multi_word_unit(tokens, i):
-            dimension, factor, length = unit
-            i += length
-        elif nxt in UNITS:
-            dimension, factor = UNITS[nxt]
-            i += 1
+            value *= factor
         else:
-            dimension, factor = "count", 1.0
-        found.append(amount(value * factor, dimension, start, i))
+            value, dimension, i = _with_unit_after(value, tokens, i)
+        found.append(amount(value, dimension, start, i))
         if dimension == "%":
             found.extend(share_of_a_count(value, start, i))
     return tuple(found)
@@ -577,11 +572,12 @@ def _unit_fraction(tokens: list[str], i: int) -> tuple[float, str, int] | None:
 
 
 def _with_unit_after(count: float, tokens: list[str], i: int) -> tuple[float, str, int]:
-    """``count`` in the unit at ``tokens[i]`` when one stands there: (value, dimension, index after it)."""
+    """``count`` in the unit at ``tokens[i]`` when one stands there, the longest first ("180 square kilometres",
+    "400 €", "half a million tonnes"): (value in the dimension's base unit, dimension, index after it)."""
     if unit := _multi_word_unit(tokens, i):
         dimension, factor, length = unit
         return count * factor, dimension, i + length
-    if i < len(tokens) and tokens[i] in UNITS and tokens[i] not in ("$", "€", "£"):
+    if i < len(tokens) and tokens[i] in UNITS:
         dimension, factor = UNITS[tokens[i]]
         return count * factor, dimension, i + 1
     return count, "count", i
