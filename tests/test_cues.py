@@ -178,6 +178,15 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
     ("Half of the 8,000 staff walked out.", "The firm employs 8,000 staff.", False),
     ("Half of the 8,000 staff walked out.", "6,000 staff walked out.", True),
     ("A third of the 5m residents left.", "About 1.7 million residents left.", False),
+    # dozens in words: "a dozen" keeps the comparator before it, "half a dozen" is six
+    ("The trust released more than a dozen beaver families.", "The trust released half a dozen beaver families.", True),
+    ("The trust released six beaver families.", "The trust released half a dozen beaver families.", False),
+    ("Two dozen flights were cancelled.", "24 flights were cancelled.", False),
+    ("Police were called fewer than a dozen times.", "Police were called 30 times.", True),
+    # an amount written alike in both (a label, a shared total) is set aside: the rest still clash
+    ("The lab detected three atoms of element 127.", "The lab's data show at most one atom of element 127.", True),
+    ("The plan closes seven of the city's 19 libraries.", "The plan closes 11 of the city's 19 libraries.", True),
+    ("The plan closes seven of the city's 19 libraries.", "The plan closes seven of the city's 19 libraries.", False),
 ])
 def test_amounts_without_a_number_or_in_other_units(a, b, clash):
     clashes, matches = quantity_comparison(a, b)
@@ -260,6 +269,10 @@ def test_one_of_a_unit_is_an_amount_only_after_a_comparator(text, amounts):
     ("The region offers to pay for electrifying the line.", "Overhead wires on the line would be a waste of money."),
     ("The town is ready to host the campus.", "The university has no intention of teaching in the town."),
     ("Residents will campaign for the flats to be refurbished.", "Refurbishing the flats is out of the question."),
+    # an announced measure backs it: "will ban", "will introduce", "is going to press ahead with"
+    ("The authority will ban the whip in flat races.", "Jockeys will not accept losing the whip."),
+    ("The government will introduce a bill to try fraud cases without a jury.", "Removing juries from fraud trials is unacceptable."),
+    ("The council is going to press ahead with the bypass.", "The bypass must be scrapped."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -272,6 +285,7 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("The union is ready to talk about pay but rejects any talk of job cuts.", "Management is ready to talk about pay."),
     ("Prices rose 4 percent in May.", "Prices fell in May."),
     ("There is no doubt the plan will be allowed.", "The council backs the plan."),
+    ("The government will not introduce the bill.", "The opposition rejects the bill."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None

@@ -190,7 +190,8 @@ BACKING = re.compile(
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
     r"(?:is|are|was|would be|remains) the (?:best|only|right)(?: \w+)? (?:way|protection|guarantee|option|solution|"
     r"site|choice|answer|plan|route)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
-    r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must)\b", re.IGNORECASE)
+    r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
+    r"(?:will|is going to|are going to) (?:ban|introduce|table|bring in|(?:go|press|push) ahead with))\b", re.IGNORECASE)
 REFUSING = re.compile(
     r"\b(?:unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
     r"(?:not|non)[- ]negotiable|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
@@ -325,7 +326,8 @@ TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
 SMALL_NUMBERS = {**UNIT_WORDS, **TENS_WORDS, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
                  "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "hundred": 100,
                  "dozen": 12}
-MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12,
+               "dozen": 12.0}
 DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
                 "tenth": 10, "tenths": 10}
 # unit word -> (dimension, factor to the dimension's base unit); fixed conversions only (no exchange rates)
@@ -377,7 +379,8 @@ SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24)
                   "kilometre": ("length", 1.0), "kilometer": ("length", 1.0), "metre": ("length", 0.001),
                   "meter": ("length", 0.001), "mile": ("length", 1.609), "mile-long": ("length", 1.609),
                   "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "gram": ("mass", 1e-3), "kilowatt": ("power", 1e-3),
-                  "megawatt": ("power", 1.0), "gigawatt": ("power", 1000.0), "million": ("count", 1e6), "billion": ("count", 1e9)}
+                  "megawatt": ("power", 1.0), "gigawatt": ("power", 1000.0), "million": ("count", 1e6), "billion": ("count", 1e9),
+                  "dozen": ("count", 12.0)}
 # plural amounts without a number: "dozens of arrests" (24-99), "hundreds of thousands of people"
 VAGUE_COUNTS = {"dozens": (24.0, 99.0), "scores": (40.0, 99.0), "hundreds": (200.0, 999.0),
                 "thousands": (2e3, 9999.0), "millions": (2e6, 9.99e8), "handful": (2.0, 6.0)}
@@ -470,9 +473,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             i += 1
             token = tokens[i] if i < len(tokens) else ""
         value = _number(token)
-        if value is None and token in ("a", "an") and tokens[i + 1:i + 2] in (["thousand"], ["million"], ["billion"]):
-            value = 1.0  # "a million": the multiplier is applied below ("half a million" and "a million and a
-            # half" are read whole by _unit_fraction)
+        if value is None and token in ("a", "an") and tokens[i + 1:i + 2] in (["thousand"], ["million"], ["billion"], ["dozen"]):
+            value = 1.0  # "a million", "a dozen": the multiplier is applied below, so "more than a dozen" keeps
+            # its bound ("half a million", "half a dozen" and "a million and a half" are read whole by _unit_fraction)
         vague = None if currency or value is not None else _vague_count(tokens, i)
         if vague:
             (low, high), i = vague
@@ -679,11 +682,21 @@ def _fraction_word(tokens: list[str], i: int) -> tuple[float, int] | None:
 
 def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]], list[tuple[Quantity, Quantity]]]:
     """(clashes, matches): per dimension present in both claims, the closest pair of amounts either
-    overlaps (a match: "60 percent" ~ "three fifths") or not (a clash: "41 percent" vs "more than half")."""
+    overlaps (a match: "60 percent" ~ "three fifths") or not (a clash: "41 percent" vs "more than half").
+    Amounts written alike in both are set aside first, so that a shared label ("three atoms of element 127" /
+    "at most one atom of element 127") does not hide the clash of the rest; they are the match when nothing
+    else of that dimension is left on both sides."""
     qa, qb = quantities(a), quantities(b)
     clashes, matches = [], []
     for dimension in {q.dimension for q in qa} & {q.dimension for q in qb}:
-        pairs = [(x, y) for x in qa if x.dimension == dimension for y in qb if y.dimension == dimension]
+        xs = [x for x in qa if x.dimension == dimension]
+        ys = [y for y in qb if y.dimension == dimension]
+        alike = {x.surface.lower() for x in xs} & {y.surface.lower() for y in ys}
+        rest_x = [x for x in xs if x.surface.lower() not in alike]
+        rest_y = [y for y in ys if y.surface.lower() not in alike]
+        if rest_x and rest_y:
+            xs, ys = rest_x, rest_y
+        pairs = [(x, y) for x in xs for y in ys]
         overlapping = [(x, y) for x, y in pairs if x.low <= y.high and y.low <= x.high]
         if overlapping:
             matches.append(overlapping[0])
