@@ -191,7 +191,18 @@ BACKING = re.compile(
     r"(?:is|are|was|would be|remains) the (?:best|only|right)(?: \w+)? (?:way|protection|guarantee|option|solution|"
     r"site|choice|answer|plan|route)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
-    r"(?:will|is going to|are going to) (?:ban|introduce|table|bring in|(?:go|press|push) ahead with))\b", re.IGNORECASE)
+    r"(?:will|is going to|are going to) (?:ban|introduce|table|(?:go|press|push) ahead with)(?! (?:no|nothing|none)\b))\b",
+    re.IGNORECASE)
+# An announced measure ("will ban", "will introduce") backs it unless it is put in doubt ("whether the council will
+# ban"), made conditional ("will ban the march unless ...": no position) or said by nobody ("nobody will ban",
+# "denied it will ban": refuses). A ban backs the ban, and so opposes what it bans: it counts only against a
+# claim that speaks of the ban ("the ban must be dropped"), not against one that refuses the banned thing too.
+ANNOUNCED = re.compile(r"^(?:will|is going to|are going to) ", re.IGNORECASE)
+ANNOUNCEMENT_IN_DOUBT = re.compile(r"\b(?:whether|if)\s+(?:[\w']+\s+){0,3}$", re.IGNORECASE)
+ANNOUNCEMENT_DENIED = re.compile(r"\b(?:nobody|no one|neither|denied|denies|deny)\s+(?:[\w']+\s+){0,3}$", re.IGNORECASE)
+CONDITION_AFTER = re.compile(r"^[^.;]*\b(?:if|unless|provided)\b", re.IGNORECASE)
+BAN_BACKING = re.compile(r"\bban$", re.IGNORECASE)
+BAN_NAMED = re.compile(r"\bban(?:s|ned|ning)?\b", re.IGNORECASE)
 REFUSING = re.compile(
     r"\b(?:unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
     r"(?:not|non)[- ]negotiable|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
@@ -216,6 +227,13 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if any(r.start() <= m.start() < r.end() for r in refusals):
             continue
         before = text[max(0, m.start() - 20):m.start()]
+        if ANNOUNCED.match(m.group(0)):
+            wider = text[max(0, m.start() - 40):m.start()]
+            if ANNOUNCEMENT_IN_DOUBT.search(wider) or CONDITION_AFTER.match(text[m.end():]):
+                continue
+            if ANNOUNCEMENT_DENIED.search(wider):
+                refusing.append(m.group(0).lower())
+                continue
         negated = NEGATED_BACKING.search(before)
         if negated:
             refusing.append((before[negated.start():] + m.group(0)).lower())
@@ -243,11 +261,17 @@ def opposed_positions(a: str, b: str) -> tuple[str, str] | None:
     None."""
     back_a, refuse_a = positions(a)
     back_b, refuse_b = positions(b)
+    back_a, back_b = _backing_against(back_a, b), _backing_against(back_b, a)
     if back_a and not refuse_a and refuse_b and not back_b:
         return back_a[0], refuse_b[0]
     if refuse_a and not back_a and back_b and not refuse_b:
         return refuse_a[0], back_b[0]
     return None
+
+
+def _backing_against(backing: tuple[str, ...], other: str) -> tuple[str, ...]:
+    """The backing words that take a side against ``other``: an announced ban only where ``other`` speaks of it."""
+    return tuple(word for word in backing if not BAN_BACKING.search(word) or BAN_NAMED.search(other))
 
 
 def find_cues(a: str, b: str) -> list[Cue]:
@@ -458,6 +482,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     def amount(value: float, dimension: str, first: int, last: int) -> Quantity:
         """tokens[first:last] as an amount, with the comparator before it ("more than", "about")."""
         bound = _bound(tokens, first)
+        if bound == "exact" and "dozen" in tokens[first:last]:  # "half a dozen", "two dozen": round numbers
+            bound = "approx"
         return Quantity(*_interval(value, bound), dimension, surface(first, last), bound)
 
     def share_of_a_count(percent: float, first: int, i: int) -> list[Quantity]:
@@ -681,28 +707,44 @@ def _fraction_word(tokens: list[str], i: int) -> tuple[float, int] | None:
 
 
 def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]], list[tuple[Quantity, Quantity]]]:
-    """(clashes, matches): per dimension present in both claims, the closest pair of amounts either
-    overlaps (a match: "60 percent" ~ "three fifths") or not (a clash: "41 percent" vs "more than half").
-    Amounts written alike in both are set aside first, so that a shared label ("three atoms of element 127" /
-    "at most one atom of element 127") does not hide the clash of the rest; they are the match when nothing
-    else of that dimension is left on both sides."""
+    """(clashes, matches): per dimension present in both claims, the closest pair of amounts (of those
+    ``_pairs_to_compare`` keeps) either overlaps (a match: "60 percent" ~ "three fifths") or not (a clash:
+    "41 percent" vs "more than half")."""
     qa, qb = quantities(a), quantities(b)
     clashes, matches = [], []
     for dimension in {q.dimension for q in qa} & {q.dimension for q in qb}:
-        xs = [x for x in qa if x.dimension == dimension]
-        ys = [y for y in qb if y.dimension == dimension]
-        alike = {x.surface.lower() for x in xs} & {y.surface.lower() for y in ys}
-        rest_x = [x for x in xs if x.surface.lower() not in alike]
-        rest_y = [y for y in ys if y.surface.lower() not in alike]
-        if rest_x and rest_y:
-            xs, ys = rest_x, rest_y
-        pairs = [(x, y) for x in xs for y in ys]
+        pairs = _pairs_to_compare(a, b, [x for x in qa if x.dimension == dimension],
+                                  [y for y in qb if y.dimension == dimension])
         overlapping = [(x, y) for x, y in pairs if x.low <= y.high and y.low <= x.high]
         if overlapping:
             matches.append(overlapping[0])
         else:
             clashes.append(min(pairs, key=lambda p: _gap(*p)))
     return clashes, matches
+
+
+def _pairs_to_compare(a: str, b: str, xs: list[Quantity], ys: list[Quantity]) -> list[tuple[Quantity, Quantity]]:
+    """Where both claims state one amount alike (a label or a shared total: "element 127", "of the city's 19"),
+    the other amounts are compared only with those that count the same thing (the same word after them:
+    "three atoms" / "one atom", "seven of" / "11 of"), so the shared one no longer hides their clash; where
+    none count the same thing ("12 people in 3 states" / "12 people ... 40,000 homes"), every pair, as before."""
+    every = [(x, y) for x in xs for y in ys]
+    alike = {(x.low, x.high) for x in xs} & {(y.low, y.high) for y in ys}
+    if not alike:
+        return every
+    rest = [(x, y) for x, y in every if (x.low, x.high) not in alike and (y.low, y.high) not in alike
+            and _counted_thing(a, x) is not None and _counted_thing(a, x) == _counted_thing(b, y)]
+    return rest or every
+
+
+def _counted_thing(text: str, q: Quantity) -> str | None:
+    """The word after an amount, without a plural s ("three atoms" -> "atom")."""
+    at = text.lower().find(q.surface.lower())
+    after = COUNTED_WORD.match(text, at + len(q.surface)) if at >= 0 else None
+    return after.group(1).lower().removesuffix("s") if after else None
+
+
+COUNTED_WORD = re.compile(r"\s+([A-Za-z]+)")
 
 
 def amounts_alike(a: str, b: str) -> tuple[str, str]:
