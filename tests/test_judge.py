@@ -9,13 +9,16 @@ import shutil
 import pytest
 
 import numpy as np
+import onnx
+import onnx.helper
+import onnx.numpy_helper
 
 from service.scoring.cues import cue_features
 from service.scoring.gate import alignment, apply_logistic, gate_features
 from service.scoring.judge import (JUDGE_DIR, PRECISE_DIR, SETTLE_BY_ONE, VERDICT_FEATURES, JudgeScorer,
                                    PreciseOnlyScorer, ThoroughJudgeScorer, decide, load_judge, longer_first,
                                    precise_inputs, settled_by_one_direction, verdict_features)
-from service.scoring.nli_onnx import joined_model_file
+from service.scoring.nli_onnx import joined_model_file, unsigned_weights
 from service.scoring.registry import build_scorer
 
 pytestmark = pytest.mark.skipif(not ((JUDGE_DIR / "judge.json").exists() and (PRECISE_DIR / "manifest.json").exists()),
@@ -293,11 +296,37 @@ def test_model_parts_are_verified(tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text())
     for i in range(manifest["parts"]):
         (folder / f"model.onnx.part-{i}").symlink_to(PRECISE_DIR / f"model.onnx.part-{i}")
-    assert joined_model_file(folder, tmp_path / "cache").stat().st_size == manifest["bytes"]
+    joined = onnx.load(str(joined_model_file(folder, tmp_path / "cache")))
+    weights = {init.name: init.data_type for init in joined.graph.initializer}
+    integer_products = [node for node in joined.graph.node if node.op_type == "MatMulInteger"]
+    assert integer_products and all(weights[node.input[1]] == onnx.TensorProto.UINT8 for node in integer_products)
     manifest["sha256"] = "0" * 64
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="do not match"):
         joined_model_file(folder, tmp_path / "other-cache")
+
+
+def test_unsigned_weights_give_the_exact_integer_product_where_int8_weights_saturate(tmp_path):
+    # uint8 activations near 255 against int8 weights near 127: two adjacent products sum past the 16-bit range
+    # that ONNX Runtime's int8-weight kernel keeps on x86 CPUs without VNNI (the precise model's noise there).
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(240, 256, size=(4, 64)).astype(np.uint8)
+    w = rng.integers(100, 128, size=(64, 8)).astype(np.int8)
+    x0, w0 = np.uint8(3), np.full(8, -5, dtype=np.int8)
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("MatMulInteger", ["x", "w", "x0", "w0"], ["y"])], "product",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.UINT8, [4, 64])],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.INT32, [4, 8])],
+        [onnx.numpy_helper.from_array(w, "w"), onnx.numpy_helper.from_array(np.array(x0), "x0"),
+         onnx.numpy_helper.from_array(w0, "w0")])
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 13)])
+    assert unsigned_weights(model) == 2
+    onnx.save(model, str(tmp_path / "product.onnx"))
+    y = ort.InferenceSession(str(tmp_path / "product.onnx"), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    exact = (x.astype(np.int64) - int(x0)) @ (w.astype(np.int64) - w0.astype(np.int64))
+    assert np.array_equal(y, exact)
 
 
 def verdict_contradiction(a: str, b: str, nli=(0.10, 0.80, 0.10)) -> float:

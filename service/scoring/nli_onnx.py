@@ -1,8 +1,9 @@
 """The precise NLI stage at run time: nli-mpnet-base as int8 ONNX (built by ``python -m model.precise``).
 
 The shipped file is split into parts under 50 MB; on first load they are joined, checked against
-the manifest's sha256, and cached as one file (in ``$COUNTERCLAIM_CACHE_DIR`` or the system temp
-folder) that later processes open directly.
+the manifest's sha256, its int8 weights re-encoded as uint8 (the same products; int8 weights give noise on
+x86 CPUs without VNNI: ``unsigned_weights``), and cached as one file (in ``$COUNTERCLAIM_CACHE_DIR`` or
+the system temp folder) that later processes open directly.
 
 Each pair runs on its own (``batch_size=1``): the int8 model quantises its activations with one
 scale per run (ONNX Runtime's dynamic quantisation), so in a batch a pair's probabilities would
@@ -20,6 +21,8 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import onnx
+from onnx import numpy_helper
 
 NLI_ORDER = ("entailment", "neutral", "contradiction")
 _JOIN_LOCK = threading.Lock()
@@ -33,25 +36,49 @@ def _nli_column(label: str) -> int:
 
 
 def joined_model_file(model_dir: Path, cache_dir: Path | None = None) -> Path:
-    """One .onnx file from the shipped parts, verified and cached (written atomically)."""
+    """One .onnx file from the shipped parts, verified, its weights made unsigned (``unsigned_weights``) and
+    cached (written atomically: a file that exists is whole)."""
     manifest = json.loads((model_dir / "manifest.json").read_text())
     cache_dir = Path(cache_dir or tempfile.gettempdir())
-    target = cache_dir / f"counterclaim-precise-{manifest['sha256'][:16]}.onnx"
+    target = cache_dir / f"counterclaim-precise-{manifest['sha256'][:16]}-u8.onnx"
     with _JOIN_LOCK:
-        if target.exists() and target.stat().st_size == manifest["bytes"]:
+        if target.exists():
             return target
-        digest, tmp = hashlib.sha256(), target.with_suffix(f".{os.getpid()}.tmp")
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as out:
-            for i in range(manifest["parts"]):
-                chunk = (model_dir / f"model.onnx.part-{i}").read_bytes()
-                digest.update(chunk)
-                out.write(chunk)
+        digest, joined = hashlib.sha256(), bytearray()
+        for i in range(manifest["parts"]):
+            chunk = (model_dir / f"model.onnx.part-{i}").read_bytes()
+            digest.update(chunk)
+            joined += chunk
         if digest.hexdigest() != manifest["sha256"]:
-            tmp.unlink(missing_ok=True)
             raise ValueError(f"{model_dir}: model parts do not match manifest.json (corrupt or partial checkout)")
+        model = onnx.load_from_string(bytes(joined))
+        unsigned_weights(model)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        onnx.save(model, str(tmp))
         os.replace(tmp, target)
     return target
+
+
+def unsigned_weights(model: onnx.ModelProto) -> int:
+    """Shift every int8 weight of a ``MatMulInteger`` and its zero point by +128 into uint8, in place; the product
+    (x - x0)(w - w0) is unchanged, so the answers are the same on every CPU. Why: with int8 weights, ONNX Runtime
+    multiplies them on x86 CPUs without VNNI by an instruction (VPMADDUBSW) whose 16-bit sums saturate; this
+    model's activations overflow it, and every pair came out about 0.50 / 0.30 / 0.19 (an AMD EPYC with AVX2
+    only, 2026-12-02) where machines with VNNI gave the calibrated answers. uint8 by uint8 takes a kernel that
+    does not saturate. Returns the number of tensors changed."""
+    weights = {init.name: init for init in model.graph.initializer}
+    names = {name for node in model.graph.node if node.op_type == "MatMulInteger"
+             for name in node.input[1::2] if name in weights}  # B and its zero point (inputs 1 and 3)
+    changed = 0
+    for name in sorted(names):
+        tensor = weights[name]
+        if tensor.data_type != onnx.TensorProto.INT8:
+            continue
+        shifted = (numpy_helper.to_array(tensor).astype(np.int16) + 128).astype(np.uint8)
+        tensor.CopyFrom(numpy_helper.from_array(shifted, name))
+        changed += 1
+    return changed
 
 
 class OnnxNLI:
