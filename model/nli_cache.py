@@ -9,6 +9,9 @@ back are the labels computed. Records are appended under a file lock as they are
 interrupted run keeps what it wrote and two processes can share the file; a record cut short by a crash is
 padded to a record boundary by the next writer and skipped by readers (it holds no distribution). The model id hashes what decides the answer: the ONNX file's sha256, the tokenizer, the
 temperature, the maximum length and the batch size (int8 activations are quantised per run).
+Answers differ a little between CPUs (float kernels of other widths move the activations' int8 rounding): on
+300 gold pairs, the cache's answers (machines of 2026-11-28 to 12-02) and an AVX2-only AMD EPYC's differ by 0.013
+on average (max 0.127), the argmax agreeing on 98 % (2026-12-02, after the weights were made unsigned at load).
 """
 from __future__ import annotations
 
