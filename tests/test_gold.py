@@ -15,17 +15,17 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-02 (nineteenth session:
-# the judge retrained on dev batches 1-20 with cues reading watt-hours, parts of a unit and shares of a count, the
-# fast stage keeping 96 % of the precise stage's contradictions on public candidates and 98 % on the service's
-# pairs; judged through the queue): all of dev 0.807 / 0.889 (2,979 statements, 1,378 contradictions, tuned on);
-# dev's batches 18, 19 and 20 0.844 / 0.877 (450 statements, 212 contradictions); test 0.734 / 0.892 (the
-# twenty-first batch, 79 contradictions, never tuned on, run once). Targets on test: 0.85 / 0.85: precision met,
-# recall not (58 of 79 found; 7 of 65 edges false). Earlier single-run test batches ranged 0.74-0.94 in recall,
-# 0.74-0.955 in precision.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.84, 0.87), "test": (0.73, 0.89)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-02 (twentieth session:
+# the judge retrained on dev batches 1-21 with cues reading "a dozen", amounts beside a shared one and announced
+# measures; the precise model's weights unsigned at load; judged through the queue on an AVX2-only CPU): dev's
+# batches 19, 20 and 21 0.812 / 0.870 (450 statements, 223 contradictions); test 0.821 / 0.833 (the twenty-second
+# batch, 67 contradictions, never tuned on, run once). Targets on test: 0.85 / 0.85, both not met (55 of 67 found;
+# 11 of 66 edges false). The floors sit a few pairs under the figures: the precise model's answers differ a little
+# between CPUs (model/nli_cache.py), enough to move one verdict. All of dev (GOLD_DEV=all) was not measured
+# through the store this session (0.807 / 0.889 on batches 1-20 the session before).
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.80, 0.86), "test": (0.80, 0.81)}
 # All of dev takes about 3 minutes through the store, a quarter of CI's budget: the suite checks its latest
-# three batches (the eighteenth, nineteenth and twentieth, written to the test split's brief and each the test
+# three batches (the nineteenth, twentieth and twenty-first, written to the test split's brief and each the test
 # split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
 LATEST_DEV_BATCHES = (19, 20, 21)
