@@ -306,27 +306,50 @@ def test_model_parts_are_verified(tmp_path):
         joined_model_file(folder, tmp_path / "other-cache")
 
 
-def test_unsigned_weights_give_the_exact_integer_product_where_int8_weights_saturate(tmp_path):
-    # uint8 activations near 255 against int8 weights near 127: two adjacent products sum past the 16-bit range
-    # that ONNX Runtime's int8-weight kernel keeps on x86 CPUs without VNNI (the precise model's noise there).
+def integer_product_model(w: np.ndarray, w0: np.ndarray | None, also_dequantized: bool = False) -> onnx.ModelProto:
+    """x (uint8, zero point 3) times the weight ``w`` (its zero point ``w0``, or none) in one MatMulInteger."""
+    inputs = ["x", "w", "x0"] + (["w0"] if w0 is not None else [])
+    nodes = [onnx.helper.make_node("MatMulInteger", inputs, ["y"])]
+    outputs = [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.INT32, [4, 8])]
+    initializers = [onnx.numpy_helper.from_array(w, "w"), onnx.numpy_helper.from_array(np.array(np.uint8(3)), "x0")]
+    if w0 is not None:
+        initializers.append(onnx.numpy_helper.from_array(w0, "w0"))
+    if also_dequantized:
+        initializers.append(onnx.numpy_helper.from_array(np.array(np.float32(0.5)), "scale"))
+        nodes.append(onnx.helper.make_node("DequantizeLinear", ["w", "scale"], ["w_float"]))
+        outputs.append(onnx.helper.make_tensor_value_info("w_float", onnx.TensorProto.FLOAT, [64, 8]))
+    graph = onnx.helper.make_graph(nodes, "product", [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.UINT8, [4, 64])],
+                                   outputs, initializers)
+    return onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 13)])
+
+
+def run_model(model: onnx.ModelProto, x: np.ndarray, tmp_path) -> list[np.ndarray]:
     import onnxruntime as ort
 
+    onnx.save(model, str(tmp_path / "model.onnx"))
+    return ort.InferenceSession(str(tmp_path / "model.onnx"), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+
+
+@pytest.mark.parametrize("with_zero_point", [True, False])
+def test_unsigned_weights_give_the_exact_integer_product_where_int8_weights_saturate(tmp_path, with_zero_point):
+    # uint8 activations near 255 against int8 weights near 127: two adjacent products sum past the 16-bit range
+    # that ONNX Runtime's int8-weight kernel keeps on x86 CPUs without VNNI (the precise model's noise there).
     rng = np.random.default_rng(0)
     x = rng.integers(240, 256, size=(4, 64)).astype(np.uint8)
     w = rng.integers(100, 128, size=(64, 8)).astype(np.int8)
-    x0, w0 = np.uint8(3), np.full(8, -5, dtype=np.int8)
-    graph = onnx.helper.make_graph(
-        [onnx.helper.make_node("MatMulInteger", ["x", "w", "x0", "w0"], ["y"])], "product",
-        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.UINT8, [4, 64])],
-        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.INT32, [4, 8])],
-        [onnx.numpy_helper.from_array(w, "w"), onnx.numpy_helper.from_array(np.array(x0), "x0"),
-         onnx.numpy_helper.from_array(w0, "w0")])
-    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 13)])
+    w0 = np.full(8, -5, dtype=np.int8) if with_zero_point else None
+    model = integer_product_model(w, w0)
     assert unsigned_weights(model) == 2
-    onnx.save(model, str(tmp_path / "product.onnx"))
-    y = ort.InferenceSession(str(tmp_path / "product.onnx"), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
-    exact = (x.astype(np.int64) - int(x0)) @ (w.astype(np.int64) - w0.astype(np.int64))
-    assert np.array_equal(y, exact)
+    exact = (x.astype(np.int64) - 3) @ (w.astype(np.int64) - (w0.astype(np.int64) if with_zero_point else 0))
+    assert np.array_equal(run_model(model, x, tmp_path)[0], exact)
+
+
+def test_a_weight_another_node_reads_is_left_as_it_is(tmp_path):
+    w = np.random.default_rng(1).integers(-20, 20, size=(64, 8)).astype(np.int8)
+    model = integer_product_model(w, np.zeros(8, dtype=np.int8), also_dequantized=True)
+    assert unsigned_weights(model) == 0
+    x = np.full((4, 64), 7, dtype=np.uint8)
+    assert np.array_equal(run_model(model, x, tmp_path)[1], w.astype(np.float32) * 0.5)
 
 
 def verdict_contradiction(a: str, b: str, nli=(0.10, 0.80, 0.10)) -> float:

@@ -66,19 +66,36 @@ def unsigned_weights(model: onnx.ModelProto) -> int:
     multiplies them on x86 CPUs without VNNI by an instruction (VPMADDUBSW) whose 16-bit sums saturate; this
     model's activations overflow it, and every pair came out about 0.50 / 0.30 / 0.19 (an AMD EPYC with AVX2
     only, 2026-12-02) where machines with VNNI gave the calibrated answers. uint8 by uint8 takes a kernel that
-    does not saturate. Returns the number of tensors changed."""
+    does not saturate. A weight without a zero point gets one (128); a tensor that any other node reads is left
+    as it is. Returns the number of tensors changed."""
     weights = {init.name: init for init in model.graph.initializer}
-    names = {name for node in model.graph.node if node.op_type == "MatMulInteger"
-             for name in node.input[1::2] if name in weights}  # B and its zero point (inputs 1 and 3)
-    changed = 0
-    for name in sorted(names):
-        tensor = weights[name]
-        if tensor.data_type != onnx.TensorProto.INT8:
+    other_uses = {name for node in model.graph.node for i, name in enumerate(node.input)
+                  if name and not (node.op_type == "MatMulInteger" and i in (1, 3))}
+    added: dict[str, onnx.TensorProto] = {}
+    changed = set()
+    for node in model.graph.node:
+        if node.op_type != "MatMulInteger" or node.input[1] not in weights:
             continue
-        shifted = (numpy_helper.to_array(tensor).astype(np.int16) + 128).astype(np.uint8)
-        tensor.CopyFrom(numpy_helper.from_array(shifted, name))
-        changed += 1
-    return changed
+        inputs = list(node.input) + [""] * (4 - len(node.input))
+        weight, zero_point = weights[inputs[1]], weights.get(inputs[3])
+        if weight.data_type != onnx.TensorProto.INT8 and weight.name not in changed:
+            continue  # already unsigned
+        if (inputs[3] and zero_point is None) or {weight.name, inputs[3]} & other_uses:
+            continue  # a zero point computed at run time, or a tensor another node reads as it is
+        if zero_point is None:  # an int8 weight's zero point defaults to 0, which is 128 once unsigned
+            if weight.name not in added:
+                added[weight.name] = model.graph.initializer.add()
+                added[weight.name].CopyFrom(numpy_helper.from_array(np.array(0, dtype=np.int8), f"{weight.name}_zero_point"))
+            zero_point = added[weight.name]
+            inputs[3] = zero_point.name
+            del node.input[:]
+            node.input.extend(inputs)
+        for tensor in (weight, zero_point):
+            if tensor.name not in changed:
+                shifted = (numpy_helper.to_array(tensor).astype(np.int16) + 128).astype(np.uint8)
+                tensor.CopyFrom(numpy_helper.from_array(shifted, tensor.name))
+                changed.add(tensor.name)
+    return len(changed)
 
 
 class OnnxNLI:
