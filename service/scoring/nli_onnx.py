@@ -44,19 +44,21 @@ def joined_model_file(model_dir: Path, cache_dir: Path | None = None) -> Path:
     with _JOIN_LOCK:
         if target.exists():
             return target
-        digest, joined = hashlib.sha256(), bytearray()
-        for i in range(manifest["parts"]):
-            chunk = (model_dir / f"model.onnx.part-{i}").read_bytes()
-            digest.update(chunk)
-            joined += chunk
-        if digest.hexdigest() != manifest["sha256"]:
+        joined = b"".join((model_dir / f"model.onnx.part-{i}").read_bytes() for i in range(manifest["parts"]))
+        if hashlib.sha256(joined).hexdigest() != manifest["sha256"]:
             raise ValueError(f"{model_dir}: model parts do not match manifest.json (corrupt or partial checkout)")
-        model = onnx.load_from_string(bytes(joined))
+        model = onnx.load_from_string(joined)
+        del joined
         unsigned_weights(model)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        onnx.save(model, str(tmp))
-        os.replace(tmp, target)
+        handle, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")  # unique even across containers
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(model.SerializeToString())
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     return target
 
 
