@@ -141,7 +141,8 @@ def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_re
             many = json.dumps({"claims": [{"text": t, "actor": "Desk"} for t in CLAIMS * 10], "k": 10}).encode()
             send_and_leave(port, "/api/v1/compare", many, stay_s=2.0)
             left_at, stopped = time.monotonic(), []
-            while not stopped and time.monotonic() - left_at < 15:
+            # it stops between claims: on a slow 2-core CPU (AVX2 only, 2026-12-02) one claim's judging took 14.5 s
+            while not stopped and time.monotonic() - left_at < 30:
                 time.sleep(0.5)
                 stopped = [m for m in logged_messages(tmp_path) if m["msg"] == "compare stopped: the client left"]
             assert stopped, "judging should stop when the client leaves"
