@@ -191,13 +191,13 @@ BACKING = re.compile(
     r"(?:is|are|was|would be|remains) the (?:best|only|right)(?: \w+)? (?:way|protection|guarantee|option|solution|"
     r"site|choice|answer|plan|route)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
-    r"(?:will|is going to|are going to) (?:ban|introduce|table|(?:go|press|push) ahead with)(?! (?:no|nothing|none)\b))\b",
+    r"(?P<announced>(?:will|is going to|are going to) (?:ban|introduce|table|(?:go|press|push) ahead with)"
+    r"(?! (?:no|nothing|none)\b)))\b",
     re.IGNORECASE)
 # An announced measure ("will ban", "will introduce") backs it unless it is put in doubt ("whether the council will
 # ban"), made conditional ("will ban the march unless ...": no position) or said by nobody ("nobody will ban",
 # "denied it will ban": refuses). A ban backs the ban, and so opposes what it bans: it counts only against a
 # claim that speaks of the ban ("the ban must be dropped"), not against one that refuses the banned thing too.
-ANNOUNCED = re.compile(r"^(?:will|is going to|are going to) ", re.IGNORECASE)
 ANNOUNCEMENT_IN_DOUBT = re.compile(r"\b(?:whether|if)\s+(?:[\w']+\s+){0,3}$", re.IGNORECASE)
 ANNOUNCEMENT_DENIED = re.compile(r"\b(?:nobody|no one|neither|denied|denies|deny)\s+(?:[\w']+\s+){0,3}$", re.IGNORECASE)
 CONDITION_AFTER = re.compile(r"^[^.;]*\b(?:if|unless|provided)\b", re.IGNORECASE)
@@ -227,7 +227,7 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if any(r.start() <= m.start() < r.end() for r in refusals):
             continue
         before = text[max(0, m.start() - 20):m.start()]
-        if ANNOUNCED.match(m.group(0)):
+        if m.group("announced"):
             wider = text[max(0, m.start() - 40):m.start()]
             if ANNOUNCEMENT_IN_DOUBT.search(wider) or CONDITION_AFTER.match(text[m.end():]):
                 continue
@@ -732,8 +732,9 @@ def _pairs_to_compare(a: str, b: str, xs: list[Quantity], ys: list[Quantity]) ->
     alike = {(x.low, x.high) for x in xs} & {(y.low, y.high) for y in ys}
     if not alike:
         return every
-    rest = [(x, y) for x, y in every if (x.low, x.high) not in alike and (y.low, y.high) not in alike
-            and _counted_thing(a, x) is not None and _counted_thing(a, x) == _counted_thing(b, y)]
+    counted_a = [(x, _counted_thing(a, x)) for x in xs if (x.low, x.high) not in alike]
+    counted_b = [(y, _counted_thing(b, y)) for y in ys if (y.low, y.high) not in alike]
+    rest = [(x, y) for x, thing in counted_a for y, other in counted_b if thing is not None and thing == other]
     return rest or every
 
 
