@@ -259,6 +259,27 @@ def test_one_of_a_unit_is_an_amount_only_after_a_comparator(text, amounts):
     assert [q.surface for q in quantities(text)] == amounts
 
 
+@pytest.mark.parametrize("a, b, clash", [
+    ("She won the 400 metres in 3 minutes 58.21 seconds.", "Her winning time in the 400 metres was 238.6 seconds.", True),
+    ("She won the 400 metres in 3 minutes 58.21 seconds.", "Her winning time in the 400 metres was 238.21 seconds.", False),
+    ("The hearing lasted 1 hour and 40 minutes.", "The hearing lasted 100 minutes.", False),
+    ("The hearing lasted 1 hour and 40 minutes.", "The hearing lasted two hours.", True),
+    # decimals say how fine an amount is; a rounded one still matches it
+    ("Inflation was 3.4 percent in May.", "Inflation was 3.5 percent in May.", True),
+    ("Inflation was 3.4 percent in May.", "Inflation was 3 percent in May.", True),
+    ("Turnout was 41.2 percent.", "Turnout was 41 percent.", False),
+])
+def test_durations_in_two_units_and_amounts_as_fine_as_their_decimals(a, b, clash):
+    clashes, matches = quantity_comparison(a, b)
+    assert bool(clashes) == clash
+    assert clash or any(x.dimension in ("duration", "%") for x, _ in matches)
+
+
+def test_durations_apart_are_not_added():
+    assert [q.surface for q in quantities("The march took 3 hours, and 20 minutes later the square was empty.")] == [
+        "3 hours", "20 minutes"]
+
+
 @pytest.mark.parametrize("a, b", [
     ("Norvia is willing to open its airspace to relief flights.", "Relief flights over Norvia are out of the question for the army."),
     ("The union is ready to resume talks on Monday.", "The union has no interest in further talks."),
@@ -278,6 +299,15 @@ def test_one_of_a_unit_is_an_amount_only_after_a_comparator(text, amounts):
     ("The authority will ban the whip in flat races.", "Jockeys will not accept the whip ban."),
     ("The government will introduce a bill to try fraud cases without a jury.", "Removing juries from fraud trials is unacceptable."),
     ("The council is going to press ahead with the bypass.", "The bypass must be scrapped."),
+    # any measure announced, or announced as not coming, and keeping things as they are
+    ("The ministry will cap rents at 8 percent from May.", "A rent cap is unacceptable to landlords."),
+    ("The museum will be shut to visitors from June.", "Shutting the museum is out of the question for the mayor."),
+    ("The toll will be scrapped in 2027.", "The toll bridge operator will not scrap the toll."),
+    ("Farmers should get compensation for the flooded fields.", "There will be no compensation for the flooded fields."),
+    ("A public inquiry into the fire should be held.", "A public inquiry into the fire is not needed."),
+    ("The harbour should be opened to cruise ships.", "The harbour will stay closed to cruise ships."),
+    ("The government will lower the voting age to 16.", "The opposition will vote against lowering the voting age."),
+    ("The mill workers are ready to buy the mill.", "The owners will not sell the mill to its workers."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -298,6 +328,10 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("The police will ban the march unless the route changes.", "A ban on the march is unacceptable."),
     ("The government will introduce no new taxes.", "New taxes are unacceptable."),
     ("Nobody will introduce a curfew in the town.", "A curfew in the town is unacceptable."),
+    # what is expected, not a measure decided: no position
+    ("Prices will fall in April.", "The union rejects the pay offer."),
+    ("The repairs will cost 2 million euros.", "The council refused to close the road."),
+    ("Residents must keep their bins indoors.", "Residents should keep their bins indoors."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None

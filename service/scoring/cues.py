@@ -185,14 +185,20 @@ def denial_words(text: str) -> tuple[str, ...]:
 # words that refuse it ("unacceptable", "not up for discussion"). Two actors on opposite sides of one
 # proposal is a conflict of narratives even where both statements can be true ("Britain is prepared to
 # put troops in Ukraine" / "European peacekeepers in Ukraine are unacceptable to Russia").
+# "will" before these says what is expected or how, not a measure decided ("prices will fall", "it will cost")
+NOT_A_MEASURE = (r"not|never|no|be|have|also|still|only|soon|now|then|likely|probably|need|take|make|hold|get|see|face|"
+                 r"help|say|tell|ask|decide|know|come|go|give|cost|fall|rise|lose|grow|drop|reach|last|happen|able")
+# keeping things as they are refuses the change ("the line will stay in public hands" against "a private operator
+# is the best way"), and so does acting against it ("the party will vote against the bill")
+STATUS_QUO = r"stay|remain|keep|carry on|continue|vote against|block|fight|oppose|resist|challenge"
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
     r"(?:is|are|was|would be|remains) the (?:best|only|right)(?: \w+)? (?:way|protection|guarantee|option|solution|"
     r"site|choice|answer|plan|route)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
-    r"(?P<announced>(?:will|is going to|are going to) (?:ban|introduce|table|(?:go|press|push) ahead with)"
-    r"(?! (?:no|nothing|none)\b)))\b",
+    r"(?P<announced>(?:will|is going to|are going to)(?: be)? (?!(?:" + NOT_A_MEASURE + "|" + STATUS_QUO + r")\b)"
+    r"(?:(?:go|press|push) ahead with|[a-z]+)(?! (?:no|nothing|none)\b)))\b",
     re.IGNORECASE)
 # An announced measure ("will ban", "will introduce") backs it unless it is put in doubt ("whether the council will
 # ban"), made conditional ("will ban the march unless ...": no position) or said by nobody ("nobody will ban",
@@ -211,7 +217,12 @@ REFUSING = re.compile(
     r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved|permitted)|accept|allow|agree|sign|"
     r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
     r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
-    r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped)|stay|remain|not))\b", re.IGNORECASE)
+    r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped)|stay|remain|not)|"
+    # a measure announced as not coming ("will not be cut", "there will be no referendum", "is not needed")
+    r"(?:will|is going to|are going to) not (?:be )?(?!be\b|have\b|able\b)[a-z]+|won't (?:be )?[a-z]+|will never [a-z]+|"
+    r"there will be no|no (?!doubt|question)(?:[\w-]+ ){1,3}will be (?:held|built|made|paid|given)|will (?:receive|get) no|"
+    r"(?:is|are) (?:not needed|unnecessary|not necessary|not going to happen)|will (?:" + STATUS_QUO + r"))\b",
+    re.IGNORECASE)
 NEGATED_BACKING = re.compile(r"\b(?:not|no|never|n't|nobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
 
 
@@ -367,6 +378,7 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "watts": ("power", 1e-6), "kilowatts": ("power", 1e-3), "kw": ("power", 1e-3), "megawatts": ("power", 1.0), "mw": ("power", 1.0),
          "gigawatts": ("power", 1000.0), "gw": ("power", 1000.0), "terawatts": ("power", 1e6),
          "seconds": ("duration", 1 / 86400), "minutes": ("duration", 1 / 1440), "hours": ("duration", 1 / 24), "days": ("duration", 1.0),
+         "second": ("duration", 1 / 86400), "minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24),
          "weeks": ("duration", 7.0), "months": ("duration", 30.4), "years": ("duration", 365.0),
          "dollars": ("USD", 1.0), "$": ("USD", 1.0), "euros": ("EUR", 1.0), "€": ("EUR", 1.0),
          "pounds": ("GBP", 1.0), "£": ("GBP", 1.0),
@@ -415,6 +427,10 @@ UPPER_BOUND = {("fewer", "than"), ("less", "than"), ("under",), ("below",), ("no
 APPROXIMATE = {("about",), ("around",), ("roughly",), ("nearly",), ("almost",), ("some",), ("approximately",),
                ("close", "to"), ("an", "estimated")}
 EXACT_TOLERANCE, APPROX_TOLERANCE = 0.02, 0.12
+DECIMALS = re.compile(r"[\d,]*\.(\d+)")
+# "2 minutes 4.12 seconds", "1 hour and 20 minutes": one duration
+FINER_DURATIONS = {"hour": {"minute", "minutes", "second", "seconds"}, "hours": {"minute", "minutes", "second", "seconds"},
+                   "minute": {"second", "seconds"}, "minutes": {"second", "seconds"}}
 
 
 @dataclass(frozen=True)
@@ -455,13 +471,24 @@ def _bound(tokens: list[str], i: int) -> str:
     return "exact"
 
 
-def _interval(value: float, bound: str) -> tuple[float, float]:
+def _interval(value: float, bound: str, tolerance: float = EXACT_TOLERANCE) -> tuple[float, float]:
     if bound == "lower":
         return value, float("inf")
     if bound == "upper":
         return 0.0, value
-    tolerance = APPROX_TOLERANCE if bound == "approx" else EXACT_TOLERANCE
+    tolerance = APPROX_TOLERANCE if bound == "approx" else tolerance
     return value * (1 - tolerance), value * (1 + tolerance)
+
+
+def _written_tolerance(raw: str) -> float:
+    """How far an exact amount may stand from its written value: 2 % for rounding, less where its decimals
+    say it is finer ("123.41 seconds" is not "123.5 seconds"; "41.2 percent" still matches "41 percent")."""
+    m = DECIMALS.match(raw)
+    if not m:
+        return EXACT_TOLERANCE
+    written = float(m.group(0).replace(",", ""))
+    # just under half the last digit, so that 3.4 and 3.5 do not touch
+    return min(EXACT_TOLERANCE, 0.49 * 10 ** -len(m.group(1)) / written) if written else EXACT_TOLERANCE
 
 
 @lru_cache(maxsize=50_000)
@@ -479,12 +506,24 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     def surface(first: int, last: int) -> str:  # the words as written, for highlighting
         return text[spans[first][0]:spans[last - 1][1]]
 
-    def amount(value: float, dimension: str, first: int, last: int) -> Quantity:
+    def amount(value: float, dimension: str, first: int, last: int, tolerance: float = EXACT_TOLERANCE) -> Quantity:
         """tokens[first:last] as an amount, with the comparator before it ("more than", "about")."""
         bound = _bound(tokens, first)
         if bound == "exact" and "dozen" in tokens[first:last]:  # "half a dozen", "two dozen": round numbers
             bound = "approx"
-        return Quantity(*_interval(value, bound), dimension, surface(first, last), bound)
+        return Quantity(*_interval(value, bound, tolerance), dimension, surface(first, last), bound)
+
+    def with_larger_units(q: Quantity, first: int, last: int) -> Quantity:
+        """``q`` (tokens[first:last], a duration) added to a duration in larger units just before it: "2 minutes
+        4.12 seconds" is 124.12 seconds, as precise as its seconds."""
+        prev = found[-1] if found and found[-1].dimension == "duration" and q.bound == "exact" else None
+        joint = first - 1 if tokens[first - 1:first] == ["and"] else first
+        if prev is None or prev.bound != "exact" or joint < 1 or tokens[last - 1] not in FINER_DURATIONS.get(tokens[joint - 1], ()) \
+                or not surface(0, joint).endswith(prev.surface) or text[spans[joint - 1][1]:spans[first][0]].strip(" and"):
+            return q
+        found.pop()
+        centre, half = (prev.low + prev.high) / 2 + (q.low + q.high) / 2, (q.high - q.low) / 2
+        return Quantity(centre - half, centre + half, "duration", prev.surface + text[spans[joint - 1][1]:spans[last - 1][1]])
 
     def share_of_a_count(percent: float, first: int, i: int) -> list[Quantity]:
         """"half of 8,000 staff" is also 4,000 staff; the 8,000 itself is read on its own after it."""
@@ -544,7 +583,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             value *= factor
         else:
             value, dimension, i = _with_unit_after(value, tokens, i)
-        found.append(amount(value, dimension, start, i))
+        quantity = amount(value, dimension, start, i, _written_tolerance(raw))
+        found.append(with_larger_units(quantity, start, i) if dimension == "duration" else quantity)
         if dimension == "%":
             found.extend(share_of_a_count(value, start, i))
     return tuple(found)
