@@ -28,7 +28,7 @@ def build_engine(settings: Settings):
     from .scoring.registry import build_scorer
     from .storage import open_storage
 
-    embedder = get_embedder(settings.embed_model, settings.embed_batch_size)
+    embedder = get_embedder(settings.embed_model, settings.embed_batch_size, settings.embed_threads, settings.cache_dir)
     storage = open_storage(settings, embedder.model_name, embedder.dim)
     return Engine(storage, embedder, build_scorer(settings.scorer, embedder, settings), settings)
 

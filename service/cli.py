@@ -387,7 +387,7 @@ def migrate(ctx: click.Context, url: str, batch_size: int) -> None:
     from .storage.migrate import copy_store, store_counts
 
     config = _config(ctx)
-    embedder = get_embedder(config.embed_model, config.embed_batch_size)
+    embedder = get_embedder(config.embed_model, config.embed_batch_size, config.embed_threads, config.cache_dir)
     source = open_storage(config.replace(database_url=""), embedder.model_name, embedder.dim)
     target = open_storage(config.replace(database_url=url), embedder.model_name, embedder.dim)
     totals = store_counts(source)

@@ -1,7 +1,7 @@
 """gunicorn settings: ``gunicorn -c service/gunicorn_conf.py service.wsgi:app``.
 
-Workers are not forked from a preloaded app: each loads its own model and index (PyTorch and
-FAISS are not fork-safe once their thread pools exist).
+Workers are not forked from a preloaded app: each loads its own models and index (ONNX Runtime and
+FAISS are not fork-safe once their thread pools exist); each embeds on ``worker_embed_threads`` threads.
 """
 
 from gunicorn import util
@@ -45,12 +45,6 @@ def on_exit(server):
             process.wait(timeout=30)
         except Exception:
             process.kill()
-
-
-def post_fork(server, worker):
-    import torch
-
-    torch.set_num_threads(settings.torch_num_threads)
 
 
 def _problem_error(sock, status_int, reason, mesg):

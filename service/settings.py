@@ -42,11 +42,13 @@ class Settings(BaseSettings):
     # Embedding model: the name recorded with every vector, from the installed package that carries it.
     embed_model: str = "all-MiniLM-L6-v2"
     embed_batch_size: int = Field(64, ge=1)
+    embed_threads: int = Field(0, ge=0)  # threads of its ONNX Runtime session (0: all cores)
     # Contradiction scorer (service/scoring/registry.py): "judge" (same-point gate, fast stage,
     # nli-mpnet-base, calibrated verdict), "judge-thorough" (the judge without its fast stage: more
     # recall, more CPU), "nli" (nli-mpnet-base alone) or "cues" (rule baseline).
     scorer: str = "judge"
-    # Shipped model files, and where the precise stage's joined ONNX file is cached.
+    # Shipped model files, and where the ONNX files made from them (the precise stage's, joined; the embedder's,
+    # exported) are cached.
     model_dir: Path = ROOT / "model"
     cache_dir: Path = Path(tempfile.gettempdir())
     # Threads of the precise stage's ONNX Runtime session (0: all cores).
@@ -128,8 +130,9 @@ class Settings(BaseSettings):
     client_io_timeout_s: float = Field(10.0, ge=0)
     body_min_rate: int = Field(64 * 1024, ge=0)
     body_grace_s: float = Field(10.0, gt=0)
-    torch_num_threads: int = Field(1, ge=1, validation_alias=AliasChoices("COUNTERCLAIM_TORCH_NUM_THREADS",
-                                                                          "TORCH_NUM_THREADS"))
+    # Threads of each gunicorn worker's sentence embedder (the workers share the cores; elsewhere embed_threads).
+    worker_embed_threads: int = Field(1, ge=1, validation_alias=AliasChoices(
+        "COUNTERCLAIM_WORKER_EMBED_THREADS", "COUNTERCLAIM_TORCH_NUM_THREADS", "TORCH_NUM_THREADS"))
     # Prometheus counters shared by gunicorn workers (prometheus_client's own variable).
     prometheus_multiproc_dir: str = Field("", validation_alias=AliasChoices("COUNTERCLAIM_PROMETHEUS_MULTIPROC_DIR",
                                                                              "PROMETHEUS_MULTIPROC_DIR"))

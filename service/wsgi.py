@@ -10,6 +10,7 @@ from . import create_app
 from .settings import load_settings
 
 settings = load_settings()
+settings = settings.replace(embed_threads=settings.worker_embed_threads)  # the workers share the cores
 app = create_app(settings)
 
 if settings.load_fixtures and app.extensions["counterclaim"].storage.count_statements() == 0:

@@ -34,16 +34,14 @@ class Judging:
     one core's worth of judging), at lower CPU priority so that reads on the machine go first."""
 
     def __init__(self, settings_dump: dict):
-        import torch
-
         from ..embed import get_embedder
         from ..scoring.registry import build_scorer
         from ..settings import Settings
 
-        torch.set_num_threads(1)
-        settings = Settings.model_validate({**settings_dump, "onnx_threads": 1})
+        settings = Settings.model_validate({**settings_dump, "onnx_threads": 1, "embed_threads": 1})
         os.nice(settings.judging_niceness)
-        self.embedder = get_embedder(settings.embed_model, settings.embed_batch_size)
+        self.embedder = get_embedder(settings.embed_model, settings.embed_batch_size, settings.embed_threads,
+                                     settings.cache_dir)
         self.scorer = build_scorer(settings.scorer, self.embedder, settings)
 
     def judge(self, pairs, similarities, dates) -> list:

@@ -55,6 +55,7 @@ def joined_model_file(model_dir: Path, cache_dir: Path | None = None) -> Path:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(model.SerializeToString())
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; other users' processes read the cache too
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
