@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .cache_files import write_atomically
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -48,16 +50,7 @@ def exported_model_file(model_dir: Path, cache_dir: Path | None = None) -> Path:
     target = cache_dir / f"counterclaim-minilm-{digest}-v{EXPORT_VERSION}.onnx"
     with _EXPORT_LOCK:
         if not target.exists():
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")  # unique even across processes
-            os.close(handle)
-            try:
-                export_onnx(model_dir, Path(tmp))
-                os.chmod(tmp, 0o644)  # mkstemp makes it private; other users' processes read the cache too
-                os.replace(tmp, target)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            write_atomically(target, lambda tmp: export_onnx(model_dir, tmp))
     return target
 
 

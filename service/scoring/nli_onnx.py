@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tempfile
 import threading
 from pathlib import Path
@@ -23,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 from onnx import numpy_helper
+
+from ..cache_files import write_atomically
 
 NLI_ORDER = ("entailment", "neutral", "contradiction")
 _JOIN_LOCK = threading.Lock()
@@ -50,16 +51,7 @@ def joined_model_file(model_dir: Path, cache_dir: Path | None = None) -> Path:
         model = onnx.load_from_string(joined)
         del joined
         unsigned_weights(model)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")  # unique even across containers
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(model.SerializeToString())
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; other users' processes read the cache too
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_atomically(target, lambda tmp: tmp.write_bytes(model.SerializeToString()))
     return target
 
 
