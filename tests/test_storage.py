@@ -126,14 +126,29 @@ def test_recompute_keeps_the_edges_of_statements_ingested_meanwhile(engine, fixt
 
 
 def test_listing_actors_stays_fast_with_thousands_of_them(engine):
-    with engine.storage.unit_of_work() as uow:
-        for i in range(4000):
-            uow.upsert_actor(f"Actor {i:04d}", [f"A{i}"])
-    started = time.perf_counter()
+    def add_actors(first: int, last: int) -> None:
+        with engine.storage.unit_of_work() as uow:
+            for i in range(first, last):
+                uow.upsert_actor(f"Actor {i:04d}", [f"A{i}"])
+
+    def best_listing_seconds() -> float:  # the best of three: a busy CPU only ever adds time
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            engine.actors()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    add_actors(0, 1000)
+    thousand = best_listing_seconds()
+    add_actors(1000, 4000)
+    four_thousand = best_listing_seconds()
     actors = engine.actors()
-    elapsed = time.perf_counter() - started
     assert len(actors) == 4000 and actors[7]["aliases"] == ["A7"]
-    assert elapsed < 1.0, f"listing 4,000 actors took {elapsed:.2f} s"  # quadratic before: 2.6 s (PostgreSQL), 4.4 s (SQLite)
+    # linear: about 4x the time for 4x the actors; quadratic (as before): about 16x, and 2.6 s (PostgreSQL) / 4.4 s
+    # (SQLite) for 4,000 on a faster CPU. A ratio holds on slow and busy machines, where 4,000 once took 1.6 s.
+    print(f"listing actors: 1,000 in {thousand:.3f} s, 4,000 in {four_thousand:.3f} s")
+    assert four_thousand < max(8 * thousand, 0.5), (thousand, four_thousand)
 
 
 def test_postgres_nearest_keeps_using_the_vector_index_when_psycopg_prepares_it(tmp_path, request):
