@@ -275,6 +275,26 @@ def test_durations_in_two_units_and_amounts_as_fine_as_their_decimals(a, b, clas
     assert clash or any(x.dimension in ("duration", "%") for x, _ in matches)
 
 
+@pytest.mark.parametrize("a, b, clash", [
+    # hundreds in words multiply ("two hundred" is one amount, not 2 and 100) and take the tens after them
+    ("The essay ran to 1,200 words.", "The essay ran to twelve hundred words.", False),
+    ("The plant cut two hundred jobs.", "The plant cut 200 jobs.", False),
+    ("The plant cut two hundred jobs.", "The plant cut 900 jobs.", True),
+    ("The hall seats one hundred and fifty people.", "The hall seats 150 people.", False),
+    ("The hall seats a hundred and ten people.", "The hall seats 150 people.", True),
+    ("Five hundred thousand people were evacuated.", "500,000 people were evacuated.", False),
+    # nautical miles and speeds: knots, km/h written out or with a slash, mph
+    ("The trawler was seized 18 nautical miles off the coast.", "The trawler was seized 33 kilometres off the coast.", False),
+    ("The trawler was seized 18 nautical miles off the coast.", "The trawler was seized 18 miles off the coast.", True),
+    ("The gust reached 140 kilometres per hour.", "The gust reached 76 knots.", False),
+    ("The gust reached 90 km/h.", "The gust reached 56 mph.", False),
+    ("The gust reached 90 km/h.", "The gust reached 90 knots.", True),
+])
+def test_hundreds_in_words_nautical_miles_and_speeds(a, b, clash):
+    clashes, matches = quantity_comparison(a, b)
+    assert bool(clashes) is clash and bool(matches) is not clash
+
+
 def test_durations_apart_are_not_added():
     assert [q.surface for q in quantities("The march took 3 hours, and 20 minutes later the square was empty.")] == [
         "3 hours", "20 minutes"]

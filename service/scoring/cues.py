@@ -361,8 +361,9 @@ TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
 SMALL_NUMBERS = {**UNIT_WORDS, **TENS_WORDS, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
                  "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "hundred": 100,
                  "dozen": 12}
-MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12,
-               "dozen": 12.0}
+# "hundred" multiplies too: "two hundred jobs" is 200, "twelve hundred words" 1,200 (not 2 and 100, a clash with 200)
+MULTIPLIERS = {"hundred": 100.0, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
+               "trillion": 1e12, "dozen": 12.0}
 DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
                 "tenth": 10, "tenths": 10}
 # unit word -> (dimension, factor to the dimension's base unit); fixed conversions only (no exchange rates)
@@ -389,7 +390,8 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "kilowatt-hours": ("energy", 1e-3), "megawatt-hours": ("energy", 1.0), "gigawatt-hours": ("energy", 1e3),
          "terawatt-hours": ("energy", 1e6), "kilowatt": ("power", 1e-3), "megawatt": ("power", 1.0),
          "gigawatt": ("power", 1000.0), "terawatt": ("power", 1e6), "kilowatt-hour": ("energy", 1e-3),
-         "megawatt-hour": ("energy", 1.0), "gigawatt-hour": ("energy", 1e3), "terawatt-hour": ("energy", 1e6)}
+         "megawatt-hour": ("energy", 1.0), "gigawatt-hour": ("energy", 1e3), "terawatt-hour": ("energy", 1e6),
+         "knots": ("speed", 1.852), "mph": ("speed", 1.609), "kph": ("speed", 1.0)}
 # units of more than one word, looked up longest first ("mg per litre" before "mg l"): areas and volumes ("180 square
 # kilometres", "2 million cubic metres") and concentrations in water, where a milligram per litre is a part per
 # million (a litre of water weighs a kilogram): "0.7 mg/l", "700 micrograms per litre", "0.7 ppm". ppm and ppb
@@ -404,6 +406,10 @@ MULTI_WORD_UNITS = {
        for litre in ("litre", "liter")},
     ("parts", "per", "million"): ("concentration", 1.0), ("parts", "per", "billion"): ("concentration", 1e-3),
     ("mg", "l"): ("concentration", 1.0), ("ppm",): ("concentration", 1.0), ("ppb",): ("concentration", 1e-3),
+    # a nautical mile is 1.852 km, a knot one of them an hour; speeds in km/h written out or with a slash
+    ("nautical", "miles"): ("length", 1.852), ("nautical", "mile"): ("length", 1.852),
+    **{(*km, "per", "hour"): ("speed", 1.0) for km in (("kilometres",), ("kilometers",), ("km",))},
+    ("miles", "per", "hour"): ("speed", 1.609), ("km", "h"): ("speed", 1.0),
     # "400 megawatt hours" written apart: energy, not "400 megawatt" of power
     **{(watt, hours): ("energy", factor) for watt, factor in (("kilowatt", 1e-3), ("megawatt", 1.0), ("gigawatt", 1e3),
                                                                ("terawatt", 1e6)) for hours in ("hours", "hour")},
@@ -538,7 +544,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             i += 1
             token = tokens[i] if i < len(tokens) else ""
         value = _number(token)
-        if value is None and token in ("a", "an") and tokens[i + 1:i + 2] in (["thousand"], ["million"], ["billion"], ["dozen"]):
+        if value is None and token in ("a", "an") and tokens[i + 1:i + 2] in (["hundred"], ["thousand"], ["million"], ["billion"], ["dozen"]):
             value = 1.0  # "a million", "a dozen": the multiplier is applied below, so "more than a dozen" keeps
             # its bound ("half a million", "half a dozen" and "a million and a half" are read whole by _unit_fraction)
         vague = None if currency or value is not None else _vague_count(tokens, i)
@@ -592,7 +598,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
 
 def _scaled(value: float, raw: str, tokens: list[str], i: int) -> tuple[float, int]:
     """``value`` (read from the token ``raw``) times its suffix ("5m", "3bn", "8k") and the multiplier words at
-    ``tokens[i]`` ("2.5 million", "a thousand million"): (value, the index after them)."""
+    ``tokens[i]`` ("2.5 million", "a thousand million"), with the tens and units after a hundred ("one hundred
+    and fifty", "two hundred twenty-five"): (value, the index after them)."""
     if raw.endswith("bn"):
         value *= 1e9
     elif raw[:1].isdigit() and raw[-1:] in ("m", "k"):
@@ -600,7 +607,17 @@ def _scaled(value: float, raw: str, tokens: list[str], i: int) -> tuple[float, i
     while i < len(tokens) and tokens[i] in MULTIPLIERS and tokens[i] not in ("m", "k"):
         value *= MULTIPLIERS[tokens[i]]
         i += 1
+        if tokens[i - 1] == "hundred":
+            value, i = _plus_tens(value, tokens, i)
     return value, i
+
+
+def _plus_tens(hundreds: float, tokens: list[str], i: int) -> tuple[float, int]:
+    """``hundreds`` plus the number in words under a hundred at ``tokens[i]``, after an optional "and"."""
+    j = i + 1 if tokens[i:i + 1] == ["and"] else i
+    word = tokens[j] if j < len(tokens) else ""
+    tens = _number(word) if not word[:1].isdigit() and word not in ("hundred", "dozen") else None
+    return (hundreds + tens, j + 1) if tens is not None and tens < 100 else (hundreds, i)
 
 
 def _multi_word_unit(tokens: list[str], i: int) -> tuple[str, float, int] | None:
