@@ -289,6 +289,8 @@ def test_durations_in_two_units_and_amounts_as_fine_as_their_decimals(a, b, clas
     ("The gust reached 140 kilometres per hour.", "The gust reached 76 knots.", False),
     ("The gust reached 90 km/h.", "The gust reached 56 mph.", False),
     ("The gust reached 90 km/h.", "The gust reached 90 knots.", True),
+    ("Forty-one centimetres of snow fell in the town.", "About 16 inches of snow fell in the town.", False),
+    ("Forty-one centimetres of snow fell in the town.", "About 6 inches of snow fell in the town.", True),
 ])
 def test_hundreds_in_words_nautical_miles_and_speeds(a, b, clash):
     clashes, matches = quantity_comparison(a, b)
@@ -328,6 +330,11 @@ def test_durations_apart_are_not_added():
     ("The harbour should be opened to cruise ships.", "The harbour will stay closed to cruise ships."),
     ("The government will lower the voting age to 16.", "The opposition will vote against lowering the voting age."),
     ("The mill workers are ready to buy the mill.", "The owners will not sell the mill to its workers."),
+    # acting against the measure refuses it, beside a refusal or alone; a backing word that names the refused
+    # proposal ("the mayor's offer") takes no side
+    ("The government will extend military service to a year.", "A longer call-up is unacceptable, and the opposition will vote it down."),
+    ("The operator will press ahead with robot cranes at the port.", "The dockers will strike to stop the automation of the port."),
+    ("The town should host the waste store.", "The mayor's offer to host the waste store is unacceptable, and residents will fight it."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -356,6 +363,15 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None
     assert "positions" not in kinds(a, b)
+
+
+@pytest.mark.parametrize("text, refusing", [
+    ("The council's plans to close the library are unacceptable.", ("unacceptable",)),
+    ("The offer to sell the park is out of the question.", ("out of the question",)),
+    ("Their demand for a pay rise was rejected.", ("rejected",)),
+])
+def test_a_backing_word_that_names_the_refused_proposal_takes_no_side(text, refusing):
+    assert positions(text) == ((), refusing)
 
 
 def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():

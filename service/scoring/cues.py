@@ -189,8 +189,10 @@ def denial_words(text: str) -> tuple[str, ...]:
 NOT_A_MEASURE = (r"not|never|no|be|have|also|still|only|soon|now|then|likely|probably|need|take|make|hold|get|see|face|"
                  r"help|say|tell|ask|decide|know|come|go|give|cost|fall|rise|lose|grow|drop|reach|last|happen|able")
 # keeping things as they are refuses the change ("the line will stay in public hands" against "a private operator
-# is the best way"), and so does acting against it ("the party will vote against the bill")
-STATUS_QUO = r"stay|remain|keep|carry on|continue|vote against|block|fight|oppose|resist|challenge"
+# is the best way"), and so does acting against it ("the party will vote against the bill", "will vote it down",
+# "will strike to stop the automation")
+STATUS_QUO = (r"stay|remain|keep|carry on|continue|vote against|vote (?:[\w']+ ){0,2}down|block|fight|oppose|resist|"
+              r"challenge|(?:strike|protest|campaign|go to court|sue) (?:to|in order to) (?:stop|block|prevent|halt|overturn)")
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
@@ -223,6 +225,9 @@ REFUSING = re.compile(
     r"there will be no|no (?!doubt|question)(?:[\w-]+ ){1,3}will be (?:held|built|made|paid|given)|will (?:receive|get) no|"
     r"(?:is|are) (?:not needed|unnecessary|not necessary|not going to happen)|will (?:" + STATUS_QUO + r"))\b",
     re.IGNORECASE)
+# a backing word after a determiner or a possessive is a noun that names the proposal ("the mayor's offer", "the
+# council's plans to close"), not a side taken on it
+NAMED_NOT_TAKEN = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|our|this|that|these|those)|'s|s')\s+$", re.IGNORECASE)
 NEGATED_BACKING = re.compile(r"\b(?:not|no|never|n't|nobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
 
 
@@ -238,6 +243,8 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if any(r.start() <= m.start() < r.end() for r in refusals):
             continue
         before = text[max(0, m.start() - 20):m.start()]
+        if NAMED_NOT_TAKEN.search(before):  # "the mayor's offer to host the dump is unacceptable": what is refused
+            continue
         if m.group("announced"):
             wider = text[max(0, m.start() - 40):m.start()]
             if ANNOUNCEMENT_IN_DOUBT.search(wider) or CONDITION_AFTER.match(text[m.end():]):
@@ -391,6 +398,7 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "terawatt-hours": ("energy", 1e6), "kilowatt": ("power", 1e-3), "megawatt": ("power", 1.0),
          "gigawatt": ("power", 1000.0), "terawatt": ("power", 1e6), "kilowatt-hour": ("energy", 1e-3),
          "megawatt-hour": ("energy", 1.0), "gigawatt-hour": ("energy", 1e3), "terawatt-hour": ("energy", 1e6),
+         "inches": ("length", 2.54e-5), "inch": ("length", 2.54e-5), "yards": ("length", 9.144e-4),
          "knots": ("speed", 1.852), "mph": ("speed", 1.609), "kph": ("speed", 1.0)}
 # units of more than one word, looked up longest first ("mg per litre" before "mg l"): areas and volumes ("180 square
 # kilometres", "2 million cubic metres") and concentrations in water, where a milligram per litre is a part per
