@@ -16,20 +16,20 @@ from .conftest import make_config
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
 # split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-02 (twenty-third
-# session: the judge retrained on dev batches 1-23 with cues reading hundreds in words, nautical miles and speeds;
-# judged through the queue on an AVX2-only CPU): dev's batches 21, 22 and 23 0.813 / 0.881 (450 statements, 219
-# contradictions); test 0.696 / 0.762 (the twenty-fourth batch, 69 contradictions, never tuned on, run once).
-# Targets on test: 0.85 / 0.85, both NOT met (48 of 69 found, opposed positions 3 of 14; 15 of 63 edges false;
-# the judge before this round: 0.681 / 0.746 on the same batch). The floors sit a few pairs under the figures: the
-# precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move one verdict. All of
-# dev (GOLD_DEV=all) was not measured through the store this session (0.807 / 0.889 on batches 1-20 three
-# sessions before).
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.80, 0.86), "test": (0.66, 0.73)}
+# session's second round: the judge retrained on dev batches 1-24 with cues reading actions against a measure as
+# refusals, inches and hundreds in words; judged through the queue on an AVX2-only CPU): dev's batches 22, 23 and
+# 24 0.813 / 0.842 (450 statements, 209 contradictions); test 0.760 / 0.750 (the twenty-fifth batch, 75
+# contradictions, never tuned on, run once). Targets on test: 0.85 / 0.85, both NOT met (57 of 75 found; 19 of 76
+# edges false; the judge of the session's first round: 0.760 / 0.770 on the same batch). The floors sit a few
+# pairs under the figures: the precise model's answers differ a little between CPUs (model/nli_cache.py), enough
+# to move one verdict. All of dev (GOLD_DEV=all) was not measured through the store with the fast stage this
+# session (0.830 / 0.873 with it bypassed, model.fast_recall).
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.86), "dev_latest": (0.80, 0.82), "test": (0.72, 0.72)}
 # All of dev takes about 3 minutes through the store, a quarter of CI's budget: the suite checks its latest
-# three batches (the twenty-first, twenty-second and twenty-third, written to the test split's brief and each the
+# three batches (the twenty-second, twenty-third and twenty-fourth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (21, 22, 23)
+LATEST_DEV_BATCHES = (22, 23, 24)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 
