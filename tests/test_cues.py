@@ -335,6 +335,9 @@ def test_durations_apart_are_not_added():
     ("The government will extend military service to a year.", "A longer call-up is unacceptable, and the opposition will vote it down."),
     ("The operator will press ahead with robot cranes at the port.", "The dockers will strike to stop the automation of the port."),
     ("The town should host the waste store.", "The mayor's offer to host the waste store is unacceptable, and residents will fight it."),
+    # ... but after "this" or "that", a pronoun or a relative, the backing word still takes a side
+    ("This is the best way to save the ferry line.", "The ferry line must stay in public hands."),
+    ("A buyer is the answer that should save the mill.", "Selling the mill is out of the question."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)

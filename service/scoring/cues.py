@@ -225,9 +225,10 @@ REFUSING = re.compile(
     r"there will be no|no (?!doubt|question)(?:[\w-]+ ){1,3}will be (?:held|built|made|paid|given)|will (?:receive|get) no|"
     r"(?:is|are) (?:not needed|unnecessary|not necessary|not going to happen)|will (?:" + STATUS_QUO + r"))\b",
     re.IGNORECASE)
-# a backing word after a determiner or a possessive is a noun that names the proposal ("the mayor's offer", "the
-# council's plans to close"), not a side taken on it
-NAMED_NOT_TAKEN = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|our|this|that|these|those)|'s|s')\s+$", re.IGNORECASE)
+# a backing word after an article or a possessive is a noun that names the proposal ("the mayor's offer", "the
+# council's plans to close"), not a side taken on it. Not after "this" or "that": there they are pronouns or a
+# relative ("this is the best way", "the plan that should save the line"), and the word takes a side
+NAMED_NOT_TAKEN = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|our)|'s|s')\s+$", re.IGNORECASE)
 NEGATED_BACKING = re.compile(r"\b(?:not|no|never|n't|nobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
 
 
