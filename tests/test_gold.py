@@ -22,9 +22,9 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # contradictions, never tuned on, run once). Targets on test: 0.85 / 0.85, both NOT met (57 of 75 found; 19 of 76
 # edges false; the judge of the session's first round: 0.760 / 0.770 on the same batch). The floors sit a few
 # pairs under the figures: the precise model's answers differ a little between CPUs (model/nli_cache.py), enough
-# to move one verdict. All of dev (GOLD_DEV=all) was not measured through the store with the fast stage this
-# session (0.830 / 0.873 with it bypassed, model.fast_recall).
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.86), "dev_latest": (0.80, 0.82), "test": (0.72, 0.72)}
+# to move one verdict. All of dev (GOLD_DEV=all, batches 1-24): 0.816 (1,359 / 1,666) / 0.876 (1,359 / 1,551),
+# under the 0.88 its floor had on batches 1-22, hence 0.87.
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.80, 0.82), "test": (0.72, 0.72)}
 # All of dev takes about 3 minutes through the store, a quarter of CI's budget: the suite checks its latest
 # three batches (the twenty-second, twenty-third and twenty-fourth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
