@@ -242,6 +242,15 @@ def test_every_amount_in_other_words_is_written_alike_not_only_the_first_of_its_
     assert amounts_alike(*clash) == clash
 
 
+def test_a_change_in_one_word_or_a_share_of_every_unit_is_read_but_not_written_over():
+    # the cues read them as amounts, yet another claim's wording cannot stand in for them in a sentence
+    for pair in [("Rents doubled last year.", "Rents rose by 100 percent last year."),
+                 ("The charity keeps 150 of every 1,000 euros.", "The charity keeps 15 percent.")]:
+        assert quantity_comparison(*pair)[1]
+        assert amounts_alike(*pair) == pair
+    assert amounts_alike("Nine out of ten stayed.", "90 percent stayed.") == ("90 percent stayed.", "90 percent stayed.")
+
+
 def test_concentrations_in_water_are_one_dimension_across_units():
     # mg per litre = ppm and micrograms per litre = ppb in water; the clashes and matches are among the cases above
     texts = ["0.7 milligrams per litre", "0.7 parts per million", "50 mg/l", "12 micrograms per litre", "12 ppb"]
@@ -293,6 +302,35 @@ def test_durations_in_two_units_and_amounts_as_fine_as_their_decimals(a, b, clas
     ("Forty-one centimetres of snow fell in the town.", "About 6 inches of snow fell in the town.", True),
 ])
 def test_hundreds_in_words_nautical_miles_and_speeds(a, b, clash):
+    clashes, matches = quantity_comparison(a, b)
+    assert bool(clashes) is clash and bool(matches) is not clash
+
+
+@pytest.mark.parametrize("a, b, clash", [
+    # "just over" / "just under" an amount stay near it: 90 percent is not "just over half"
+    ("Broadband now reaches 88 percent of the valley's homes.", "Just over half of the valley's homes have broadband.", True),
+    ("Broadband now reaches 54 percent of the valley's homes.", "Just over half of the valley's homes have broadband.", False),
+    ("The levy will rise by 12 percent.", "The levy will rise by just under a fifth.", True),
+    ("Turnout was 31 percent.", "Turnout was slightly less than a third.", False),
+    ("The queue held just over 300 people.", "The queue held 650 people.", True),
+    # "N of every M" is a share
+    ("The charity keeps 150 of every 1,000 euros it raises.", "The charity keeps 15 percent of what it raises.", False),
+    ("The charity keeps 150 of every 1,000 euros it raises.", "The charity keeps less than a tenth of what it raises.", True),
+    ("One in every four nurses has left.", "A quarter of nurses have left.", False),
+    # a change in one word is the percent it rises or falls by
+    ("Rents in the district more than doubled last year.", "Rents in the district rose by 35 percent last year.", True),
+    ("Rents in the district doubled last year.", "Rents in the district rose by 100 percent last year.", False),
+    ("The subsidy was halved.", "The subsidy was cut by 30 percent.", True),
+    ("The senator doubled down on the 40 percent figure.", "40 percent of the budget went to roads.", False),
+    # hectolitres, and units joined to their number by a hyphen ("a 400-metre stretch")
+    ("The quota is 52 hectolitres per hectare.", "The quota is 5,200 litres per hectare.", False),
+    ("The quota is 52 hectolitres per hectare.", "The quota is 7,000 litres per hectare.", True),
+    ("Traffic is banned on a 600-metre stretch of the quay.", "Traffic is banned on a 0.6-kilometre stretch of the quay.", False),
+    ("The strike lasted a 36-hour stretch.", "The strike lasted a day and a half.", False),
+    # a shared amount of a unit does not hide a clash of two others of it
+    ("The boat was 1.8 kilograms below the 90-kilogram minimum.", "The boat was under the 90-kilogram minimum by less than half a kilogram.", True),
+])
+def test_near_bounds_shares_of_every_changes_in_a_word_and_hyphenated_units(a, b, clash):
     clashes, matches = quantity_comparison(a, b)
     assert bool(clashes) is clash and bool(matches) is not clash
 

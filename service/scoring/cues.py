@@ -9,7 +9,7 @@ form, ``cue_features``, feeds the trained fast classifier.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|\d[\d,.]*")
@@ -393,6 +393,7 @@ UNITS = {"percent": ("%", 1.0), "%": ("%", 1.0),
          "pounds": ("GBP", 1.0), "£": ("GBP", 1.0),
          "hectares": ("area", 0.01), "hectare": ("area", 0.01), "acres": ("area", 0.004047),
          "litres": ("volume", 0.001), "liters": ("volume", 0.001), "megalitres": ("volume", 1000.0),
+         "hectolitres": ("volume", 0.1), "hectoliters": ("volume", 0.1), "hl": ("volume", 0.1),
          "khz": ("frequency", 1e-3), "mhz": ("frequency", 1.0), "ghz": ("frequency", 1e3),
          "kwh": ("energy", 1e-3), "mwh": ("energy", 1.0), "gwh": ("energy", 1e3), "twh": ("energy", 1e6),
          "kilowatt-hours": ("energy", 1e-3), "megawatt-hours": ("energy", 1.0), "gigawatt-hours": ("energy", 1e3),
@@ -429,12 +430,23 @@ SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24)
                   "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
                   "kilometre": ("length", 1.0), "kilometer": ("length", 1.0), "metre": ("length", 0.001),
                   "meter": ("length", 0.001), "mile": ("length", 1.609), "mile-long": ("length", 1.609),
+                  "year-old": ("duration", 365.0), "month-old": ("duration", 30.4),
                   "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "gram": ("mass", 1e-3), "kilowatt": ("power", 1e-3),
                   "megawatt": ("power", 1.0), "gigawatt": ("power", 1000.0), "million": ("count", 1e6), "billion": ("count", 1e9),
                   "dozen": ("count", 12.0)}
+# a change in one word, as the percent it rises or falls by ("more than doubled" clashes with "rose by 40 percent")
+CHANGE_WORDS = {"doubled": 100.0, "tripled": 200.0, "trebled": 200.0, "quadrupled": 300.0, "halved": 50.0}
 # plural amounts without a number: "dozens of arrests" (24-99), "hundreds of thousands of people"
 VAGUE_COUNTS = {"dozens": (24.0, 99.0), "scores": (40.0, 99.0), "hundreds": (200.0, 999.0),
                 "thousands": (2e3, 9999.0), "millions": (2e6, 9.99e8), "handful": (2.0, 6.0)}
+# "just over half" is 50-60 percent, not any share above half (92 percent clashes with it): a bound that also
+# says the amount is near, read before the plain ones it contains ("over", "less than")
+JUST_OVER = {("just", "over"), ("just", "above"), ("just", "more", "than"), ("slightly", "more", "than"),
+             ("slightly", "over"), ("slightly", "above"), ("a", "little", "over"), ("a", "little", "more", "than")}
+JUST_UNDER = {("just", "under"), ("just", "below"), ("just", "less", "than"), ("just", "fewer", "than"),
+              ("slightly", "less", "than"), ("slightly", "fewer", "than"), ("slightly", "under"),
+              ("slightly", "below"), ("a", "little", "under"), ("a", "little", "less", "than")}
+NEAR_BOUND_SPREAD = 0.2
 LOWER_BOUND = {("more", "than"), ("over",), ("above",), ("at", "least"), ("upwards", "of"), ("exceeding",)}
 UPPER_BOUND = {("fewer", "than"), ("less", "than"), ("under",), ("below",), ("no", "more", "than"), ("at", "most"),
                ("up", "to"), ("as", "many", "as"), ("as", "long", "as"), ("as", "much", "as"), ("capped", "at"),
@@ -457,6 +469,9 @@ class Quantity:
     dimension: str
     surface: str
     bound: str = "exact"  # "exact", "approx", "lower" ("more than"), "upper" ("up to") or "vague" ("dozens")
+    # whether another claim's wording may stand in for it (``amounts_alike``): not a change in one word ("rose by
+    # doubled") or a share of a unit ("15 percent euros")
+    rewritable: bool = True
 
 
 def _number(token: str) -> float | None:
@@ -474,7 +489,13 @@ def _number(token: str) -> float | None:
 
 
 def _bound(tokens: list[str], i: int) -> str:
-    """"lower", "upper", "approx" or "exact": the comparator just before position ``i``."""
+    """"lower", "upper", "just_over", "just_under", "approx" or "exact": the comparator just before position ``i``."""
+    for size in (4, 3, 2):
+        before = tuple(tokens[max(0, i - size):i])
+        if before in JUST_OVER:
+            return "just_over"
+        if before in JUST_UNDER:
+            return "just_under"
     for size in (3, 2, 1):
         before = tuple(tokens[max(0, i - size):i])
         if before in LOWER_BOUND:
@@ -491,6 +512,10 @@ def _interval(value: float, bound: str, tolerance: float = EXACT_TOLERANCE) -> t
         return value, float("inf")
     if bound == "upper":
         return 0.0, value
+    if bound == "just_over":
+        return value, value * (1 + NEAR_BOUND_SPREAD)
+    if bound == "just_under":
+        return value * (1 - NEAR_BOUND_SPREAD), value
     tolerance = APPROX_TOLERANCE if bound == "approx" else tolerance
     return value * (1 - tolerance), value * (1 + tolerance)
 
@@ -568,6 +593,10 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 value, dimension, i = _with_unit_after(value, tokens, i)
             found.append(amount(value, dimension, start, i))
             continue
+        if value is None and token in CHANGE_WORDS and tokens[i + 1:i + 2] != ["down"]:  # not "doubled down"
+            found.append(replace(amount(CHANGE_WORDS[token], "%", start, i + 1), rewritable=False))
+            i += 1
+            continue
         if value is None:
             fraction = _fraction_word(tokens, i)
             if fraction:
@@ -599,6 +628,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         else:
             value, dimension, i = _with_unit_after(value, tokens, i)
         quantity = amount(value, dimension, start, i, _written_tolerance(raw))
+        if ratio and "every" in tokens[start:i]:  # "280 of every 1,000 crowns"
+            quantity = replace(quantity, rewritable=False)
         found.append(with_larger_units(quantity, start, i) if dimension == "duration" else quantity)
         if dimension == "%":
             found.extend(share_of_a_count(value, start, i))
@@ -675,6 +706,9 @@ def _with_unit_after(count: float, tokens: list[str], i: int) -> tuple[float, st
     if i < len(tokens) and tokens[i] in UNITS:
         dimension, factor = UNITS[tokens[i]]
         return count * factor, dimension, i + 1
+    if i < len(tokens) and SINGULAR_UNITS.get(tokens[i], ("count",))[0] != "count":  # "a 400-metre stretch"
+        dimension, factor = SINGULAR_UNITS[tokens[i]]
+        return count * factor, dimension, i + 1
     return count, "count", i
 
 
@@ -745,10 +779,11 @@ def _is_year(raw: str, value: float, nxt: str) -> bool:
 
 
 def _ratio(value: float, tokens: list[str], i: int) -> tuple[float, int] | None:
-    """"nine out of ten" / "three in four" -> 90 / 75 percent; "three fifths" -> 60 percent."""
+    """"nine out of ten" / "three in four" / "280 of every 1,000" -> 90 / 75 / 28 percent; "three fifths" -> 60 percent."""
     rest = tokens[i:i + 3]
-    if rest[:2] == ["out", "of"] and len(rest) == 3 and _number(rest[2]):
-        return 100.0 * value / _number(rest[2]), i + 3
+    if rest[:2] in (["out", "of"], ["of", "every"], ["in", "every"]) and len(rest) == 3 and _number(rest[2]):
+        whole, after = _scaled(_number(rest[2]), rest[2], tokens, i + 3)  # "280 of every 1,000", "one in every 2,000"
+        return (100.0 * value / whole, after) if whole >= value else None
     if rest[:1] == ["in"] and len(rest) >= 2 and _number(rest[1]) and _number(rest[1]) > value:
         return 100.0 * value / _number(rest[1]), i + 2
     if rest[:1] and rest[0] in DENOMINATORS and value < DENOMINATORS[rest[0]]:
@@ -792,8 +827,8 @@ def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]]
 def _pairs_to_compare(a: str, b: str, xs: list[Quantity], ys: list[Quantity]) -> list[tuple[Quantity, Quantity]]:
     """Where both claims state one amount alike (a label or a shared total: "element 127", "of the city's 19"),
     the other amounts are compared only with those that count the same thing (the same word after them:
-    "three atoms" / "one atom", "seven of" / "11 of"), so the shared one no longer hides their clash; where
-    none count the same thing ("12 people in 3 states" / "12 people ... 40,000 homes"), every pair, as before."""
+    "three atoms" / "one atom", "seven of" / "11 of"; any two of a unit), so the shared one no longer hides their
+    clash; where none count the same thing ("12 people in 3 states" / "12 people ... 40,000 homes"), every pair, as before."""
     every = [(x, y) for x in xs for y in ys]
     alike = {(x.low, x.high) for x in xs} & {(y.low, y.high) for y in ys}
     if not alike:
@@ -801,6 +836,10 @@ def _pairs_to_compare(a: str, b: str, xs: list[Quantity], ys: list[Quantity]) ->
     counted_a = [(x, _counted_thing(a, x)) for x in xs if (x.low, x.high) not in alike]
     counted_b = [(y, _counted_thing(b, y)) for y in ys if (y.low, y.high) not in alike]
     rest = [(x, y) for x, thing in counted_a for y, other in counted_b if thing is not None and thing == other]
+    if not rest and xs[0].dimension != "count":
+        # amounts of one unit beside a shared one measure alike whatever word follows them ("2.3 kilograms
+        # below the 96-kilogram minimum" / "under the 96-kilogram minimum by less than half a kilogram")
+        rest = [(x, y) for x, _ in counted_a for y, _ in counted_b]
     return rest or every
 
 
@@ -836,7 +875,7 @@ def same_amounts(a: str, b: str) -> list[tuple[Quantity, Quantity]]:
     "a 30 km/h limit on 180 kilometres of streets" / "a 30 km/h limit on about 112 miles of streets" pairs
     the two speeds and then the two lengths."""
     candidates = [(x, y) for x in quantities(a) for y in quantities(b)
-                  if x.dimension == y.dimension and {x.bound, y.bound} <= {"exact", "approx"}
+                  if x.dimension == y.dimension and {x.bound, y.bound} <= {"exact", "approx"} and x.rewritable and y.rewritable
                   and x.low <= y.high and y.low <= x.high]
     candidates.sort(key=lambda p: (p[0].surface.lower() != p[1].surface.lower(), _gap_of_centres(*p)))
     taken_a, taken_b, pairs = set(), set(), []
