@@ -47,6 +47,8 @@ ANTONYM_STEMS: list[tuple[str, str]] = [
     ("better", "wors"), ("scrap", "keep"), ("scrap", "kept"), ("rais", "lower"), ("fair", "unfair"),
     ("temporar", "permanent"), ("exceed", "below"), ("above", "below"), ("confirm", "overturn"), ("upheld", "reject"),
     ("uphold", "reject"), ("support", "against"),
+    # a thing kept or dropped (a sailing, a route, a rule), a complaint or appeal upheld or dismissed
+    ("keep", "drop"), ("kept", "drop"), ("retain", "drop"), ("upheld", "dismiss"), ("uphold", "dismiss"),
 ]
 # phrasal verbs: (first word, second word) -> the stem of the one word they mean
 PHRASAL_STEMS = {**{(turn, "down"): "reject" for turn in ("turn", "turns", "turned", "turning")},
