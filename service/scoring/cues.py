@@ -455,6 +455,8 @@ UPPER_BOUND = {("fewer", "than"), ("less", "than"), ("under",), ("below",), ("no
                ("limited", "to"), ("a", "maximum", "of")}
 APPROXIMATE = {("about",), ("around",), ("roughly",), ("nearly",), ("almost",), ("some",), ("approximately",),
                ("close", "to"), ("an", "estimated")}
+NEAR_BOUNDS = (("just_over", JUST_OVER), ("just_under", JUST_UNDER))
+PLAIN_BOUNDS = (("lower", LOWER_BOUND), ("upper", UPPER_BOUND), ("approx", APPROXIMATE))
 EXACT_TOLERANCE, APPROX_TOLERANCE = 0.02, 0.12
 DECIMALS = re.compile(r"[\d,]*\.(\d+)")
 # "2 minutes 4.12 seconds", "1 hour and 20 minutes": one duration
@@ -491,21 +493,14 @@ def _number(token: str) -> float | None:
 
 
 def _bound(tokens: list[str], i: int) -> str:
-    """"lower", "upper", "just_over", "just_under", "approx" or "exact": the comparator just before position ``i``."""
-    for size in (4, 3, 2):
-        before = tuple(tokens[max(0, i - size):i])
-        if before in JUST_OVER:
-            return "just_over"
-        if before in JUST_UNDER:
-            return "just_under"
-    for size in (3, 2, 1):
-        before = tuple(tokens[max(0, i - size):i])
-        if before in LOWER_BOUND:
-            return "lower"
-        if before in UPPER_BOUND:
-            return "upper"
-        if before in APPROXIMATE:
-            return "approx"
+    """"lower", "upper", "just_over", "just_under", "approx" or "exact": the comparator just before position ``i``
+    (the near bounds first: "just over" holds "over")."""
+    for sizes, kinds in (((4, 3, 2), NEAR_BOUNDS), ((3, 2, 1), PLAIN_BOUNDS)):
+        for size in sizes:
+            before = tuple(tokens[max(0, i - size):i])
+            for name, phrases in kinds:
+                if before in phrases:
+                    return name
     return "exact"
 
 
