@@ -329,6 +329,9 @@ def test_hundreds_in_words_nautical_miles_and_speeds(a, b, clash):
     ("The quota is 52 hectolitres per hectare.", "The quota is 7,000 litres per hectare.", True),
     ("Traffic is banned on a 600-metre stretch of the quay.", "Traffic is banned on a 0.6-kilometre stretch of the quay.", False),
     ("The strike lasted a 36-hour stretch.", "The strike lasted a day and a half.", False),
+    # nanograms
+    ("The sample held 40 nanograms of the drug per millilitre.", "The sample held 0.04 micrograms of the drug per millilitre.", False),
+    ("The sample held 0.04 micrograms of the drug per millilitre.", "The sample held below 5 nanograms of the drug per millilitre.", True),
     # a shared amount of a unit does not hide a clash of two others of it
     ("The boat was 1.8 kilograms below the 90-kilogram minimum.", "The boat was under the 90-kilogram minimum by less than half a kilogram.", True),
 ])
