@@ -102,6 +102,7 @@ def test_antonymous_predicates():
     assert "antonym" in kinds("The closure is only temporary.", "The plant is closed permanently.")
     assert "antonym" in kinds("The night bus will be kept in the new timetable.", "The night bus will be dropped from the new timetable.")
     assert "antonym" in kinds("The tribunal upheld the driver's appeal.", "The tribunal dismissed the driver's appeal.")
+    assert "antonym" not in kinds("The judge upheld the ban.", "The judge was dismissive of the ban.")
     # a claim that holds both words of a pair is no clash with one that holds one of them
     assert "antonym" not in kinds("Imports rose as exports dropped.", "Exports dropped in May.")
 
@@ -332,8 +333,18 @@ def test_hundreds_in_words_nautical_miles_and_speeds(a, b, clash):
     # nanograms
     ("The sample held 40 nanograms of the drug per millilitre.", "The sample held 0.04 micrograms of the drug per millilitre.", False),
     ("The sample held 0.04 micrograms of the drug per millilitre.", "The sample held below 5 nanograms of the drug per millilitre.", True),
+    # an age is no duration, "doubled" no change where it is an idiom, and a round figure ("rose 95 percent")
+    ("A 20-year-old man was jailed for 3 years.", "A man was jailed for 20 years.", True),
+    ("The hall doubled as a shelter for 40 percent of residents.", "40 percent of residents sheltered in the hall.", False),
+    ("The number of cases doubled.", "Cases rose 95 percent.", False),
+    # a word in the singular after a number without a hyphen is no unit ("two year 10 pupils")
+    ("Two year 10 pupils were excluded.", "Two pupils were excluded.", False),
     # a shared amount of a unit does not hide a clash of two others of it
     ("The boat was 1.8 kilograms below the 90-kilogram minimum.", "The boat was under the 90-kilogram minimum by less than half a kilogram.", True),
+    # but counts, shares, durations and money beside a shared amount measure anything: compared as before
+    ("Inflation hit 3 percent in May, with rents up 6 percent.", "Inflation hit 3 percent in May, and the bank held rates at 4 percent.", False),
+    ("He was jailed for 3 years after a 2-week trial.", "He was jailed for 3 years and banned from driving for 5 years.", False),
+    ("Rents doubled to 40 percent of income.", "Rents rose from 20 percent to 40 percent of income.", False),
 ])
 def test_near_bounds_shares_of_every_changes_in_a_word_and_hyphenated_units(a, b, clash):
     clashes, matches = quantity_comparison(a, b)

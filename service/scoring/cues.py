@@ -48,7 +48,8 @@ ANTONYM_STEMS: list[tuple[str, str]] = [
     ("temporar", "permanent"), ("exceed", "below"), ("above", "below"), ("confirm", "overturn"), ("upheld", "reject"),
     ("uphold", "reject"), ("support", "against"),
     # a thing kept or dropped (a sailing, a route, a rule), a complaint or appeal upheld or dismissed
-    ("keep", "drop"), ("kept", "drop"), ("retain", "drop"), ("upheld", "dismiss"), ("uphold", "dismiss"),
+    ("keep", "drop"), ("kept", "drop"), ("retain", "drop"), ("upheld", "dismissed"), ("uphold", "dismissed"),
+    ("upheld", "dismisses"),
 ]
 # phrasal verbs: (first word, second word) -> the stem of the one word they mean
 PHRASAL_STEMS = {**{(turn, "down"): "reject" for turn in ("turn", "turns", "turned", "turning")},
@@ -433,7 +434,6 @@ SINGULAR_UNITS = {"minute": ("duration", 1 / 1440), "hour": ("duration", 1 / 24)
                   "week": ("duration", 7.0), "month": ("duration", 30.4), "year": ("duration", 365.0),
                   "kilometre": ("length", 1.0), "kilometer": ("length", 1.0), "metre": ("length", 0.001),
                   "meter": ("length", 0.001), "mile": ("length", 1.609), "mile-long": ("length", 1.609),
-                  "year-old": ("duration", 365.0), "month-old": ("duration", 30.4),
                   "kilogram": ("mass", 1.0), "kilo": ("mass", 1.0), "gram": ("mass", 1e-3), "kilowatt": ("power", 1e-3),
                   "megawatt": ("power", 1.0), "gigawatt": ("power", 1000.0), "million": ("count", 1e6), "billion": ("count", 1e9),
                   "dozen": ("count", 12.0)}
@@ -540,6 +540,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         else:
             spans.append(m.span())
             tokens.append(m.group(0))
+    # words joined to the number before them by a hyphen ("a 400-metre stretch"): only there does a unit in the
+    # singular follow a number ("two year 10 pupils" is not two years)
+    hyphenated = {k for k in range(1, len(spans)) if text[spans[k - 1][1]:spans[k][0]] == "-"}
 
     def surface(first: int, last: int) -> str:  # the words as written, for highlighting
         return text[spans[first][0]:spans[last - 1][1]]
@@ -591,8 +594,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
                 value, dimension, i = _with_unit_after(value, tokens, i)
             found.append(amount(value, dimension, start, i))
             continue
-        if value is None and token in CHANGE_WORDS and tokens[i + 1:i + 2] != ["down"]:  # not "doubled down"
-            found.append(replace(amount(CHANGE_WORDS[token], "%", start, i + 1), rewritable=False))
+        if value is None and token in CHANGE_WORDS and tokens[i + 1:i + 2] not in (["down"], ["up"], ["as"]):
+            # not "doubled down", "doubled as a shelter"; "doubled" is a round figure ("rose 95 percent" is one)
+            found.append(replace(amount(CHANGE_WORDS[token], "%", start, i + 1, APPROX_TOLERANCE), rewritable=False))
             i += 1
             continue
         if value is None:
@@ -624,7 +628,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             dimension, factor = currency
             value *= factor
         else:
-            value, dimension, i = _with_unit_after(value, tokens, i)
+            value, dimension, i = _with_unit_after(value, tokens, i, singular=i in hyphenated)
         quantity = amount(value, dimension, start, i, _written_tolerance(raw))
         if ratio and "every" in tokens[start:i]:  # "280 of every 1,000 crowns"
             quantity = replace(quantity, rewritable=False)
@@ -695,16 +699,17 @@ def _unit_fraction(tokens: list[str], i: int) -> tuple[float, str, int] | None:
     return None
 
 
-def _with_unit_after(count: float, tokens: list[str], i: int) -> tuple[float, str, int]:
+def _with_unit_after(count: float, tokens: list[str], i: int, singular: bool = False) -> tuple[float, str, int]:
     """``count`` in the unit at ``tokens[i]`` when one stands there, the longest first ("180 square kilometres",
-    "400 €", "half a million tonnes"): (value in the dimension's base unit, dimension, index after it)."""
+    "400 €", "half a million tonnes"), a unit in the singular too where ``singular`` ("a 400-metre stretch"):
+    (value in the dimension's base unit, dimension, index after it)."""
     if unit := _multi_word_unit(tokens, i):
         dimension, factor, length = unit
         return count * factor, dimension, i + length
     if i < len(tokens) and tokens[i] in UNITS:
         dimension, factor = UNITS[tokens[i]]
         return count * factor, dimension, i + 1
-    if i < len(tokens) and SINGULAR_UNITS.get(tokens[i], ("count",))[0] != "count":  # "a 400-metre stretch"
+    if singular and i < len(tokens) and SINGULAR_UNITS.get(tokens[i], ("count",))[0] != "count":
         dimension, factor = SINGULAR_UNITS[tokens[i]]
         return count * factor, dimension, i + 1
     return count, "count", i
@@ -781,7 +786,7 @@ def _ratio(value: float, tokens: list[str], i: int) -> tuple[float, int] | None:
     rest = tokens[i:i + 3]
     if rest[:2] in (["out", "of"], ["of", "every"], ["in", "every"]) and len(rest) == 3 and _number(rest[2]):
         whole, after = _scaled(_number(rest[2]), rest[2], tokens, i + 3)  # "280 of every 1,000", "one in every 2,000"
-        return (100.0 * value / whole, after) if whole >= value else None
+        return (100.0 * value / whole, after) if whole >= value or rest[1] != "every" else None
     if rest[:1] == ["in"] and len(rest) >= 2 and _number(rest[1]) and _number(rest[1]) > value:
         return 100.0 * value / _number(rest[1]), i + 2
     if rest[:1] and rest[0] in DENOMINATORS and value < DENOMINATORS[rest[0]]:
@@ -834,21 +839,27 @@ def _pairs_to_compare(a: str, b: str, xs: list[Quantity], ys: list[Quantity]) ->
     counted_a = [(x, _counted_thing(a, x)) for x in xs if (x.low, x.high) not in alike]
     counted_b = [(y, _counted_thing(b, y)) for y in ys if (y.low, y.high) not in alike]
     rest = [(x, y) for x, thing in counted_a for y, other in counted_b if thing is not None and thing == other]
-    if not rest and xs[0].dimension != "count":
-        # amounts of one unit beside a shared one measure alike whatever word follows them ("2.3 kilograms
-        # below the 96-kilogram minimum" / "under the 96-kilogram minimum by less than half a kilogram")
+    if not rest and xs[0].dimension in PHYSICAL_MEASURES:
+        # amounts of one physical unit beside a shared one measure alike whatever word follows them ("2.3
+        # kilograms below the 96-kilogram minimum" / "under the 96-kilogram minimum by less than half a kilogram");
+        # not counts, shares, durations or money, which measure anything ("rents up 6 percent" / "rates held at 4
+        # percent", "a 2-week trial" / "banned for 5 years")
         rest = [(x, y) for x, _ in counted_a for y, _ in counted_b]
     return rest or every
 
 
 def _counted_thing(text: str, q: Quantity) -> str | None:
-    """The word after an amount, without a plural s ("three atoms" -> "atom")."""
+    """The word after an amount, without a plural s ("three atoms" -> "atom"); none after a change in one word
+    ("doubled to 40 percent" counts nothing)."""
+    if q.surface.lower() in CHANGE_WORDS:
+        return None
     at = text.lower().find(q.surface.lower())
     after = COUNTED_WORD.match(text, at + len(q.surface)) if at >= 0 else None
     return after.group(1).lower().removesuffix("s") if after else None
 
 
 COUNTED_WORD = re.compile(r"\s+([A-Za-z]+)")
+PHYSICAL_MEASURES = {"length", "mass", "area", "volume", "power", "energy", "speed", "concentration", "frequency"}
 
 
 def amounts_alike(a: str, b: str) -> tuple[str, str]:
