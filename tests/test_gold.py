@@ -16,19 +16,18 @@ from .conftest import make_config
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
 # split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (twenty-fourth
-# session: the judge retrained on dev batches 1-25 with cues reading "just over half", "N of every M", changes in one
-# word, hectolitres and hyphenated units, kept / dropped and upheld / dismissed; judged through the queue on an
-# AVX2-only CPU): dev's batches 23, 24 and 25 0.806 (175 / 217) / 0.833 (175 / 210); test 0.784 (58 / 74) / 0.806
-# (58 / 72) (the twenty-sixth batch, never tuned on, run once; the judge of 3106e8a, before this round: 0.811 /
-# 0.800 on it). Targets on test: 0.85 / 0.85, both NOT met. The floors sit about two pairs under the figures: the
+# session, second round: the judge retrained on dev batches 1-26 with cues reading nanograms and the review's fixes;
+# judged through the queue on an AVX2-only CPU): dev's batches 24, 25 and 26 0.789 (172 / 218) / 0.800 (172 / 215);
+# test 0.781 (57 / 73) / 0.919 (57 / 62) (the twenty-seventh batch, never tuned on, run once). Targets on test:
+# 0.85 / 0.85: recall NOT met, precision met on this batch. The floors sit about two pairs under the figures: the
 # precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict. All of dev
-# (GOLD_DEV=all, batches 1-25): 0.801 (1,395 / 1,741) / 0.878 (1,395 / 1,588), hence 0.79 / 0.87.
-NEWS_GOLD_FLOORS = {"dev": (0.79, 0.87), "dev_latest": (0.79, 0.82), "test": (0.75, 0.77)}
+# (GOLD_DEV=all) was 0.801 / 0.878 on batches 1-25 with the round before's judge; not re-measured for this one.
+NEWS_GOLD_FLOORS = {"dev": (0.79, 0.87), "dev_latest": (0.77, 0.78), "test": (0.75, 0.88)}
 # All of dev takes about 3 minutes through the store, a quarter of CI's budget: the suite checks its latest
-# three batches (the twenty-third, twenty-fourth and twenty-fifth, written to the test split's brief and each the
+# three batches (the twenty-fourth, twenty-fifth and twenty-sixth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (23, 24, 25)
+LATEST_DEV_BATCHES = (24, 25, 26)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 
