@@ -351,6 +351,16 @@ def test_near_bounds_shares_of_every_changes_in_a_word_and_hyphenated_units(a, b
     assert bool(clashes) is clash and bool(matches) is not clash
 
 
+@pytest.mark.parametrize("a, b, clash", [
+    ("The helpline answered 410,000 calls in 2025.", "The helpline answered 290,000 calls in 2023.", False),
+    ("Poachers killed 23 rhinos in the park in 2024.", "Poachers killed 14 rhinos in the park in 2024.", True),
+    ("Poachers killed 23 rhinos between 2019 and 2024.", "Poachers killed 14 rhinos in 2024.", True),
+    ("Poachers killed 23 rhinos in 2024.", "Poachers killed 14 rhinos in the park.", True),
+])
+def test_amounts_of_two_different_years_do_not_clash(a, b, clash):
+    assert bool(quantity_comparison(a, b)[0]) is clash
+
+
 def test_durations_apart_are_not_added():
     assert [q.surface for q in quantities("The march took 3 hours, and 20 minutes later the square was empty.")] == [
         "3 hours", "20 minutes"]
@@ -392,6 +402,10 @@ def test_durations_apart_are_not_added():
     # ... but after "this" or "that", a pronoun or a relative, the backing word still takes a side
     ("This is the best way to save the ferry line.", "The ferry line must stay in public hands."),
     ("A buyer is the answer that should save the mill.", "Selling the mill is out of the question."),
+    # any superlative of a way or remedy backs it
+    ("A parking levy is the fairest way to pay for the buses.", "Drivers must not be charged a new levy for the buses."),
+    ("Wind turbines on the moor are the fastest way to cut emissions.", "The moor is not up for discussion as a wind site."),
+    ("A second count is the only fair remedy for the lost ballots.", "A second count is out of the question."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)

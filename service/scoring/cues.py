@@ -199,8 +199,8 @@ STATUS_QUO = (r"stay|remain|keep|carry on|continue|vote against|vote (?:[\w']+ )
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
-    r"(?:is|are|was|would be|remains) the (?:best|only|right)(?: \w+)? (?:way|protection|guarantee|option|solution|"
-    r"site|choice|answer|plan|route)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
+    r"(?:is|are|was|would be|remains) the (?:best|only|right|fairest|fastest|quickest|cheapest|safest|surest|simplest)"
+    r"(?: \w+)? (?:way|protection|guarantee|option|solution|site|choice|answer|plan|route|remedy|fix|hope|course)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
     r"(?P<announced>(?:will|is going to|are going to)(?: be)? (?!(?:" + NOT_A_MEASURE + "|" + STATUS_QUO + r")\b)"
     r"(?:(?:go|press|push) ahead with|[a-z]+)(?! (?:no|nothing|none)\b)))\b",
@@ -816,15 +816,28 @@ def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]]
     "41 percent" vs "more than half")."""
     qa, qb = quantities(a), quantities(b)
     clashes, matches = [], []
+    other_years = _years_apart(a, b)
     for dimension in {q.dimension for q in qa} & {q.dimension for q in qb}:
         pairs = _pairs_to_compare(a, b, [x for x in qa if x.dimension == dimension],
                                   [y for y in qb if y.dimension == dimension])
         overlapping = [(x, y) for x, y in pairs if x.low <= y.high and y.low <= x.high]
         if overlapping:
             matches.append(overlapping[0])
-        else:
+        elif not other_years:
             clashes.append(min(pairs, key=lambda p: _gap(*p)))
     return clashes, matches
+
+
+def _years_apart(a: str, b: str) -> bool:
+    """Both claims name a year and none in common: their amounts are of two years ("410,000 calls in 2025" /
+    "290,000 calls in 2023"), no clash of one."""
+    ya, yb = _years(a), _years(b)
+    return bool(ya and yb and not ya & yb)
+
+
+def _years(text: str) -> set[str]:
+    stripped = (t.rstrip(".,") for t in words(text))  # "in 2025." ends a sentence
+    return {t for t in stripped if len(t) == 4 and t.isdigit() and 1900 <= int(t) <= 2100}
 
 
 def _pairs_to_compare(a: str, b: str, xs: list[Quantity], ys: list[Quantity]) -> list[tuple[Quantity, Quantity]]:
