@@ -103,6 +103,8 @@ def test_antonymous_predicates():
     assert "antonym" in kinds("The night bus will be kept in the new timetable.", "The night bus will be dropped from the new timetable.")
     assert "antonym" in kinds("The tribunal upheld the driver's appeal.", "The tribunal dismissed the driver's appeal.")
     assert "antonym" not in kinds("The judge upheld the ban.", "The judge was dismissive of the ban.")
+    assert "antonym" in kinds("The ferry's safety licence was valid on the day of the sinking.", "The ferry's safety licence had expired in May.")
+    assert "antonym" in kinds("The permit is still valid.", "The permit lapsed in March.")
     # a claim that holds both words of a pair is no clash with one that holds one of them
     assert "antonym" not in kinds("Imports rose as exports dropped.", "Exports dropped in May.")
 

@@ -50,6 +50,8 @@ ANTONYM_STEMS: list[tuple[str, str]] = [
     # a thing kept or dropped (a sailing, a route, a rule), a complaint or appeal upheld or dismissed
     ("keep", "drop"), ("kept", "drop"), ("retain", "drop"), ("upheld", "dismissed"), ("uphold", "dismissed"),
     ("upheld", "dismisses"),
+    # a licence, permit or authorisation still in force or run out
+    ("valid", "expir"), ("valid", "invalid"), ("valid", "lapsed"),
 ]
 # phrasal verbs: (first word, second word) -> the stem of the one word they mean
 PHRASAL_STEMS = {**{(turn, "down"): "reject" for turn in ("turn", "turns", "turned", "turning")},
