@@ -15,19 +15,19 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (twenty-fourth
-# session, second round: the judge retrained on dev batches 1-26 with cues reading nanograms and the review's fixes;
-# judged through the queue on an AVX2-only CPU): dev's batches 24, 25 and 26 0.789 (172 / 218) / 0.800 (172 / 215);
-# test 0.781 (57 / 73) / 0.919 (57 / 62) (the twenty-seventh batch, never tuned on, run once). Targets on test:
-# 0.85 / 0.85: recall NOT met, precision met on this batch. The floors sit about two pairs under the figures: the
-# precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict. All of dev
-# (GOLD_DEV=all) was 0.801 / 0.878 on batches 1-25 with the round before's judge; not re-measured for this one.
-NEWS_GOLD_FLOORS = {"dev": (0.79, 0.87), "dev_latest": (0.77, 0.78), "test": (0.75, 0.88)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (twenty-fifth
+# session: the judge retrained on dev batches 1-27 with cues that keep amounts of two years apart, read superlative
+# ways as positions and valid / expired as antonyms; judged through the queue on an AVX2-only CPU): dev's batches 25,
+# 26 and 27 0.811 (180 / 222) / 0.830 (180 / 217); all of dev (GOLD_DEV=all) 0.808 (1,525 / 1,888) / 0.873
+# (1,525 / 1,746); test 0.867 (65 / 75) / 0.844 (65 / 77) (the twenty-eighth batch, never tuned on, run once).
+# Targets on test: 0.85 / 0.85: recall met, precision NOT met on this batch. The floors sit about two pairs under
+# the figures: the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.80, 0.82), "test": (0.84, 0.81)}
 # All of dev takes about 3 minutes through the store, a quarter of CI's budget: the suite checks its latest
-# three batches (the twenty-fourth, twenty-fifth and twenty-sixth, written to the test split's brief and each the
+# three batches (the twenty-fifth, twenty-sixth and twenty-seventh, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (24, 25, 26)
+LATEST_DEV_BATCHES = (25, 26, 27)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 
