@@ -83,7 +83,8 @@ VERDICT_FEATURES = PAIR_FEATURES + [f"{name}*contradiction_max" for name in CUES
 # sees); a bound with the second direction assumed neutral settled no conflict at all. Replayed after the
 # eighteenth session's retraining (2,953 pairs): 64.5 % settle, 22 change, 1,071 of 1,257 right against 1,070
 # of 1,255; after the twenty-fourth session's (3,934 pairs): 61.0 % settle, 34 change, 1,396 of 1,654 edges right against
-# 1,397 of 1,654 (model/judge/settle.json).
+# 1,397 of 1,654; after the twenty-fifth's (4,220 pairs): 63.2 % settle, 34 change, 1,529 of 1,823 right against
+# 1,530 of 1,823 (model/judge/settle.json).
 SETTLE_BY_ONE = {"contradiction_over_threshold": 0.3, "contradiction_at_most": 0.03, "agreement_margin": 0.3}
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
