@@ -159,8 +159,13 @@ def numbers(text: str) -> set[float]:
 def dates(text: str) -> set[str]:
     tokens = words(text)
     found = {t for t in tokens if t in MONTHS}
-    found |= {t for t in tokens if len(t) == 4 and t.isdigit() and 1900 <= int(t) <= 2100}  # int() of 5,000 digits raises
+    found |= {t for t in tokens if is_year_word(t)}
     return found
+
+
+def is_year_word(token: str) -> bool:
+    """A four-digit year ("2025"; the length check first: int() of 5,000 digits raises)."""
+    return len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100
 
 
 @lru_cache(maxsize=50_000)
@@ -202,7 +207,8 @@ BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
     r"(?:is|are|was|would be|remains) the (?:best|only|right|fairest|fastest|quickest|cheapest|safest|surest|simplest)"
-    r"(?: \w+)? (?:way|protection|guarantee|option|solution|site|choice|answer|plan|route|remedy|fix|hope|course)|want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
+    r"(?: \w+)? (?:way|protection|guarantee|option|solution|site|choice|answer|plan|route|remedy|fix|hope|course)|"
+    r"want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
     r"(?P<announced>(?:will|is going to|are going to)(?: be)? (?!(?:" + NOT_A_MEASURE + "|" + STATUS_QUO + r")\b)"
     r"(?:(?:go|press|push) ahead with|[a-z]+)(?! (?:no|nothing|none)\b)))\b",
@@ -818,15 +824,16 @@ def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]]
     "41 percent" vs "more than half")."""
     qa, qb = quantities(a), quantities(b)
     clashes, matches = [], []
-    other_years = _years_apart(a, b)
     for dimension in {q.dimension for q in qa} & {q.dimension for q in qb}:
         pairs = _pairs_to_compare(a, b, [x for x in qa if x.dimension == dimension],
                                   [y for y in qb if y.dimension == dimension])
         overlapping = [(x, y) for x, y in pairs if x.low <= y.high and y.low <= x.high]
         if overlapping:
             matches.append(overlapping[0])
-        elif not other_years:
+        else:
             clashes.append(min(pairs, key=lambda p: _gap(*p)))
+    if clashes and _years_apart(a, b):
+        clashes = []
     return clashes, matches
 
 
@@ -839,7 +846,7 @@ def _years_apart(a: str, b: str) -> bool:
 
 def _years(text: str) -> set[str]:
     stripped = (t.rstrip(".,") for t in words(text))  # "in 2025." ends a sentence
-    return {t for t in stripped if len(t) == 4 and t.isdigit() and 1900 <= int(t) <= 2100}
+    return {t for t in stripped if is_year_word(t)}
 
 
 def _pairs_to_compare(a: str, b: str, xs: list[Quantity], ys: list[Quantity]) -> list[tuple[Quantity, Quantity]]:
