@@ -105,6 +105,11 @@ def test_antonymous_predicates():
     assert "antonym" not in kinds("The judge upheld the ban.", "The judge was dismissive of the ban.")
     assert "antonym" in kinds("The ferry's safety licence was valid on the day of the sinking.", "The ferry's safety licence had expired in May.")
     assert "antonym" in kinds("The permit is still valid.", "The permit lapsed in March.")
+    # "valid" is the word, not "validity" or "validated"; "valid until" names the day it expires
+    assert "antonym" not in kinds("The court questioned the validity of the permit.", "The permit expired in March.")
+    assert "antonym" not in kinds("The inspectors validated the permit.", "The permit lapsed in March.")
+    assert "antonym" not in kinds("The fishing licence is valid until June 2027.", "The fishing licence expires in June 2027.")
+    assert "antonym" not in kinds("The fishing licence is valid until June 2027.", "The fishing licence remains valid.")
     # a claim that holds both words of a pair is no clash with one that holds one of them
     assert "antonym" not in kinds("Imports rose as exports dropped.", "Exports dropped in May.")
 
@@ -358,6 +363,11 @@ def test_near_bounds_shares_of_every_changes_in_a_word_and_hyphenated_units(a, b
     ("Poachers killed 23 rhinos in the park in 2024.", "Poachers killed 14 rhinos in the park in 2024.", True),
     ("Poachers killed 23 rhinos between 2019 and 2024.", "Poachers killed 14 rhinos in 2024.", True),
     ("Poachers killed 23 rhinos in 2024.", "Poachers killed 14 rhinos in the park.", True),
+    # a range of years holds every year in it
+    ("Poachers killed 23 rhinos between 2019 and 2024.", "Poachers killed 14 rhinos in 2023.", True),
+    ("Poachers killed 23 rhinos between March 2019 and May 2024.", "Poachers killed 14 rhinos in 2021.", True),
+    ("Poachers killed 23 rhinos in 2019-2024.", "Poachers killed 14 rhinos in 2020.", True),
+    ("Poachers killed 23 rhinos between 2019 and 2022.", "Poachers killed 14 rhinos in 2023.", False),
 ])
 def test_amounts_of_two_different_years_do_not_clash(a, b, clash):
     assert bool(quantity_comparison(a, b)[0]) is clash
@@ -432,6 +442,8 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("Prices will fall in April.", "The union rejects the pay offer."),
     ("The repairs will cost 2 million euros.", "The council refused to close the road."),
     ("Residents must keep their bins indoors.", "Residents should keep their bins indoors."),
+    # a superlative of a person's chances describes, it backs no proposal
+    ("Ilse Varn is the best hope for a medal in the sprint.", "Ilse Varn will not be allowed to race in the sprint."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None
