@@ -418,6 +418,11 @@ def test_durations_apart_are_not_added():
     ("A parking levy is the fairest way to pay for the buses.", "Drivers must not be charged a new levy for the buses."),
     ("Wind turbines on the moor are the fastest way to cut emissions.", "The moor is not up for discussion as a wind site."),
     ("A second count is the only fair remedy for the lost ballots.", "A second count is out of the question."),
+    # asking to keep things as they are refuses the change; "is needed to" backs what it names
+    ("Closing the ice arena for good is the only responsible choice.", "The town must keep its only ice rink."),
+    ("The government proposes to ban greyhound racing.", "Greyhound racing should carry on under tougher welfare rules."),
+    ("A fixed network charge on homes with solar panels is needed to cover the cost of the grid.",
+     "A grid fee on homes with solar panels is out of the question."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -442,6 +447,8 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("Prices will fall in April.", "The union rejects the pay offer."),
     ("The repairs will cost 2 million euros.", "The council refused to close the road."),
     ("Residents must keep their bins indoors.", "Residents should keep their bins indoors."),
+    # two claims that both ask to keep a thing as it is
+    ("The foundry must be kept open as a working foundry.", "The foundry premises must remain a working bell foundry."),
     # a superlative of a person's chances describes, it backs no proposal
     ("Ilse Varn is the best hope for a medal in the sprint.", "Ilse Varn will not be allowed to race in the sprint."),
 ])

@@ -213,12 +213,15 @@ NOT_A_MEASURE = (r"not|never|no|be|have|also|still|only|soon|now|then|likely|pro
 # "will strike to stop the automation")
 STATUS_QUO = (r"stay|remain|keep|carry on|continue|vote against|vote (?:[\w']+ ){0,2}down|block|fight|oppose|resist|"
               r"challenge|(?:strike|protest|campaign|go to court|sue) (?:to|in order to) (?:stop|block|prevent|halt|overturn)")
+KEEPING = r"(?:keep|continue|carry on|be kept|stay|remain)"
+KEEPING_ASKED = re.compile(r"(?:must|should) " + KEEPING + "$")
+KEEPING_NAMED = re.compile(r"\b(?:keeping|continuing|retaining)\b", re.IGNORECASE)
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
     r"(?:is|are|was|would be|remains) the (?:best|only|right|fairest|fastest|quickest|cheapest|safest|surest|simplest)"
     r"(?: \w+)? (?:way|protection|guarantee|option|solution|site|choice|answer|plan|route|remedy|fix)|"
-    r"want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|"
+    r"want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|(?:is|are) (?:needed|necessary|essential) to|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
     r"(?P<announced>(?:will|is going to|are going to)(?: be)? (?!(?:" + NOT_A_MEASURE + "|" + STATUS_QUO + r")\b)"
     r"(?:(?:go|press|push) ahead with|[a-z]+)(?! (?:no|nothing|none)\b)))\b",
@@ -241,6 +244,8 @@ REFUSING = re.compile(
     r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
     r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
     r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped)|stay|remain|not)|"
+    # keeping things as they are, asked for ("must keep its only ice rink", "should carry on under tougher rules")
+    r"(?:must|should) " + KEEPING + "|"
     # a measure announced as not coming ("will not be cut", "there will be no referendum", "is not needed")
     r"(?:will|is going to|are going to) not (?:be )?(?!be\b|have\b|able\b)[a-z]+|won't (?:be )?[a-z]+|will never [a-z]+|"
     r"there will be no|no (?!doubt|question)(?:[\w-]+ ){1,3}will be (?:held|built|made|paid|given)|will (?:receive|get) no|"
@@ -299,14 +304,23 @@ def persistence_words(text: str) -> tuple[str, ...]:
 def opposed_positions(a: str, b: str) -> tuple[str, str] | None:
     """The words of two claims that take opposite positions (one only backs, the other only refuses), or
     None."""
-    back_a, refuse_a = positions(a)
-    back_b, refuse_b = positions(b)
+    back_a, refuse_a = _keeping_against(*positions(a), b)
+    back_b, refuse_b = _keeping_against(*positions(b), a)
     back_a, back_b = _backing_against(back_a, b), _backing_against(back_b, a)
     if back_a and not refuse_a and refuse_b and not back_b:
         return back_a[0], refuse_b[0]
     if refuse_a and not back_a and back_b and not refuse_b:
         return refuse_a[0], back_b[0]
     return None
+
+
+def _keeping_against(backing: tuple[str, ...], refusing: tuple[str, ...], other: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An ask to keep a thing as it is ("the ferry should be kept") refuses a change, but backs the keeping where
+    ``other`` names the keeping as its proposal ("keeping the ferry is off the table")."""
+    if not KEEPING_NAMED.search(other):
+        return backing, refusing
+    kept = tuple(word for word in refusing if KEEPING_ASKED.match(word))
+    return backing + kept, tuple(word for word in refusing if word not in kept)
 
 
 def _backing_against(backing: tuple[str, ...], other: str) -> tuple[str, ...]:
