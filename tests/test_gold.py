@@ -18,8 +18,8 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (twenty-sixth
 # session, second round: the judge retrained on dev batches 1-29 with cues reading an ask to keep a thing as it is as a
 # refusal of the change; judged through the queue on an AVX2-only CPU): dev's batches 27, 28 and 29 0.853 (192 / 225)
-# / 0.850 (192 / 226); all of dev (GOLD_DEV=all) 0.810 (1,652 / 2,040) / 0.875 (1,652 / 1,887); test 0.897 (70 / 78) / 0.729 (70 / 96) (the thirtieth
-# batch, never tuned on, run once). Targets on test: 0.85 / 0.85: recall met, precision NOT met on this batch (26
+# / 0.850 (192 / 226); all of dev (GOLD_DEV=all) 0.810 (1,652 / 2,040) / 0.875 (1,652 / 1,887); test 0.897
+# (70 / 78) / 0.729 (70 / 96) (the thirtieth batch, never tuned on, run once). Targets on test: 0.85 / 0.85: recall met, precision NOT met on this batch (26
 # false edges). The floors sit about two pairs under the figures: the precise model's answers differ a little between
 # CPUs (model/nli_cache.py), enough to move a verdict.
 NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.84, 0.84), "test": (0.87, 0.71)}

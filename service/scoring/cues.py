@@ -211,9 +211,11 @@ NOT_A_MEASURE = (r"not|never|no|be|have|also|still|only|soon|now|then|likely|pro
 # keeping things as they are refuses the change ("the line will stay in public hands" against "a private operator
 # is the best way"), and so does acting against it ("the party will vote against the bill", "will vote it down",
 # "will strike to stop the automation")
-STATUS_QUO = (r"stay|remain|keep|carry on|continue|vote against|vote (?:[\w']+ ){0,2}down|block|fight|oppose|resist|"
+KEEPING_VERBS = r"stay|remain|keep|carry on|continue"
+STATUS_QUO = (KEEPING_VERBS + r"|vote against|vote (?:[\w']+ ){0,2}down|block|fight|oppose|resist|"
               r"challenge|(?:strike|protest|campaign|go to court|sue) (?:to|in order to) (?:stop|block|prevent|halt|overturn)")
-KEEPING = r"(?:keep|continue|carry on|be kept|stay|remain)"
+# asked for with "must" or "should", keeping refuses the change (REFUSING), unless the other claim names the keeping
+KEEPING = rf"(?:{KEEPING_VERBS}|be kept)"
 KEEPING_ASKED = re.compile(r"(?:must|should) " + KEEPING + "$")
 KEEPING_NAMED = re.compile(r"\b(?:keeping|continuing|retaining)\b", re.IGNORECASE)
 BACKING = re.compile(
@@ -243,7 +245,7 @@ REFUSING = re.compile(
     r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved|permitted)|accept|allow|agree|sign|"
     r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
     r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
-    r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped)|stay|remain|not)|"
+    r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped)|not)|"
     # keeping things as they are, asked for ("must keep its only ice rink", "should carry on under tougher rules")
     r"(?:must|should) " + KEEPING + "|"
     # a measure announced as not coming ("will not be cut", "there will be no referendum", "is not needed")
@@ -314,7 +316,8 @@ def opposed_positions(a: str, b: str) -> tuple[str, str] | None:
     return None
 
 
-def _keeping_against(backing: tuple[str, ...], refusing: tuple[str, ...], other: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _keeping_against(backing: tuple[str, ...], refusing: tuple[str, ...],
+                     other: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """An ask to keep a thing as it is ("the ferry should be kept") refuses a change, but backs the keeping where
     ``other`` names the keeping as its proposal ("keeping the ferry is off the table")."""
     if not KEEPING_NAMED.search(other):
@@ -810,6 +813,8 @@ def _vague_count(tokens: list[str], i: int) -> tuple[tuple[float, float], int] |
 
 
 def _is_year(raw: str, value: float, nxt: str) -> bool:
+    """``raw`` read as a year: not ``is_year_word`` alone, since ``value`` is the amount after any multiplier
+    ("2025 million" is an amount), and a unit after it makes it an amount too ("1950 metres")."""
     return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in UNITS
 
 
