@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.scoring.cues import (CUE_FEATURE_NAMES, amounts_alike, cue_features, denial_overlap, find_cues,
-                                  opposed_positions, positions, quantities, quantity_comparison, same_measure)
+from service.scoring.cues import (CUE_FEATURE_NAMES, amounts_alike, amounts_of_other_years, cue_features, denial_overlap,
+                                  find_cues, opposed_positions, positions, quantities, quantity_comparison, same_measure)
 
 
 def kinds(a, b):
@@ -373,6 +373,18 @@ def test_amounts_of_two_different_years_do_not_clash(a, b, clash):
     assert bool(quantity_comparison(a, b)[0]) is clash
 
 
+@pytest.mark.parametrize("a, b, other_years", [
+    ("The crematorium carried out more than 3,000 cremations in 2025.", "The crematorium carried out about 3,100 cremations in 2024.", True),
+    ("The helpline answered 410,000 calls in 2025.", "The helpline answered 290,000 calls in 2025.", False),
+    # a year on one side only, a range holding the other's year, or amounts on one side only
+    ("The helpline answered 410,000 calls in 2025.", "The helpline answered 290,000 calls.", False),
+    ("Poachers killed 23 rhinos between 2019 and 2024.", "Poachers killed 14 rhinos in 2023.", False),
+    ("The plant opened in 2019.", "The plant will close in 2027 with the loss of 200 jobs.", False),
+])
+def test_amounts_of_other_years(a, b, other_years):
+    assert amounts_of_other_years(a, b) is other_years
+
+
 def test_durations_apart_are_not_added():
     assert [q.surface for q in quantities("The march took 3 hours, and 20 minutes later the square was empty.")] == [
         "3 hours", "20 minutes"]
@@ -423,6 +435,15 @@ def test_durations_apart_are_not_added():
     ("The government proposes to ban greyhound racing.", "Greyhound racing should carry on under tougher welfare rules."),
     ("A fixed network charge on homes with solar panels is needed to cover the cost of the grid.",
      "A grid fee on homes with solar panels is out of the question."),
+    # "will go ahead with" announces a measure; "must be ruled out" refuses; "the best use" backs; a keeping ask
+    # beside "the only way to keep" something else (a means, not the keeping taken as a side)
+    ("The council will go ahead with a badger cull this autumn.", "Culling the badgers must be ruled out."),
+    ("Planting a forest on the old tip is the best use of the site.", "The old tip must remain a meadow."),
+    ("Merging the two bands is the only way to keep brass music alive in the town.",
+     "The Harbour Band must remain an independent band."),
+    # "open to" after a keeping verb is the state kept, and "no X will be Y-ed" refuses like "nobody will"
+    ("Closing the footbridge for good is the only safe option.", "The footbridge must stay open to walkers and cyclists."),
+    ("The ministry should hire a second icebreaker this winter.", "No extra icebreaker will be hired this winter."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -447,8 +468,11 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("Prices will fall in April.", "The union rejects the pay offer."),
     ("The repairs will cost 2 million euros.", "The council refused to close the road."),
     ("Residents must keep their bins indoors.", "Residents should keep their bins indoors."),
-    # two claims that both ask to keep a thing as it is
+    # two claims that both ask to keep a thing as it is, or one asks and the other has agreed to keep it
     ("The foundry must be kept open as a working foundry.", "The foundry premises must remain a working bell foundry."),
+    ("The clinic must stay open.", "The health trust has agreed to keep the clinic open at weekends."),
+    # two ways of saying that nobody will do it
+    ("No swans will be moved from the lake.", "Nobody will move the swans from the lake."),
     # a superlative of a person's chances describes, it backs no proposal
     ("Ilse Varn is the best hope for a medal in the sprint.", "Ilse Varn will not be allowed to race in the sprint."),
 ])
@@ -470,6 +494,8 @@ def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():
     assert positions("Kestria is not ready for a deal.") == ((), ("not ready for",))
     assert positions("The merger must be blocked.") == ((), ("must be blocked",))
     assert positions("The merger must go ahead.") == (("must",), ())
+    assert positions("No more than 40 flats will be built on the site.") == (("will be built",), ())
+    assert positions("Thirty jobs will be lost when the foundry closes.") == ((), ())
 
 
 @pytest.mark.parametrize("a, b", [

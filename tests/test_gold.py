@@ -15,19 +15,19 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (twenty-sixth
-# session, second round: the judge retrained on dev batches 1-29 with cues reading an ask to keep a thing as it is as a
-# refusal of the change; judged through the queue on an AVX2-only CPU): dev's batches 27, 28 and 29 0.853 (192 / 225)
-# / 0.850 (192 / 226); all of dev (GOLD_DEV=all) 0.810 (1,652 / 2,040) / 0.875 (1,652 / 1,887); test 0.897
-# (70 / 78) / 0.729 (70 / 96) (the thirtieth batch, never tuned on, run once). Targets on test: 0.85 / 0.85: recall met, precision NOT met on this batch (26
-# false edges). The floors sit about two pairs under the figures: the precise model's answers differ a little between
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (twenty-seventh
+# session: the judge retrained on dev batches 1-30 with cues reading more opposed positions and the verdict told when
+# two claims state amounts of two different years; judged through the queue on an AVX2-only CPU): dev's batches 28,
+# 29 and 30 0.883 (203 / 230) / 0.825 (203 / 246); all of dev (GOLD_DEV=all) 0.810 (1,715 / 2,118) / 0.878 (1,715 /
+# 1,954). The test floor is the thirtieth batch's, set by the judge before this round, until the thirty-first comes
+# in. The floors sit about two pairs under the figures: the precise model's answers differ a little between
 # CPUs (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.84, 0.84), "test": (0.87, 0.71)}
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.86, 0.81), "test": (0.87, 0.71)}
 # All of dev takes about 4 minutes through the store, a third of CI's budget: the suite checks its latest
-# three batches (the twenty-seventh, twenty-eighth and twenty-ninth, written to the test split's brief and each the
+# three batches (the twenty-eighth, twenty-ninth and thirtieth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (27, 28, 29)
+LATEST_DEV_BATCHES = (28, 29, 30)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 

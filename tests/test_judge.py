@@ -151,7 +151,9 @@ def test_precise_stage_reads_the_second_direction_only_where_the_first_leaves_th
     for one, two in zip(fast_read, full_read):
         check(one)
         probs = np.array([[one.probs[k] for k in ("contradiction", "agreement", "neutral")]])
-        if one.probs != two.probs:  # read one way only: a verdict that direction settles
+        # read one way only: a verdict that direction settles (a pair read both ways may still differ in the last
+        # digits: its second direction ran in a smaller batch, with other padding)
+        if [one.probs[k] for k in one.probs] != pytest.approx([two.probs[k] for k in one.probs], abs=1e-9):
             differ += 1
             assert settled_by_one_direction(probs, threshold)[0]
     assert differ == 2 * len(pairs) - quick.nli_runs

@@ -46,7 +46,8 @@ import numpy as np
 
 from . import nouns
 from .base import LABELS, Judgement, judgement_from_probs
-from .cues import CUE_FEATURE_NAMES, amounts_alike, cue_features, denial_overlap, find_cues, meta_denial_overlap, same_measure
+from .cues import (CUE_FEATURE_NAMES, amounts_alike, amounts_of_other_years, cue_features, denial_overlap, find_cues,
+                   meta_denial_overlap, same_measure)
 from .gate import GATE_FEATURES, alignment, apply_logistic, gate_features
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "model"  # the settings' model_dir by default
@@ -58,7 +59,7 @@ PAIR_FEATURES = [
     "neutral_min", "number_mismatch", "number_same_measure", "quantity_match", "denial_flip", "denial_overlap",
     "meta_denial_overlap", "antonym", "negation_flip", "similarity", "stems_in_shorter", "names_jaccard",
     "unshared_things", "opposed_positions", "logit_contradiction_max", "logit_contradiction_min",
-    "logit_entailment_max",
+    "logit_entailment_max", "amounts_of_other_years",
 ]
 # cues that also enter multiplied by the likelier NLI direction's P(contradiction): a persisting state, a number
 # clash or a denial is strong evidence where NLI already sees a conflict and little where it sees none, which a
@@ -136,6 +137,8 @@ def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: n
             # the same probabilities as log-odds too: 0.9 and 0.99 are far apart as evidence, and a linear
             # verdict over probabilities alone cannot see it (leave-one-batch-out on dev: F1 0.854 -> 0.861)
             _logit(c_max), _logit(c_min), _logit(e_max),
+            # amounts of two different years: the same shape on another point, whatever NLI sees
+            float(amounts_of_other_years(a, b)),
         ]))
         # a product's cue is a pair feature or, like persistence, a cue feature alone
         named.update({f"{name}*contradiction_max": (named[name] if name in named else cue[name]) * c_max for name in CUES_BY_NLI})
