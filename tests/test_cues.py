@@ -435,8 +435,8 @@ def test_durations_apart_are_not_added():
     ("The government proposes to ban greyhound racing.", "Greyhound racing should carry on under tougher welfare rules."),
     ("A fixed network charge on homes with solar panels is needed to cover the cost of the grid.",
      "A grid fee on homes with solar panels is out of the question."),
-    # "will go ahead with" announces a measure; "must be ruled out" refuses; "the best use" backs; a keeping ask
-    # beside "the only way to keep" something else (a means, not the keeping taken as a side)
+    # "will go ahead with" announces a measure; "must be ruled out" refuses; "the best use" backs; and (a guard:
+    # it held before) a keeping ask beside "the only way to keep" something else, a means, not a side
     ("The council will go ahead with a badger cull this autumn.", "Culling the badgers must be ruled out."),
     ("Planting a forest on the old tip is the best use of the site.", "The old tip must remain a meadow."),
     ("Merging the two bands is the only way to keep brass music alive in the town.",
@@ -494,7 +494,8 @@ def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():
     assert positions("Kestria is not ready for a deal.") == ((), ("not ready for",))
     assert positions("The merger must be blocked.") == ((), ("must be blocked",))
     assert positions("The merger must go ahead.") == (("must",), ())
-    assert positions("No more than 40 flats will be built on the site.") == (("will be built",), ())
+    # "no more than", "no fewer than" bound an amount: the announcement is made, not denied
+    assert positions("No fewer than 40 will be demolished.") == (("will be demolished",), ())
     assert positions("Thirty jobs will be lost when the foundry closes.") == ((), ())
 
 

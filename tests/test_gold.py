@@ -20,9 +20,9 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # two claims state amounts of two different years; judged through the queue on an AVX2-only CPU): dev's batches 28,
 # 29 and 30 0.883 (203 / 230) / 0.825 (203 / 246); all of dev (GOLD_DEV=all) 0.810 (1,715 / 2,118) / 0.878 (1,715 /
 # 1,954); test 0.895 (68 / 76) / 0.861 (68 / 79) (the thirty-first batch, never tuned on, run once). Targets on test:
-# 0.85 / 0.85: both met on this batch. The floors sit about two pairs under the figures: the precise model's answers differ a little between
-# CPUs (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.86, 0.81), "test": (0.86, 0.83)}
+# 0.85 / 0.85: both met on this batch. The floors sit two to three pairs under the figures: the precise model's
+# answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.87, 0.81), "test": (0.86, 0.83)}
 # All of dev takes about 4 minutes through the store, a third of CI's budget: the suite checks its latest
 # three batches (the twenty-eighth, twenty-ninth and thirtieth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:

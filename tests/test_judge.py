@@ -152,7 +152,7 @@ def test_precise_stage_reads_the_second_direction_only_where_the_first_leaves_th
         check(one)
         probs = np.array([[one.probs[k] for k in ("contradiction", "agreement", "neutral")]])
         # read one way only: a verdict that direction settles (a pair read both ways may still differ in the last
-        # digits: its second direction ran in a smaller batch, with other padding)
+        # digits: its verdict features went through the matrix product among fewer rows)
         if [one.probs[k] for k in one.probs] != pytest.approx([two.probs[k] for k in one.probs], abs=1e-9):
             differ += 1
             assert settled_by_one_direction(probs, threshold)[0]

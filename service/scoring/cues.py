@@ -205,10 +205,11 @@ def denial_words(text: str) -> tuple[str, ...]:
 # words that refuse it ("unacceptable", "not up for discussion"). Two actors on opposite sides of one
 # proposal is a conflict of narratives even where both statements can be true ("Britain is prepared to
 # put troops in Ukraine" / "European peacekeepers in Ukraine are unacceptable to Russia").
-# "will" before these says what is expected or how, not a measure decided ("prices will fall", "it will cost", "jobs
-# will be lost"; "will go ahead with a cull" is one)
-NOT_A_MEASURE = (r"not|never|no|be|have|also|still|only|soon|now|then|likely|probably|need|take|make|hold|get|see|face|"
-                 r"help|say|tell|ask|decide|know|come|go(?! ahead)|give|cost|fall|rise|lose|lost|grow|drop|reach|last|happen|able")
+# "will" before these says what is expected or how, not a measure decided ("prices will fall", "it will cost",
+# "jobs will be lost"; "will go ahead with a cull" is one)
+NOT_A_MEASURE = (r"not|never|no|be|have|also|still|only|soon|now|then|likely|probably|need|take|make|hold|get|see|"
+                 r"face|help|say|tell|ask|decide|know|come|go(?! ahead)|give|cost|fall|rise|lose|lost|grow|drop|reach|"
+                 r"last|happen|able")
 # keeping things as they are refuses the change ("the line will stay in public hands" against "a private operator
 # is the best way"), and so does acting against it ("the party will vote against the bill", "will vote it down",
 # "will strike to stop the automation")
@@ -239,8 +240,9 @@ BACKING = re.compile(
 # "denied it will ban": refuses). A ban backs the ban, and so opposes what it bans: it counts only against a
 # claim that speaks of the ban ("the ban must be dropped"), not against one that refuses the banned thing too.
 ANNOUNCEMENT_IN_DOUBT = re.compile(r"\b(?:whether|if)\s+(?:[\w']+\s+){0,3}$", re.IGNORECASE)
-ANNOUNCEMENT_DENIED = re.compile(r"\b(?:nobody|no one|neither|denied|denies|deny|no(?! (?:doubt|question|more|fewer|less)\b))"
-                                 r"\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
+ANNOUNCEMENT_DENIED = re.compile(
+    r"\b(?:nobody|no one|neither|denied|denies|deny|no(?! (?:doubt|question|more|fewer|less)\b))\s+(?:[\w'-]+\s+){0,3}$",
+    re.IGNORECASE)
 CONDITION_AFTER = re.compile(r"^[^.;]*\b(?:if|unless|provided)\b", re.IGNORECASE)
 BAN_BACKING = re.compile(r"\bban$", re.IGNORECASE)
 BAN_NAMED = re.compile(r"\bban(?:s|ned|ning)?\b", re.IGNORECASE)
@@ -877,7 +879,7 @@ def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]]
 
 def amounts_of_other_years(a: str, b: str) -> bool:
     """Both claims state amounts, and of two different years ("3,000 cremations in 2025" / "about 3,100 in 2024"):
-    a claim of the same shape on another point, where NLI still sees a conflict. On the labelled dev pairs
+    a claim of the same shape on another point, which NLI often reads as a conflict. On the labelled dev pairs
     (twenty-seventh session, dev batches 1-30) 71 such pairs are neutral and 2 contradictions; months of one year
     ("its June 2025 test" / "its July 2025 test") added 4 more neutrals and were left out."""
     return bool(quantities(a) and quantities(b) and _years_apart(a, b))

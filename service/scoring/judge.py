@@ -26,7 +26,8 @@ For each candidate pair (claim A, claim B):
    one backing it and one refusing it: "a ceasefire was agreed upon" / "Putin rejected a full ceasefire",
    ``cues.opposed_positions``; a state said to last against the change that ends it: "the reactor is still
    running" / "the reactor was shut down"), the things each claim names that the other never mentions
-   ("petrol" / "diesel": ``nouns.py``) and the gate's evidence of one point, trained on news stance pairs and
+   ("petrol" / "diesel": ``nouns.py``), whether both state amounts of two different years, and the gate's
+   evidence of one point, trained on news stance pairs and
    the gold dev split. Cues are features, some also weighed by how much NLI already sees a conflict
    (``CUES_BY_NLI``), so a cue raises a verdict by what it is worth on labelled pairs; low alignment vetoes
    (step 1).
@@ -114,7 +115,8 @@ def verdict_features(pairs: Sequence[tuple[str, str]], p_ab: np.ndarray, p_ba: n
     two amounts of the same measure, a denial that restates the other claim, antonymous predicates,
     opposed positions on a proposal, a state said to last (``CUES_BY_NLI`` also times the likelier NLI
     direction's P(contradiction)); and how many things each claim names that the other never mentions
-    (``nouns.unshared_things``). A clash of scope enters only times P(contradiction): alone it fired on one
+    (``nouns.unshared_things``); whether both claims state amounts of two different years
+    (``cues.amounts_of_other_years``). A clash of scope enters only times P(contradiction): alone it fired on one
     labelled pair (the founding pair) when it was tried, so its weight only memorised that pair; it also
     sends a pair past the fast stage.
 
