@@ -380,6 +380,8 @@ def test_amounts_of_two_different_years_do_not_clash(a, b, clash):
     ("The helpline answered 410,000 calls in 2025.", "The helpline answered 290,000 calls.", False),
     ("Poachers killed 23 rhinos between 2019 and 2024.", "Poachers killed 14 rhinos in 2023.", False),
     ("The plant opened in 2019.", "The plant will close in 2027 with the loss of 200 jobs.", False),
+    # a year before a comma is a year, not an amount
+    ("In 2024, the council closed the pool.", "The council closed the pool in 2022 after 40 years.", False),
 ])
 def test_amounts_of_other_years(a, b, other_years):
     assert amounts_of_other_years(a, b) is other_years
@@ -496,6 +498,16 @@ def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():
     assert positions("The merger must go ahead.") == (("must",), ())
     # "no more than", "no fewer than" bound an amount: the announcement is made, not denied
     assert positions("No fewer than 40 will be demolished.") == (("will be demolished",), ())
+    # "no" opening a subject denies the announcement; "no" inside the subject does not
+    assert positions("No more branches will be closed this year.") == ((), ("will be closed",))
+    assert positions("The council said no extra vessel will be hired.") == ((), ("will be hired",))
+    assert positions("Homes with no private garden will receive a free compost bin.") == (("will receive",), ())
+    # "will go ahead" alone says what happens; "will go ahead with" announces a measure
+    assert positions("The festival will go ahead as planned.") == ((), ())
+    assert positions("The toll should be scrapped.") == ((), ("should be scrapped",))
+    # "open to" before who may pass is a state; before a proposal it takes a side
+    assert positions("The bridge stayed open to lorries throughout.") == ((), ())
+    assert positions("The minister remains open to a compromise deal.") == (("open to",), ())
     assert positions("Thirty jobs will be lost when the foundry closes.") == ((), ())
 
 

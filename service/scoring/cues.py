@@ -208,7 +208,7 @@ def denial_words(text: str) -> tuple[str, ...]:
 # "will" before these says what is expected or how, not a measure decided ("prices will fall", "it will cost",
 # "jobs will be lost"; "will go ahead with a cull" is one)
 NOT_A_MEASURE = (r"not|never|no|be|have|also|still|only|soon|now|then|likely|probably|need|take|make|hold|get|see|"
-                 r"face|help|say|tell|ask|decide|know|come|go(?! ahead)|give|cost|fall|rise|lose|lost|grow|drop|reach|"
+                 r"face|help|say|tell|ask|decide|know|come|go(?! ahead with\b)|give|cost|fall|rise|lose|lost|grow|drop|reach|"
                  r"last|happen|able")
 # keeping things as they are refuses the change ("the line will stay in public hands" against "a private operator
 # is the best way"), and so does acting against it ("the party will vote against the bill", "will vote it down",
@@ -223,8 +223,12 @@ KEEPING_ASKED = re.compile(r"(?:must|should) " + KEEPING + "$")
 KEEPING_NAMED = re.compile(
     r"\b(?:keeping|continuing|retaining|(?:agree[sd]?|ready|prepared|willing|refus(?:e|es|ed)|request|offer(?:s|ed)?|"
     r"promis(?:e|es|ed)|decided|vote[sd]?|pledged?) to (?:keep|retain|continue))\b", re.IGNORECASE)
-# "open to" after a keeping verb is the state kept, not a side taken ("must stay open to cars and pedestrians")
-KEPT_OPEN = re.compile(rf"\b(?:{KEEPING_VERBS}|stays|remains|kept)\s+$", re.IGNORECASE)
+# "open to" before who or what may pass is a state, not a side taken ("must stay open to cars and pedestrians",
+# "open to the public", "open to Skerrimouth's fishing boats"; still a side in "open to a compromise deal")
+OPEN_TO_USERS = re.compile(
+    r"^\s+(?:[\w'-]+\s+){0,2}(?:public|traffic|visitors|walkers|cyclists|pedestrians|cars|lorries|vehicles|swimmers|"
+    r"drivers|passengers|boats|barges|shipping|ships|users|residents|members|fans|everyone|all|business|students|"
+    r"pupils|patients|tourists|hikers|anglers|readers)\b", re.IGNORECASE)
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
@@ -240,9 +244,11 @@ BACKING = re.compile(
 # "denied it will ban": refuses). A ban backs the ban, and so opposes what it bans: it counts only against a
 # claim that speaks of the ban ("the ban must be dropped"), not against one that refuses the banned thing too.
 ANNOUNCEMENT_IN_DOUBT = re.compile(r"\b(?:whether|if)\s+(?:[\w']+\s+){0,3}$", re.IGNORECASE)
-ANNOUNCEMENT_DENIED = re.compile(
-    r"\b(?:nobody|no one|neither|denied|denies|deny|no(?! (?:doubt|question|more|fewer|less)\b))\s+(?:[\w'-]+\s+){0,3}$",
-    re.IGNORECASE)
+ANNOUNCEMENT_DENIED = re.compile(r"\b(?:nobody|no one|neither|denied|denies|deny)\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
+# "no" opening the subject (of the sentence, a clause or a report) denies it too ("No feral pigeons will be shot",
+# "said no vessel will be hired", "no more branches will close"), not "no" inside it ("homes with no garden will receive a bin") nor a bound ("no fewer than 40 will be demolished")
+NONE_ANNOUNCED = re.compile(r"(?:^|[,;:]\s*|\b(?:and|but|that|said|says|insists?|insisted)\s+)no\s+"
+                            r"(?!(?:more|fewer|less) than\b|doubt\b|question\b)(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 CONDITION_AFTER = re.compile(r"^[^.;]*\b(?:if|unless|provided)\b", re.IGNORECASE)
 BAN_BACKING = re.compile(r"\bban$", re.IGNORECASE)
 BAN_NAMED = re.compile(r"\bban(?:s|ned|ning)?\b", re.IGNORECASE)
@@ -254,7 +260,8 @@ REFUSING = re.compile(
     r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved|permitted)|accept|allow|agree|sign|"
     r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
     r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
-    r"must (?:be (?:blocked|stopped|scrapped|rejected|halted|dropped|ruled out|abandoned|cancelled|shelved)|not)|"
+    r"(?:must|should) be (?:blocked|stopped|scrapped|rejected|halted|dropped|ruled out|abandoned|cancell?ed|shelved|axed)|"
+    r"must not|"
     # keeping things as they are, asked for ("must keep its only ice rink", "should carry on under tougher rules")
     r"(?:must|should) " + KEEPING + "|"
     # a measure announced as not coming ("will not be cut", "there will be no referendum", "is not needed")
@@ -283,13 +290,13 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         before = text[max(0, m.start() - 20):m.start()]
         if NAMED_NOT_TAKEN.search(before):  # "the mayor's offer to host the dump is unacceptable": what is refused
             continue
-        if m.group(0).lower().startswith("open") and KEPT_OPEN.search(before):
+        if m.group(0).lower().startswith("open") and OPEN_TO_USERS.match(text[m.end():]):
             continue
         if m.group("announced"):
             wider = text[max(0, m.start() - 40):m.start()]
             if ANNOUNCEMENT_IN_DOUBT.search(wider) or CONDITION_AFTER.match(text[m.end():]):
                 continue
-            if ANNOUNCEMENT_DENIED.search(wider):
+            if ANNOUNCEMENT_DENIED.search(wider) or NONE_ANNOUNCED.search(text[:m.start()]):
                 refusing.append(m.group(0).lower())
                 continue
         negated = NEGATED_BACKING.search(before)
@@ -826,6 +833,7 @@ def _vague_count(tokens: list[str], i: int) -> tuple[tuple[float, float], int] |
 def _is_year(raw: str, value: float, nxt: str) -> bool:
     """``raw`` read as a year: not ``is_year_word`` alone, since ``value`` is the amount after any multiplier
     ("2025 million" is an amount), and a unit after it makes it an amount too ("1950 metres")."""
+    raw = raw.rstrip(".,;:")  # "In 2024, the council ..." ends a clause
     return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in UNITS
 
 
