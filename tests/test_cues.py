@@ -445,6 +445,8 @@ def test_durations_apart_are_not_added():
      "The Harbour Band must remain an independent band."),
     # "open to" after a keeping verb is the state kept, and "no X will be Y-ed" refuses like "nobody will"
     ("Closing the footbridge for good is the only safe option.", "The footbridge must stay open to walkers and cyclists."),
+    # an ask to keep a thing against a claim that it will not be kept
+    ("The clinic must stay open.", "The health trust will not keep the clinic open."),
     ("The ministry should hire a second icebreaker this winter.", "No extra icebreaker will be hired this winter."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
@@ -473,6 +475,7 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     # two claims that both ask to keep a thing as it is, or one asks and the other has agreed to keep it
     ("The foundry must be kept open as a working foundry.", "The foundry premises must remain a working bell foundry."),
     ("The clinic must stay open.", "The health trust has agreed to keep the clinic open at weekends."),
+    ("The clinic must stay open.", "The health trust plans to keep the clinic open."),
     # two ways of saying that nobody will do it
     ("No swans will be moved from the lake.", "Nobody will move the swans from the lake."),
     # a superlative of a person's chances describes, it backs no proposal

@@ -221,8 +221,10 @@ KEEPING = rf"(?:{KEEPING_VERBS}|be kept)"
 KEEPING_ASKED = re.compile(r"(?:must|should) " + KEEPING + "$")
 # ... or takes a side on it ("agreed to keep the helicopter at Ditchmoor in summer"; not "the only way to keep")
 KEEPING_NAMED = re.compile(
-    r"\b(?:keeping|continuing|retaining|(?:agree[sd]?|ready|prepared|willing|refus(?:e|es|ed)|request|offer(?:s|ed)?|"
-    r"promis(?:e|es|ed)|decided|vote[sd]?|pledged?) to (?:keep|retain|continue))\b", re.IGNORECASE)
+    r"\b(?:keeping|continuing|retaining|(?:agree[sd]?|ready|prepared|willing|refus(?:e|es|ed)|request(?:s|ed)?|"
+    r"offer(?:s|ed)?|promis(?:e|es|ed)|decide[sd]?|vote[sd]?|pledge[sd]?|plans?|planned|wants?|wanted|intends?|"
+    r"intended|vow(?:s|ed)?) to (?:keep|retain|continue)|(?:not|never|n't) (?:\w+ )?(?:keep|retain|continue))\b",
+    re.IGNORECASE)
 # "open to" before who or what may pass is a state, not a side taken ("must stay open to cars and pedestrians",
 # "open to the public", "open to Skerrimouth's fishing boats"; still a side in "open to a compromise deal")
 OPEN_TO_USERS = re.compile(
