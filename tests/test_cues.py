@@ -448,6 +448,10 @@ def test_durations_apart_are_not_added():
     # an ask to keep a thing against a claim that it will not be kept
     ("The clinic must stay open.", "The health trust will not keep the clinic open."),
     ("The ministry should hire a second icebreaker this winter.", "No extra icebreaker will be hired this winter."),
+    # "needs a" backs what it names; "would be wrong" or "a mistake" refuses the proposal it is said of
+    ("The harbour town needs a cap on holiday lets.", "A cap on holiday lets in the harbour town is unacceptable."),
+    ("The housing trust supports a ban on scooters in its flats.", "Banning scooters from the trust's flats would be wrong."),
+    ("The mayor wants a tram line to the airport.", "A tram line to the airport would be a mistake."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -512,6 +516,8 @@ def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():
     assert positions("The bridge stayed open to lorries throughout.") == ((), ())
     assert positions("The minister remains open to a compromise deal.") == (("open to",), ())
     assert positions("Thirty jobs will be lost when the foundry closes.") == ((), ())
+    # only a conditional "would be wrong" refuses a proposal; "the charge is wrong" denies a claim
+    assert positions("The agency's charge against the steelworks is wrong.") == ((), ())
 
 
 @pytest.mark.parametrize("a, b", [

@@ -236,7 +236,7 @@ BACKING = re.compile(
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
     r"(?:is|are|was|would be|remains) the (?:best|only|right|fairest|fastest|quickest|cheapest|safest|surest|simplest)"
     r"(?: \w+)? (?:way|protection|guarantee|option|solution|site|choice|answer|plan|route|remedy|fix|use)|"
-    r"want(?:s|ed)?|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|(?:is|are) (?:needed|necessary|essential) to|"
+    r"want(?:s|ed)?|needs (?:a|an)|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|(?:is|are) (?:needed|necessary|essential) to|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
     r"(?P<announced>(?:will|is going to|are going to)(?: be)? (?!(?:" + NOT_A_MEASURE + "|" + STATUS_QUO + r")\b)"
     r"(?:(?:go|press|push) ahead with|[a-z]+)(?! (?:no|nothing|none)\b)))\b",
@@ -258,12 +258,12 @@ REFUSING = re.compile(
     r"\b(?:unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
     r"(?:not|non)[- ]negotiable|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
     r"no (?:interest|intention) (?:in|of)|not (?:on|up for) the table|off the table|not an option|(?:is|are) against|"
-    r"not a matter for|a waste of (?:money|time)|should not|never (?:accept|agree|allow)|cannot (?:accept|allow|agree|support)|"
+    r"not a matter for|a waste of (?:money|time)|(?:should|must) not|never (?:accept|agree|allow)|"
+    r"would be (?:wrong|a mistake)|cannot (?:accept|allow|agree|support)|"
     r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved|permitted)|accept|allow|agree|sign|"
     r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
     r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
     r"(?:must|should) be (?:blocked|stopped|scrapped|rejected|halted|dropped|ruled out|abandoned|cancell?ed|shelved|axed)|"
-    r"must not|"
     # keeping things as they are, asked for ("must keep its only ice rink", "should carry on under tougher rules")
     r"(?:must|should) " + KEEPING + "|"
     # a measure announced as not coming ("will not be cut", "there will be no referendum", "is not needed")
