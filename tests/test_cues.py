@@ -443,7 +443,7 @@ def test_durations_apart_are_not_added():
     ("Planting a forest on the old tip is the best use of the site.", "The old tip must remain a meadow."),
     ("Merging the two bands is the only way to keep brass music alive in the town.",
      "The Harbour Band must remain an independent band."),
-    # "open to" after a keeping verb is the state kept, and "no X will be Y-ed" refuses like "nobody will"
+    # "open to" before who may pass is the state kept, and "no X will be Y-ed" refuses like "nobody will"
     ("Closing the footbridge for good is the only safe option.", "The footbridge must stay open to walkers and cyclists."),
     # an ask to keep a thing against a claim that it will not be kept
     ("The clinic must stay open.", "The health trust will not keep the clinic open."),
