@@ -452,6 +452,12 @@ def test_durations_apart_are_not_added():
     ("The harbour town needs a cap on holiday lets.", "A cap on holiday lets in the harbour town is unacceptable."),
     ("The housing trust supports a ban on scooters in its flats.", "Banning scooters from the trust's flats would be wrong."),
     ("The mayor wants a tram line to the airport.", "A tram line to the airport would be a mistake."),
+    # "no" before an announcement denies it wherever the subject starts; "won't keep" refuses the keeping; users
+    # after "open to" are a state only where the noun phrase ends with them
+    ("The ministry should hire a second icebreaker this winter.", "Officials say no extra icebreaker will be hired this winter."),
+    ("The clinic must stay open.", "The health trust won't keep the clinic open."),
+    ("A public inquiry into the fire is out of the question.", "The minister is open to a public inquiry into the fire."),
+    ("Closing the footbridge for good is the only safe option.", "The footbridge must stay open to local people."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -484,6 +490,18 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("No swans will be moved from the lake.", "Nobody will move the swans from the lake."),
     # a superlative of a person's chances describes, it backs no proposal
     ("Ilse Varn is the best hope for a medal in the sprint.", "Ilse Varn will not be allowed to race in the sprint."),
+    # a refusal however its subject opens, against a refusal of the same thing
+    ("Under the deal no factory jobs will be cut.", "The union opposes job cuts at the factory."),
+    ('"No feral pigeons will be shot," the mayor said.', "Shooting the pigeons is unacceptable."),
+    # an ask that a thing be removed sides with a claim that backs its removal in the same verb
+    ("The toll should be scrapped.", "The government will scrap the toll."),
+    ("The toll should be scrapped.", "The government wants to scrap the toll."),
+    # keeping it and more, or stopping something else, is no refusal of the keeping
+    ("The clinic must stay open.", "The health trust will not only keep the clinic open but extend its hours."),
+    ("The pool must stay open.", "The council must not continue with the sale of the pool."),
+    # "would be wrong not to" backs; a place open to its users is a state
+    ("The council should build the bridge.", "It would be wrong not to build the bridge."),
+    ("Closing the old chapel is out of the question.", "The old chapel remains open to worshippers during the works."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None
@@ -509,6 +527,7 @@ def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():
     assert positions("No more branches will be closed this year.") == ((), ("will be closed",))
     assert positions("The council said no extra vessel will be hired.") == ((), ("will be hired",))
     assert positions("Homes with no private garden will receive a free compost bin.") == (("will receive",), ())
+    assert positions("Homes with no garden will receive a free compost bin.") == (("will receive",), ())
     # "will go ahead" alone says what happens; "will go ahead with" announces a measure
     assert positions("The festival will go ahead as planned.") == ((), ())
     assert positions("The toll should be scrapped.") == ((), ("should be scrapped",))

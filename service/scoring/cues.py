@@ -223,14 +223,18 @@ KEEPING_ASKED = re.compile(r"(?:must|should) " + KEEPING + "$")
 KEEPING_NAMED = re.compile(
     r"\b(?:keeping|continuing|retaining|(?:agree[sd]?|ready|prepared|willing|refus(?:e|es|ed)|request(?:s|ed)?|"
     r"offer(?:s|ed)?|promis(?:e|es|ed)|decide[sd]?|vote[sd]?|pledge[sd]?|plans?|planned|wants?|wanted|intends?|"
-    r"intended|vow(?:s|ed)?) to (?:keep|retain|continue)|(?:not|never|n't) (?:\w+ )?(?:keep|retain|continue))\b",
+    r"intended|vow(?:s|ed)?) to (?:keep|retain|continue))\b|(?:\b(?:not|never)|n't) (?:keep|retain|continue)\b(?! with\b)",
     re.IGNORECASE)
 # "open to" before who or what may pass is a state, not a side taken ("must stay open to cars and pedestrians",
-# "open to the public", "open to Skerrimouth's fishing boats"; still a side in "open to a compromise deal")
+# "open to the public", "open to Skerrimouth's fishing boats"); still a side in "open to a compromise deal", and
+# where the users only qualify what is offered ("open to a public inquiry", "open to a traffic ban")
 OPEN_TO_USERS = re.compile(
     r"^\s+(?:[\w'-]+\s+){0,2}(?:public|traffic|visitors|walkers|cyclists|pedestrians|cars|lorries|vehicles|swimmers|"
     r"drivers|passengers|boats|barges|shipping|ships|users|residents|members|fans|everyone|all|business|students|"
-    r"pupils|patients|tourists|hikers|anglers|readers)\b", re.IGNORECASE)
+    r"pupils|patients|tourists|hikers|anglers|readers|people|locals|worshippers|families|children)"
+    r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|or|alike|again|from|in|on|at|until|till|during|throughout|for|every|all|while|"
+    r"when|as|through|between|after|before|but|except|only|each|seven|year|day|night|outside|since|by|with|under|"
+    r"over|up|within|via|around|across|once)\b)", re.IGNORECASE)
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
@@ -247,10 +251,11 @@ BACKING = re.compile(
 # claim that speaks of the ban ("the ban must be dropped"), not against one that refuses the banned thing too.
 ANNOUNCEMENT_IN_DOUBT = re.compile(r"\b(?:whether|if)\s+(?:[\w']+\s+){0,3}$", re.IGNORECASE)
 ANNOUNCEMENT_DENIED = re.compile(r"\b(?:nobody|no one|neither|denied|denies|deny)\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
-# "no" opening the subject (of the sentence, a clause or a report) denies it too ("No feral pigeons will be shot",
-# "said no vessel will be hired", "no more branches will close"), not "no" inside it ("homes with no garden will receive a bin") nor a bound ("no fewer than 40 will be demolished")
-NONE_ANNOUNCED = re.compile(r"(?:^|[,;:]\s*|\b(?:and|but|that|said|says|insists?|insisted)\s+)no\s+"
-                            r"(?!(?:more|fewer|less) than\b|doubt\b|question\b)(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
+# "no" before the announced measure denies it too ("No feral pigeons will be shot", "officials say no vessel will be
+# hired", "no more branches will close", "under the deal no factory jobs will be cut"), not "with no" ("homes with no
+# garden will receive a bin") nor a bound ("no fewer than 40 will be demolished")
+NONE_ANNOUNCED = re.compile(r"(?<!\bwith )\bno\s+(?!(?:more|fewer|less) than\b|doubt\b|question\b)(?:[\w'-]+\s+){0,3}$",
+                            re.IGNORECASE)
 CONDITION_AFTER = re.compile(r"^[^.;]*\b(?:if|unless|provided)\b", re.IGNORECASE)
 BAN_BACKING = re.compile(r"\bban$", re.IGNORECASE)
 BAN_NAMED = re.compile(r"\bban(?:s|ned|ning)?\b", re.IGNORECASE)
@@ -259,7 +264,7 @@ REFUSING = re.compile(
     r"(?:not|non)[- ]negotiable|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
     r"no (?:interest|intention) (?:in|of)|not (?:on|up for) the table|off the table|not an option|(?:is|are) against|"
     r"not a matter for|a waste of (?:money|time)|(?:should|must) not|never (?:accept|agree|allow)|"
-    r"would be (?:wrong|a mistake)|cannot (?:accept|allow|agree|support)|"
+    r"would be (?:wrong|a mistake)(?! not to| to (?:say|suggest|claim|think))|cannot (?:accept|allow|agree|support)|"
     r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved|permitted)|accept|allow|agree|sign|"
     r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
     r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
@@ -275,7 +280,7 @@ REFUSING = re.compile(
 # council's plans to close"), not a side taken on it. Not after "this" or "that": there they are pronouns or a
 # relative ("this is the best way", "the plan that should save the line"), and the word takes a side
 NAMED_NOT_TAKEN = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|our)|'s|s')\s+$", re.IGNORECASE)
-NEGATED_BACKING = re.compile(r"\b(?:not|no|never|n't|nobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
+NEGATED_BACKING = re.compile(r"(?:\bnot|(?<!\bwith )\bno|\bnever|n't|\bnobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
 
 
 @lru_cache(maxsize=50_000)
@@ -329,6 +334,7 @@ def opposed_positions(a: str, b: str) -> tuple[str, str] | None:
     back_a, refuse_a = _keeping_against(*positions(a), b)
     back_b, refuse_b = _keeping_against(*positions(b), a)
     back_a, back_b = _backing_against(back_a, b), _backing_against(back_b, a)
+    refuse_a, refuse_b = _removal_not_backed(refuse_a, b), _removal_not_backed(refuse_b, a)
     if back_a and not refuse_a and refuse_b and not back_b:
         return back_a[0], refuse_b[0]
     if refuse_a and not back_a and back_b and not refuse_b:
@@ -344,6 +350,31 @@ def _keeping_against(backing: tuple[str, ...], refusing: tuple[str, ...],
         return backing, refusing
     kept = tuple(word for word in refusing if KEEPING_ASKED.match(word))
     return backing + kept, tuple(word for word in refusing if word not in kept)
+
+
+# an ask that a thing be removed ("the toll should be scrapped") refuses the thing, and so sides with a claim that
+# backs its removal in the same verb ("the government will scrap the toll", "wants to scrap the toll")
+REMOVAL_ASKED = re.compile(r"^(?:must|should) be (?P<verb>block|stopp|scrapp|reject|halt|dropp|abandon|cancell?|shelv|ax)"
+                           r"(?:ed|ed out)?$|^(?:must|should) be (?P<ruled>ruled) out$")
+REMOVAL_VERB = {"stopp": "stop", "scrapp": "scrap", "dropp": "drop", "cancell": "cancel", "shelv": "shelve",
+                "ax": "axe"}
+
+
+def _removal_not_backed(refusing: tuple[str, ...], other: str) -> tuple[str, ...]:
+    """The refusing words left once an asked removal that ``other`` backs in the same verb is set aside; where
+    ``other`` refuses anything, its verb may be the refused one ("will not scrap the toll"), so all are left."""
+    if positions(other)[1]:
+        return refusing
+    return tuple(word for word in refusing if not _removal_named(word, other))
+
+
+def _removal_named(word: str, other: str) -> bool:
+    """Whether ``word`` asks for a removal ("must be scrapped") that ``other`` names in the same verb."""
+    asked = REMOVAL_ASKED.match(word)
+    if not asked:
+        return False
+    verb = "rul" if asked.group("ruled") else REMOVAL_VERB.get(asked.group("verb"), asked.group("verb"))
+    return bool(re.search(rf"\b{verb}", other, re.IGNORECASE))
 
 
 def _backing_against(backing: tuple[str, ...], other: str) -> tuple[str, ...]:
