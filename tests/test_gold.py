@@ -15,16 +15,15 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (twenty-eighth
-# session: the judge retrained on dev batches 1-31 with cues reading "needs a" as backing and "would be wrong" as a
-# refusal; judged through the queue on an AVX2-only CPU): dev's batches 29, 30 and 31 0.896 (207 / 231) / 0.841
-# (207 / 246); all of dev (GOLD_DEV=all) 0.813 (1,784 / 2,194) / 0.878 (1,784 / 2,032); test 0.794 (58 / 73) / 0.853
-# (58 / 68) (the thirty-second batch, never tuned on, run once). Targets on test: 0.85 / 0.85: precision met,
-# recall not (opposed positions 5 of 12). The floors sit two to three pairs under the figures: the precise
-# model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.88, 0.83), "test": (0.76, 0.82)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (twenty-ninth
+# session: the judge retrained on dev batches 1-32; judged through the queue on an AVX2-only CPU): dev's batches 30,
+# 31 and 32 0.863 (196 / 227) / 0.845 (196 / 232); all of dev (GOLD_DEV=all) 0.808 (1,832 / 2,267) / 0.885 (1,832 /
+# 2,071); test 0.813 (61 / 75) / 0.792 (61 / 77) (the thirty-third batch, never tuned on, run once). Targets on
+# test: 0.85 / 0.85: neither met (opposed positions 5 of 15). The floors sit two to three pairs under the figures:
+# the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.85, 0.83), "test": (0.78, 0.77)}
 # All of dev takes about 4 minutes through the store, a third of CI's budget: the suite checks its latest
-# three batches (the twenty-ninth, thirtieth and thirty-first, written to the test split's brief and each the
+# three batches (the thirtieth, thirty-first and thirty-second, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
 LATEST_DEV_BATCHES = (30, 31, 32)
