@@ -259,6 +259,12 @@ NONE_ANNOUNCED = re.compile(r"(?<!\bwith )\bno\s+(?!(?:more|fewer|less) than\b|d
 CONDITION_AFTER = re.compile(r"^[^.;]*\b(?:if|unless|provided)\b", re.IGNORECASE)
 BAN_BACKING = re.compile(r"\bban$", re.IGNORECASE)
 BAN_NAMED = re.compile(r"\bban(?:s|ned|ning)?\b", re.IGNORECASE)
+# what an ask ("must / should be ...") removes, each with the verb by which another claim backs the same removal
+# ("the toll should be scrapped" / "the government will scrap the toll"): REFUSING reads the asks, _removal_named
+# the verbs ("rul", so "will rule it out")
+REMOVALS = {"blocked": "block", "stopped": "stop", "scrapped": "scrap", "rejected": "reject", "halted": "halt",
+            "dropped": "drop", "ruled out": "rul", "abandoned": "abandon", "cancelled": "cancel", "canceled": "cancel",
+            "shelved": "shelve", "axed": "axe"}
 REFUSING = re.compile(
     r"\b(?:unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
     r"(?:not|non)[- ]negotiable|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
@@ -268,7 +274,7 @@ REFUSING = re.compile(
     r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved|permitted)|accept|allow|agree|sign|"
     r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
     r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
-    r"(?:must|should) be (?:blocked|stopped|scrapped|rejected|halted|dropped|ruled out|abandoned|cancell?ed|shelved|axed)|"
+    r"(?:must|should) be (?:" + "|".join(REMOVALS) + r")|"
     # keeping things as they are, asked for ("must keep its only ice rink", "should carry on under tougher rules")
     r"(?:must|should) " + KEEPING + "|"
     # a measure announced as not coming ("will not be cut", "there will be no referendum", "is not needed")
@@ -354,10 +360,7 @@ def _keeping_against(backing: tuple[str, ...], refusing: tuple[str, ...],
 
 # an ask that a thing be removed ("the toll should be scrapped") refuses the thing, and so sides with a claim that
 # backs its removal in the same verb ("the government will scrap the toll", "wants to scrap the toll")
-REMOVAL_ASKED = re.compile(r"^(?:must|should) be (?P<verb>block|stopp|scrapp|reject|halt|dropp|abandon|cancell?|shelv|ax)"
-                           r"(?:ed|ed out)?$|^(?:must|should) be (?P<ruled>ruled) out$")
-REMOVAL_VERB = {"stopp": "stop", "scrapp": "scrap", "dropp": "drop", "cancell": "cancel", "shelv": "shelve",
-                "ax": "axe"}
+REMOVAL_ASKED = re.compile(r"^(?:must|should) be (?P<removed>.+)$")
 
 
 def _removal_not_backed(refusing: tuple[str, ...], other: str) -> tuple[str, ...]:
@@ -371,10 +374,8 @@ def _removal_not_backed(refusing: tuple[str, ...], other: str) -> tuple[str, ...
 def _removal_named(word: str, other: str) -> bool:
     """Whether ``word`` asks for a removal ("must be scrapped") that ``other`` names in the same verb."""
     asked = REMOVAL_ASKED.match(word)
-    if not asked:
-        return False
-    verb = "rul" if asked.group("ruled") else REMOVAL_VERB.get(asked.group("verb"), asked.group("verb"))
-    return bool(re.search(rf"\b{verb}", other, re.IGNORECASE))
+    verb = asked and REMOVALS.get(asked.group("removed"))
+    return bool(verb) and bool(re.search(rf"\b{verb}", other, re.IGNORECASE))
 
 
 def _backing_against(backing: tuple[str, ...], other: str) -> tuple[str, ...]:
