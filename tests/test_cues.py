@@ -458,6 +458,13 @@ def test_durations_apart_are_not_added():
     ("The clinic must stay open.", "The health trust won't keep the clinic open."),
     ("A public inquiry into the fire is out of the question.", "The minister is open to a public inquiry into the fire."),
     ("Closing the footbridge for good is the only safe option.", "The footbridge must stay open to local people."),
+    # an asked removal is set aside only where the other claim backs the same verb ("will scrap", "to rule out"),
+    # not where it names the word otherwise ("calls to scrap it", "scrapping it", "the ruling")
+    ("The toll should be scrapped.", "The mayor backs the toll and dismissed calls to scrap it."),
+    ("The toll should be scrapped.", "The government backs the toll, saying scrapping it would cost jobs."),
+    ("Night flights should be ruled out.", "The airport will run night flights as the court's ruling allows."),
+    # "can't keep up" is no keeping named: the ask to keep the ferry still refuses against a plan to replace it
+    ("The ferry must stay in service.", "The council plans to replace the ferry, which can't keep up with demand."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -502,6 +509,16 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     # "would be wrong not to" backs; a place open to its users is a state
     ("The council should build the bridge.", "It would be wrong not to build the bridge."),
     ("Closing the old chapel is out of the question.", "The old chapel remains open to worshippers during the works."),
+    # a place open to its users, whatever follows them ("this summer", "24 hours a day", a dash or a quote)
+    ("Closing the pier is out of the question.", "The pier remains open to the public this summer."),
+    ("Closing the pier is out of the question.", "The pier remains open to walkers 24 hours a day."),
+    ("Closing the pier is out of the question.", "The pier stays open to visitors - for now, the trust says."),
+    # "calls to scrap" names an ask, it backs no removal: the ask to scrap still refuses against "will keep"
+    ("The toll should be scrapped.", "The minister rejected calls to scrap the toll."),
+    # "no choice" or "no time" before an announced measure denies nothing
+    ("The council has no choice and will close the pool in May.", "The council will close the pool in May."),
+    # "couldn't agree more" takes no side on what it agrees with
+    ("The mayor said she couldn't agree more with the plan for a tram.", "The council backs the plan for a tram."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None
@@ -537,6 +554,11 @@ def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():
     assert positions("Thirty jobs will be lost when the foundry closes.") == ((), ())
     # only a conditional "would be wrong" refuses a proposal; "the charge is wrong" denies a claim
     assert positions("The agency's charge against the steelworks is wrong.") == ((), ())
+    # "with no" however long the noun between it and the backing word, and "no choice" or "in no time", deny nothing
+    assert positions("Commuters with no alternatives want the rail line reopened.") == (("want",), ())
+    assert positions("The council has no choice and will close the pool.") == (("will close",), ())
+    assert positions("In no time the council will rebuild the pier.") == (("will rebuild",), ())
+
 
 
 @pytest.mark.parametrize("a, b", [

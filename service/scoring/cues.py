@@ -223,18 +223,19 @@ KEEPING_ASKED = re.compile(r"(?:must|should) " + KEEPING + "$")
 KEEPING_NAMED = re.compile(
     r"\b(?:keeping|continuing|retaining|(?:agree[sd]?|ready|prepared|willing|refus(?:e|es|ed)|request(?:s|ed)?|"
     r"offer(?:s|ed)?|promis(?:e|es|ed)|decide[sd]?|vote[sd]?|pledge[sd]?|plans?|planned|wants?|wanted|intends?|"
-    r"intended|vow(?:s|ed)?) to (?:keep|retain|continue))\b|(?:\b(?:not|never)|n't) (?:keep|retain|continue)\b(?! with\b)",
+    r"intended|vow(?:s|ed)?) to (?:keep|retain|continue))\b|(?:\b(?:not|never)|n't) (?:keep|retain|continue)\b(?! with\b| up\b)",
     re.IGNORECASE)
 # "open to" before who or what may pass is a state, not a side taken ("must stay open to cars and pedestrians",
 # "open to the public", "open to Skerrimouth's fishing boats"); still a side in "open to a compromise deal", and
-# where the users only qualify what is offered ("open to a public inquiry", "open to a traffic ban")
+# where the users only qualify what is offered ("open to a public inquiry", "open to a traffic ban"). What may
+# follow the users: punctuation, a dash or quote, a number ("24 hours a day"), or a word that opens what comes next
 OPEN_TO_USERS = re.compile(
     r"^\s+(?:[\w'-]+\s+){0,2}(?:public|traffic|visitors|walkers|cyclists|pedestrians|cars|lorries|vehicles|swimmers|"
     r"drivers|passengers|boats|barges|shipping|ships|users|residents|members|fans|everyone|all|business|students|"
     r"pupils|patients|tourists|hikers|anglers|readers|people|locals|worshippers|families|children)"
     r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|or|alike|again|from|in|on|at|until|till|during|throughout|for|every|all|while|"
     r"when|as|through|between|after|before|but|except|only|each|seven|year|day|night|outside|since|by|with|under|"
-    r"over|up|within|via|around|across|once)\b)", re.IGNORECASE)
+    r"over|up|within|via|around|across|once|of|to|this|next|today|tonight)\b|\s*[-–—\"'“”‘’]|\s+\d)", re.IGNORECASE)
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
@@ -253,17 +254,17 @@ ANNOUNCEMENT_IN_DOUBT = re.compile(r"\b(?:whether|if)\s+(?:[\w']+\s+){0,3}$", re
 ANNOUNCEMENT_DENIED = re.compile(r"\b(?:nobody|no one|neither|denied|denies|deny)\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
 # "no" before the announced measure denies it too ("No feral pigeons will be shot", "officials say no vessel will be
 # hired", "no more branches will close", "under the deal no factory jobs will be cut"), not "with no" ("homes with no
-# garden will receive a bin") nor a bound ("no fewer than 40 will be demolished")
-NONE_ANNOUNCED = re.compile(r"(?<!\bwith )\bno\s+(?!(?:more|fewer|less) than\b|doubt\b|question\b)(?:[\w'-]+\s+){0,3}$",
+# garden will receive a bin") nor a bound ("no fewer than 40 will be demolished") nor "no choice" or "in no time"
+NONE_ANNOUNCED = re.compile(r"(?<!\bwith )\bno\s+(?!(?:more|fewer|less) than\b|doubt\b|question\b|choice\b|time\b)(?:[\w'-]+\s+){0,3}$",
                             re.IGNORECASE)
 CONDITION_AFTER = re.compile(r"^[^.;]*\b(?:if|unless|provided)\b", re.IGNORECASE)
 BAN_BACKING = re.compile(r"\bban$", re.IGNORECASE)
 BAN_NAMED = re.compile(r"\bban(?:s|ned|ning)?\b", re.IGNORECASE)
 # what an ask ("must / should be ...") removes, each with the verb by which another claim backs the same removal
 # ("the toll should be scrapped" / "the government will scrap the toll"): REFUSING reads the asks, _removal_named
-# the verbs ("rul", so "will rule it out")
+# the verbs, as another claim backs them ("will scrap", "wants to rule out"; not "calls to scrap", "scrapping")
 REMOVALS = {"blocked": "block", "stopped": "stop", "scrapped": "scrap", "rejected": "reject", "halted": "halt",
-            "dropped": "drop", "ruled out": "rul", "abandoned": "abandon", "cancelled": "cancel", "canceled": "cancel",
+            "dropped": "drop", "ruled out": "rule out", "abandoned": "abandon", "cancelled": "cancel", "canceled": "cancel",
             "shelved": "shelve", "axed": "axe"}
 REFUSING = re.compile(
     r"\b(?:unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
@@ -286,6 +287,7 @@ REFUSING = re.compile(
 # council's plans to close"), not a side taken on it. Not after "this" or "that": there they are pronouns or a
 # relative ("this is the best way", "the plan that should save the line"), and the word takes a side
 NAMED_NOT_TAKEN = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|our)|'s|s')\s+$", re.IGNORECASE)
+AGREE_MORE = re.compile(r"agree\s+more\b", re.IGNORECASE)
 NEGATED_BACKING = re.compile(r"(?:\bnot|(?<!\bwith )\bno|\bnever|n't|\bnobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
 
 
@@ -300,10 +302,12 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for m in BACKING.finditer(text):
         if any(r.start() <= m.start() < r.end() for r in refusals):
             continue
-        before = text[max(0, m.start() - 20):m.start()]
+        before = text[:m.start()]
         if NAMED_NOT_TAKEN.search(before):  # "the mayor's offer to host the dump is unacceptable": what is refused
             continue
         if m.group(0).lower().startswith("open") and OPEN_TO_USERS.match(text[m.end():]):
+            continue
+        if AGREE_MORE.match(m.group(0) + text[m.end():]):  # "couldn't agree more with the plan": no side on it
             continue
         if m.group("announced"):
             wider = text[max(0, m.start() - 40):m.start()]
@@ -375,7 +379,8 @@ def _removal_named(word: str, other: str) -> bool:
     """Whether ``word`` asks for a removal ("must be scrapped") that ``other`` names in the same verb."""
     asked = REMOVAL_ASKED.match(word)
     verb = asked and REMOVALS.get(asked.group("removed"))
-    return bool(verb) and bool(re.search(rf"\b{verb}", other, re.IGNORECASE))
+    return bool(verb) and bool(re.search(rf"\b(?:will|shall|should|must|(?<!\bcalls )to)\s+{verb}\b", other,
+                                          re.IGNORECASE))
 
 
 def _backing_against(backing: tuple[str, ...], other: str) -> tuple[str, ...]:
