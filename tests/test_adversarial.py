@@ -141,8 +141,10 @@ def test_slow_clients_and_anonymous_heavy_work_do_not_stall_liveness_or_keyed_re
             many = json.dumps({"claims": [{"text": t, "actor": "Desk"} for t in CLAIMS * 10], "k": 10}).encode()
             send_and_leave(port, "/api/v1/compare", many, stay_s=2.0)
             left_at, stopped = time.monotonic(), []
-            # it stops between claims: on a slow 2-core CPU (AVX2 only, 2026-12-02) one claim's judging took 14.5 s
-            while not stopped and time.monotonic() - left_at < 30:
+            # it stops between claims: on a slow 2-core CPU (AVX2 only, 2026-12-02) one claim's judging took 14.5 s,
+            # and over 30 s with a training run on both cores (2026-12-03); the message, not the wait, tells a
+            # stop for the client from one at the 60 s deadline
+            while not stopped and time.monotonic() - left_at < 50:
                 time.sleep(0.5)
                 stopped = [m for m in logged_messages(tmp_path) if m["msg"] == "compare stopped: the client left"]
             assert stopped, "judging should stop when the client leaves"
@@ -241,4 +243,6 @@ def test_more_slow_clients_than_threads_are_closed_in_time_and_liveness_answers(
         mine = [(seconds, status) for k, seconds, status in endings if k == kind]
         assert mine, kind
         assert all(status == b"HTTP/1.1 408 Request Timeout" for _, status in mine), kind
-        assert max(seconds for seconds, _ in mine) < limit + 1.5, kind
+        # 2.5 s of slack: under the whole suite on 2 cores a slow body was closed at 5.9 s (1.9 s over); a
+        # connection the server never closed would last until the clients stop, 12 s after they start
+        assert max(seconds for seconds, _ in mine) < limit + 2.5, kind
