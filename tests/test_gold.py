@@ -15,16 +15,16 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (twenty-ninth
-# session: the judge retrained on dev batches 1-32; judged through the queue on an AVX2-only CPU): dev's batches 30,
-# 31 and 32 0.863 (196 / 227) / 0.845 (196 / 232); all of dev (GOLD_DEV=all) 0.808 (1,832 / 2,267) / 0.885 (1,832 /
-# 2,071); test 0.813 (61 / 75) / 0.792 (61 / 77) (the thirty-third batch, never tuned on, run once). Targets on
-# test: 0.85 / 0.85: neither met (opposed positions 5 of 15). The test floors sit two pairs under its figures, dev's
-# latest three batches' two to four and all of dev's further (18 pairs, 34 edges; kept from the rounds before): the
-# precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.85, 0.83), "test": (0.78, 0.77)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-03 (thirtieth
+# session: the judge retrained on dev batches 1-33; judged through the queue on an AVX2-only CPU): dev's batches
+# 31, 32 and 33 0.844 (189 / 224) / 0.840 (189 / 225); all of dev (GOLD_DEV=all) not re-measured this session
+# (0.808 / 0.885 in the twenty-ninth); test 0.767 (56 / 73) / 0.836 (56 / 67) (the thirty-fourth batch, never
+# tuned on, run once). Targets on test: 0.85 / 0.85: neither met (opposed positions 6 of 12). The test floors sit
+# two pairs under its figures, dev's latest three batches' three and all of dev's further (kept from the rounds
+# before): the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.83, 0.82), "test": (0.73, 0.80)}
 # All of dev takes about 4 minutes through the store, a third of CI's budget: the suite checks its latest
-# three batches (the thirtieth, thirty-first and thirty-second, written to the test split's brief and each the
+# three batches (the thirty-first, thirty-second and thirty-third, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
 LATEST_DEV_BATCHES = (31, 32, 33)
