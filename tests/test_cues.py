@@ -465,6 +465,13 @@ def test_durations_apart_are_not_added():
     ("Night flights should be ruled out.", "The airport will run night flights as the court's ruling allows."),
     # "can't keep up" is no keeping named: the ask to keep the ferry still refuses against a plan to replace it
     ("The ferry must stay in service.", "The council plans to replace the ferry, which can't keep up with demand."),
+    # the review's checks: "agree more" unnegated still backs; a compound or a possessive after "open to" is no
+    # user who may pass; "will not keep up" a subsidy refuses its keeping
+    ("Both parties agree more buses are needed.", "More buses are out of the question."),
+    ("The tram plan is unacceptable.", "The mayor said she couldn't agree more with the plan for a tram."),
+    ("Traffic-calming measures are out of the question.", "The mayor is open to traffic-calming measures."),
+    ("Residents' proposals for the square are out of the question.", "The mayor is open to residents' proposals for the square."),
+    ("The subsidy must stay.", "The council will not keep up the subsidy."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -513,11 +520,12 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("Closing the pier is out of the question.", "The pier remains open to the public this summer."),
     ("Closing the pier is out of the question.", "The pier remains open to walkers 24 hours a day."),
     ("Closing the pier is out of the question.", "The pier stays open to visitors - for now, the trust says."),
-    # "calls to scrap" names an ask, it backs no removal: the ask to scrap still refuses against "will keep"
-    ("The toll should be scrapped.", "The minister rejected calls to scrap the toll."),
+    # the same removal backed in its participle, or with the verb split ("will rule it out")
+    ("The toll should be scrapped.", "The minister wants the toll scrapped."),
+    ("A new runway should be ruled out.", "The minister will rule it out."),
     # "no choice" or "no time" before an announced measure denies nothing
     ("The council has no choice and will close the pool in May.", "The council will close the pool in May."),
-    # "couldn't agree more" takes no side on what it agrees with
+    # "couldn't agree more" backs what it agrees with, as the other claim does
     ("The mayor said she couldn't agree more with the plan for a tram.", "The council backs the plan for a tram."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # 31, 32 and 33 0.844 (189 / 224) / 0.840 (189 / 225); all of dev (GOLD_DEV=all) not re-measured this session
 # (0.808 / 0.885 in the twenty-ninth); test 0.767 (56 / 73) / 0.836 (56 / 67) (the thirty-fourth batch, never
 # tuned on, run once). Targets on test: 0.85 / 0.85: neither met (opposed positions 6 of 12). The test floors sit
-# two pairs under its figures, dev's latest three batches' three and all of dev's further (kept from the rounds
+# two pairs under its figures, dev's latest three batches' three and four and all of dev's further (kept from the rounds
 # before): the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
 NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.83, 0.82), "test": (0.73, 0.80)}
 # All of dev takes about 4 minutes through the store, a third of CI's budget: the suite checks its latest

@@ -223,7 +223,7 @@ KEEPING_ASKED = re.compile(r"(?:must|should) " + KEEPING + "$")
 KEEPING_NAMED = re.compile(
     r"\b(?:keeping|continuing|retaining|(?:agree[sd]?|ready|prepared|willing|refus(?:e|es|ed)|request(?:s|ed)?|"
     r"offer(?:s|ed)?|promis(?:e|es|ed)|decide[sd]?|vote[sd]?|pledge[sd]?|plans?|planned|wants?|wanted|intends?|"
-    r"intended|vow(?:s|ed)?) to (?:keep|retain|continue))\b|(?:\b(?:not|never)|n't) (?:keep|retain|continue)\b(?! with\b| up\b)",
+    r"intended|vow(?:s|ed)?) to (?:keep|retain|continue))\b|(?:\b(?:not|never)|n't) (?:keep|retain|continue)\b(?! with\b| up with\b)",
     re.IGNORECASE)
 # "open to" before who or what may pass is a state, not a side taken ("must stay open to cars and pedestrians",
 # "open to the public", "open to Skerrimouth's fishing boats"); still a side in "open to a compromise deal", and
@@ -235,7 +235,7 @@ OPEN_TO_USERS = re.compile(
     r"pupils|patients|tourists|hikers|anglers|readers|people|locals|worshippers|families|children)"
     r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|or|alike|again|from|in|on|at|until|till|during|throughout|for|every|all|while|"
     r"when|as|through|between|after|before|but|except|only|each|seven|year|day|night|outside|since|by|with|under|"
-    r"over|up|within|via|around|across|once|of|to|this|next|today|tonight)\b|\s*[-–—\"'“”‘’]|\s+\d)", re.IGNORECASE)
+    r"over|up|within|via|around|across|once|to|this|next|today|tonight)\b|\s+[-–—]|\s*[\"“”]|\s+\d)", re.IGNORECASE)
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
@@ -302,12 +302,13 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for m in BACKING.finditer(text):
         if any(r.start() <= m.start() < r.end() for r in refusals):
             continue
-        before = text[:m.start()]
+        before = text[max(0, m.start() - 80):m.start()]  # wide enough for "with no <a long noun>", cheap on long texts
         if NAMED_NOT_TAKEN.search(before):  # "the mayor's offer to host the dump is unacceptable": what is refused
             continue
         if m.group(0).lower().startswith("open") and OPEN_TO_USERS.match(text[m.end():]):
             continue
-        if AGREE_MORE.match(m.group(0) + text[m.end():]):  # "couldn't agree more with the plan": no side on it
+        if AGREE_MORE.match(m.group(0) + text[m.end():]) and NEGATED_BACKING.search(before):
+            backing.append(m.group(0).lower())  # "couldn't agree more with the plan" backs it
             continue
         if m.group("announced"):
             wider = text[max(0, m.start() - 40):m.start()]
@@ -379,8 +380,12 @@ def _removal_named(word: str, other: str) -> bool:
     """Whether ``word`` asks for a removal ("must be scrapped") that ``other`` names in the same verb."""
     asked = REMOVAL_ASKED.match(word)
     verb = asked and REMOVALS.get(asked.group("removed"))
-    return bool(verb) and bool(re.search(rf"\b(?:will|shall|should|must|(?<!\bcalls )to)\s+{verb}\b", other,
-                                          re.IGNORECASE))
+    if not verb:
+        return False
+    head, _, particle = verb.partition(" ")
+    backed = rf"\b(?:will|shall|should|must|(?<!\bcalls )to)\s+{head}\b" + (rf"\s+(?:\w+\s+)?{particle}\b" if particle else "")
+    # or its participle: "wants the toll scrapped", "calls for the toll to be scrapped"
+    return bool(re.search(rf"{backed}|\b{asked.group('removed')}\b", other, re.IGNORECASE))
 
 
 def _backing_against(backing: tuple[str, ...], other: str) -> tuple[str, ...]:
