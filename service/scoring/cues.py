@@ -307,9 +307,6 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             continue
         if m.group(0).lower().startswith("open") and OPEN_TO_USERS.match(text[m.end():]):
             continue
-        if AGREE_MORE.match(m.group(0) + text[m.end():]) and NEGATED_BACKING.search(before):
-            backing.append(m.group(0).lower())  # "couldn't agree more with the plan" backs it
-            continue
         if m.group("announced"):
             wider = text[max(0, m.start() - 40):m.start()]
             if ANNOUNCEMENT_IN_DOUBT.search(wider) or CONDITION_AFTER.match(text[m.end():]):
@@ -318,7 +315,7 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 refusing.append(m.group(0).lower())
                 continue
         negated = NEGATED_BACKING.search(before)
-        if negated:
+        if negated and not AGREE_MORE.match(text, m.start()):  # "couldn't agree more with the plan" backs it
             refusing.append((before[negated.start():] + m.group(0)).lower())
         else:
             backing.append(m.group(0).lower())
@@ -368,6 +365,17 @@ def _keeping_against(backing: tuple[str, ...], refusing: tuple[str, ...],
 REMOVAL_ASKED = re.compile(r"^(?:must|should) be (?P<removed>.+)$")
 
 
+def _removal_backing(removed: str, verb: str) -> re.Pattern:
+    """How another claim backs the removal: its verb after will / shall / should / must / to (not "calls to"; a
+    particle may come after an object: "will rule it out"), or its participle ("wants the toll scrapped")."""
+    head, _, particle = verb.partition(" ")
+    backed = rf"\b(?:will|shall|should|must|(?<!\bcalls )to)\s+{head}\b" + (rf"\s+(?:\w+\s+)?{particle}\b" if particle else "")
+    return re.compile(rf"{backed}|\b{removed}\b", re.IGNORECASE)
+
+
+REMOVAL_BACKING = {removed: _removal_backing(removed, verb) for removed, verb in REMOVALS.items()}
+
+
 def _removal_not_backed(refusing: tuple[str, ...], other: str) -> tuple[str, ...]:
     """The refusing words left once an asked removal that ``other`` backs in the same verb is set aside; where
     ``other`` refuses anything, its verb may be the refused one ("will not scrap the toll"), so all are left."""
@@ -379,13 +387,8 @@ def _removal_not_backed(refusing: tuple[str, ...], other: str) -> tuple[str, ...
 def _removal_named(word: str, other: str) -> bool:
     """Whether ``word`` asks for a removal ("must be scrapped") that ``other`` names in the same verb."""
     asked = REMOVAL_ASKED.match(word)
-    verb = asked and REMOVALS.get(asked.group("removed"))
-    if not verb:
-        return False
-    head, _, particle = verb.partition(" ")
-    backed = rf"\b(?:will|shall|should|must|(?<!\bcalls )to)\s+{head}\b" + (rf"\s+(?:\w+\s+)?{particle}\b" if particle else "")
-    # or its participle: "wants the toll scrapped", "calls for the toll to be scrapped"
-    return bool(re.search(rf"{backed}|\b{asked.group('removed')}\b", other, re.IGNORECASE))
+    backing = asked and REMOVAL_BACKING.get(asked.group("removed"))
+    return bool(backing and backing.search(other))
 
 
 def _backing_against(backing: tuple[str, ...], other: str) -> tuple[str, ...]:
