@@ -52,10 +52,10 @@ def run(tmp_path, folder, split=None, batches=None):
 def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
     # Target: all 5 found. Reached: 2 of 5 from the fifteenth session (d1/d2 and the founding pair's statements,
     # raised by the scope clash times P(contradiction)) to the twenty-sixth, and again with the twenty-eighth and
-    # twenty-ninth sessions' judges, no false edge; 1 of 5 in the thirteenth, fourteenth and twenty-seventh sessions.
+    # twenty-ninth and thirtieth sessions' judges, no false edge; 1 of 5 in the thirteenth, fourteenth and twenty-seventh sessions.
     # The founding pair's statements sat at the threshold's edge (P(contradiction) 0.434 against 0.42 in the
     # twenty-eighth, 0.429 against 0.43 in the twenty-seventh), so the floor stays at 1 (on the fixture page, from
-    # the raw article, the pair is shown at 0.56). The three other misses are opposed positions worded differently on each side (model card).
+    # the raw article, the pair is shown at 0.72 with the thirtieth session's judge, 0.56 before). The three other misses are opposed positions worded differently on each side (model card).
     report = run(tmp_path, DEFAULT_DEV_DIR)
     assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 1
     assert report["others_wrongly_contradiction"] == 0 and report["contradiction_edges"] == report["contradictions_found"]
