@@ -472,6 +472,13 @@ def test_durations_apart_are_not_added():
     ("Traffic-calming measures are out of the question.", "The mayor is open to traffic-calming measures."),
     ("Residents' proposals for the square are out of the question.", "The mayor is open to residents' proposals for the square."),
     ("The subsidy must stay.", "The council will not keep up the subsidy."),
+    # the wrong remedy, no need for it, a state here to stay; a proposal being made
+    ("Voters should approve the cap on rent rises.", "A legal cap on rent rises is the wrong answer to the housing shortage."),
+    ("An inquiry into the forecast must be set up.", "The government sees no need for an inquiry into the forecast."),
+    ("The council will introduce permits for vape retailers.", "Vape retailers need no new permits."),
+    ("The beavers in the river should be trapped and removed.", "The beavers in the river are here to stay."),
+    ("The federation is proposing that the city share the games.", "The city will not share the games with any other city."),
+    ("A cap on rent rises will be the wrong answer to the shortage.", "Voters should approve the cap on rent rises."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -527,6 +534,15 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("The council has no choice and will close the pool in May.", "The council will close the pool in May."),
     # "couldn't agree more" backs what it agrees with, as the other claim does
     ("The mayor said she couldn't agree more with the plan for a tram.", "The council backs the plan for a tram."),
+    # a right answer or a need backs: only "the wrong answer" and "no need" refuse
+    ("A cap on rent rises is the right answer to the shortage.", "Voters should approve the cap on rent rises."),
+    ("The city needs a new stadium.", "The council will build a new stadium."),
+    # idioms of the same words that refuse nothing: a trend here to stay, a person who needs no introduction, a sign
+    # the wrong way round, no need to worry
+    ("Inflation is here to stay, the central bank warned.", "The central bank will raise rates in June."),
+    ("The singer needs no introduction.", "The singer will tour Europe in May."),
+    ("The sign on the bridge is the wrong way round.", "The council will replace the sign on the bridge."),
+    ("The ministry sees no need to worry about the water supply.", "The utility will test the water supply."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None

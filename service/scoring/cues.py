@@ -238,7 +238,7 @@ OPEN_TO_USERS = re.compile(
     r"over|up|within|via|around|across|once|to|this|next|today|tonight)\b|\s+[-–—]|\s*[\"“”]|\s+\d)", re.IGNORECASE)
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
-    r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
+    r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed|ing)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
     r"(?:is|are|was|would be|remains) the (?:best|only|right|fairest|fastest|quickest|cheapest|safest|surest|simplest)"
     r"(?: \w+)? (?:way|protection|guarantee|option|solution|site|choice|answer|plan|route|remedy|fix|use)|"
     r"want(?:s|ed)?|needs (?:a|an)|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|(?:is|are) (?:needed|necessary|essential) to|"
@@ -272,6 +272,11 @@ REFUSING = re.compile(
     r"no (?:interest|intention) (?:in|of)|not (?:on|up for) the table|off the table|not an option|(?:is|are) against|"
     r"not a matter for|a waste of (?:money|time)|(?:should|must) not|never (?:accept|agree|allow)|"
     r"would be (?:wrong|a mistake)(?! not to| to (?:say|suggest|claim|think))|cannot (?:accept|allow|agree|support)|"
+    # the wrong remedy, no need, a state here to stay ("is the wrong answer to the housing shortage", "sees no need
+    # for an outside investigation", "retailers need no new permits", "the beavers are here to stay")
+    r"(?:is|are|was|were|will be|would be|remains) the wrong (?:answer|way(?= to\b)|approach|solution|choice|response|"
+    r"remedy|fix|plan|idea|move|policy)|(?:sees?|saw) no need (?:for|to)(?! (?:worry|panic|be (?:alarmed|concerned))\b)|"
+    r"needs? no\b(?!-| (?:introduction|convincing|proof|reminding|explanation|longer)\b)|(?:is|are) here to stay|"
     r"(?:will|would|can|could) (?:not|never) (?:be (?:allowed|accepted|tolerated|approved|permitted)|accept|allow|agree|sign|"
     r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
     r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
@@ -343,6 +348,7 @@ def opposed_positions(a: str, b: str) -> tuple[str, str] | None:
     back_b, refuse_b = _keeping_against(*positions(b), a)
     back_a, back_b = _backing_against(back_a, b), _backing_against(back_b, a)
     refuse_a, refuse_b = _removal_not_backed(refuse_a, b), _removal_not_backed(refuse_b, a)
+    refuse_a, refuse_b = _staying_against(refuse_a, b), _staying_against(refuse_b, a)
     if back_a and not refuse_a and refuse_b and not back_b:
         return back_a[0], refuse_b[0]
     if refuse_a and not back_a and back_b and not refuse_b:
@@ -394,6 +400,19 @@ def _removal_named(word: str, other: str) -> bool:
 def _backing_against(backing: tuple[str, ...], other: str) -> tuple[str, ...]:
     """The backing words that take a side against ``other``: an announced ban only where ``other`` speaks of it."""
     return tuple(word for word in backing if not BAN_BACKING.search(word) or BAN_NAMED.search(other))
+
+
+# "here to stay" refuses a removal ("the beavers are here to stay" / "the beavers should be trapped and removed"), but
+# of a trend it only reports one ("inflation is here to stay" / "the central bank will raise rates"): it takes a side
+# only against a claim that speaks of removing, ending or closing something
+HERE_TO_STAY = re.compile(r"here to stay$")
+REMOVAL_SPOKEN = re.compile(r"\b(?:remov|cull|scrap|abolish|bann?(?:ed|ing|s)?\b|phas(?:e|ed|ing) out|get rid|clos|shut|"
+                            r"end(?:s|ed|ing)?\b|trap|eradicat|drop|ax(?:e|ed|ing)\b|replac)", re.IGNORECASE)
+
+
+def _staying_against(refusing: tuple[str, ...], other: str) -> tuple[str, ...]:
+    """The refusing words that take a side against ``other``: "here to stay" only where ``other`` speaks of a removal."""
+    return tuple(word for word in refusing if not HERE_TO_STAY.search(word) or REMOVAL_SPOKEN.search(other))
 
 
 def find_cues(a: str, b: str) -> list[Cue]:
