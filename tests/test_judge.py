@@ -399,3 +399,25 @@ def test_a_clash_of_scope_raises_the_verdict():
     agreed = "An immediate ceasefire on all energy infrastructure was agreed on Tuesday."
     assert verdict_contradiction(agreed, "Moscow rejected a full ceasefire on Tuesday.") > \
         verdict_contradiction(agreed, "Moscow rejected a prisoner exchange on Tuesday.")
+
+
+def test_public_share_report_counts_the_precise_stages_contradictions_from_the_label_file(tmp_path, monkeypatch):
+    import json
+
+    import model.fast_recall as fast_recall
+    from model.judge import enrich
+
+    spec = load_judge(JUDGE_DIR)[0]
+    spec = {"gate": spec["gate"], "verdict": spec["verdict"], "thresholds": spec["thresholds"]}
+    one_point = ("Turnout in the Velsa regional election was 41 percent.",
+                 "More than half of the voters turned out in the Velsa regional election.")
+    paraphrase = ("The Velsa regional election was held on 4 May.", "Velsa voted in its regional election on 4 May.")
+    rows = enrich([{"a": a, "b": b} for a, b in (one_point, paraphrase)])
+    answers = [{"a": one_point[0], "b": one_point[1], "p_ab": [0.01, 0.01, 0.98], "p_ba": [0.01, 0.02, 0.97]},
+               {"a": paraphrase[0], "b": paraphrase[1], "p_ab": [0.97, 0.02, 0.01], "p_ba": [0.96, 0.03, 0.01]}]
+    monkeypatch.setattr(fast_recall, "LABEL_DIR", tmp_path)
+    assert fast_recall.precise_contradictions(rows, spec) is None  # no label file: nothing to count
+    (tmp_path / "candidates.jsonl").write_text("\n".join(json.dumps(r) for r in answers[:1]))
+    assert fast_recall.precise_contradictions(rows, spec) is None  # a pair without the precise stage's answer
+    (tmp_path / "candidates.jsonl").write_text("\n".join(json.dumps(r) for r in answers))
+    assert fast_recall.precise_contradictions(rows, spec).tolist() == [True, False]
