@@ -479,6 +479,10 @@ def test_durations_apart_are_not_added():
     ("The beavers in the river should be trapped and removed.", "The beavers in the river are here to stay."),
     ("The federation is proposing that the city share the games.", "The city will not share the games with any other city."),
     ("A cap on rent rises will be the wrong answer to the shortage.", "Voters should approve the cap on rent rises."),
+    # a recommendation backs; a vote asked against it, or an ask that none of it be given, refuses
+    ("The board recommends that shareholders approve the merger.", "Shareholders should vote down the merger."),
+    ("Parliament should approve the loan to the airline.", "Parliament must vote against the airline's loan."),
+    ("The operator wants to grow its taxi fleet.", "The city must issue no new licences for the taxi fleet."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -543,6 +547,9 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("The singer needs no introduction.", "The singer will tour Europe in May."),
     ("The sign on the bridge is the wrong way round.", "The council will replace the sign on the bridge."),
     ("The ministry sees no need to worry about the water supply.", "The utility will test the water supply."),
+    # "must ... no" of a bound or a doubt refuses nothing
+    ("The council must make no more than two cuts to the bus routes.", "The council will cut two bus routes."),
+    ("Voters should have no doubt about the new bridge.", "The council will build the new bridge."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None

@@ -241,7 +241,7 @@ BACKING = re.compile(
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed|ing)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
     r"(?:is|are|was|would be|remains) the (?:best|only|right|fairest|fastest|quickest|cheapest|safest|surest|simplest)"
     r"(?: \w+)? (?:way|protection|guarantee|option|solution|site|choice|answer|plan|route|remedy|fix|use)|"
-    r"want(?:s|ed)?|needs (?:a|an)|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|(?:is|are) (?:needed|necessary|essential) to|"
+    r"want(?:s|ed)?|recommend(?:s|ed)?|needs (?:a|an)|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|(?:is|are) (?:needed|necessary|essential) to|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
     r"(?P<announced>(?:will|is going to|are going to)(?: be)? (?!(?:" + NOT_A_MEASURE + "|" + STATUS_QUO + r")\b)"
     r"(?:(?:go|press|push) ahead with|[a-z]+)(?! (?:no|nothing|none)\b)))\b",
@@ -281,6 +281,10 @@ REFUSING = re.compile(
     r"happen|tolerate|let|permit)|won't (?:accept|allow|agree|sign|happen|let|permit)|"
     r"no (?!doubt|question)(?:[\w-]+ ){1,3}(?:will|would|is|are) (?:be )?(?:allowed|permitted|tolerated)|"
     r"(?:must|should) be (?:" + "|".join(REMOVALS) + r")|"
+    # voting a measure down asked for, and an ask that nothing of it be given ("shareholders should vote down the
+    # takeover", "the city must issue no new licences"; not "must make no more than", "should have no doubt")
+    r"(?:must|should) vote (?:against|(?:[\w']+ ){0,2}down)|"
+    r"(?:must|should) (?!be\b)[a-z]+ no\b(?! (?:longer|more|fewer|less|doubt|mistake|secret)\b)|"
     # keeping things as they are, asked for ("must keep its only ice rink", "should carry on under tougher rules")
     r"(?:must|should) " + KEEPING + "|"
     # a measure announced as not coming ("will not be cut", "there will be no referendum", "is not needed")
