@@ -202,6 +202,17 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
     ("Three people died and 12 were hurt.", "3 people died and 15 were hurt.", True),
     # dozens are round numbers
     ("Two dozen flights were cancelled.", "25 flights were cancelled.", False),
+    # a share of a count behind a possessive name
+    ("Half of Zelmirov's 8,000 residents have left.", "About 4,000 residents have left Zelmirov.", False),
+    ("A third of Rennick District Hospital's 360 beds will go.", "The plan will cut 200 beds at Rennick District Hospital.", True),
+    # counts per different units of time, compared per day; per the same unit, as written
+    ("The machines sort 36,000 letters an hour.", "The machines can sort 600 letters a minute.", False),
+    ("The checkpoint can process 2,400 lorries a day.", "The checkpoint has room for 100 lorries per hour.", False),
+    ("The checkpoint can process 2,400 lorries a day.", "The checkpoint has room for 60 lorries an hour.", True),
+    ("The machines sort 36,000 letters an hour.", "The machines sort 30,000 letters an hour.", True),
+    # a count per a period against a plain count compares the numbers; a period of the action is no rate
+    ("The ferry runs five sailings a day.", "The timetable cuts daily sailings from six to three.", True),
+    ("About 900,000 people take the drug every day.", "0.9 million people take the drug.", False),
 ])
 def test_amounts_without_a_number_or_in_other_units(a, b, clash):
     clashes, matches = quantity_comparison(a, b)

@@ -600,6 +600,8 @@ class Quantity:
     # whether another claim's wording may stand in for it (``amounts_alike``): not a change in one word ("rose by
     # doubled") or a share of a unit ("15 percent euros")
     rewritable: bool = True
+    # a count per unit of time, as the number of that unit in a day ("600 letters a minute": 1,440); 0 for none
+    per_day: float = 0.0
 
 
 def _number(token: str) -> float | None:
@@ -752,6 +754,10 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             value *= factor
         else:
             value, dimension, i = _with_unit_after(value, tokens, i, singular=i in hyphenated)
+            rate = _per_time(tokens, i) if dimension == "count" else None
+            if rate:
+                found.append(replace(amount(value, dimension, start, i, _written_tolerance(raw)), per_day=rate[0]))
+                continue
         quantity = amount(value, dimension, start, i, _written_tolerance(raw))
         if ratio and "every" in tokens[start:i]:  # "280 of every 1,000 crowns"
             quantity = replace(quantity, rewritable=False)
@@ -863,6 +869,8 @@ def _share_of_a_count(tokens: list[str], i: int) -> tuple[float, int] | None:
         return None
     if tokens[j:j + 1] in (["the"], ["its"], ["their"]):
         j += 1
+    else:  # a possessive name before the count: "half of Zelmirov's 8,000 residents"
+        j = _after_possessive(tokens, j)
     raw = tokens[j] if j < len(tokens) else ""
     count = _number(raw) if raw[:1].isdigit() else None
     if count is None:
@@ -873,6 +881,37 @@ def _share_of_a_count(tokens: list[str], i: int) -> tuple[float, int] | None:
             or _multi_word_unit(tokens, j) or _ratio(count, tokens, j)):
         return None
     return count, j
+
+
+def _after_possessive(tokens: list[str], j: int) -> int:
+    """The index after a possessive name of one to four words at ``tokens[j]`` ("Rennick District Hospital's", read
+    as "rennick district hospital s"), when a number follows it; else ``j``."""
+    for k in range(j + 1, min(j + 5, len(tokens) - 1)):
+        if not tokens[k - 1].isalpha():
+            break
+        if tokens[k] == "s" and tokens[k + 1][:1].isdigit():
+            return k + 1
+    return j
+
+
+# a count per unit of time ("36,000 letters an hour" is "600 letters a minute"), compared per day with a count per
+# another unit (``_on_one_period``); not through a word that opens another phrase ("400 jobs in a year", "30 days
+# of a month") nor a period of the action ("900,000 people take the drug every day")
+PER_DAY = {"second": 86400.0, "minute": 1440.0, "hour": 24.0, "day": 1.0, "week": 1 / 7, "month": 1 / 30.4, "year": 1 / 365}
+NOT_IN_A_RATE = frozenset({"and", "or", "of", "in", "on", "at", "for", "by", "from", "to", "with", "than", "the", "over",
+                           "after", "before", "within", "since", "this", "that", "was", "were", "is", "are", "will",
+                           "have", "has", "had", "each"})
+
+
+def _per_time(tokens: list[str], i: int) -> tuple[float, int] | None:
+    """A count's period after it and up to two words naming what is counted ("letters an hour", "lorries per
+    day"): (the number of that period in a day, the index after the period), or None."""
+    for k in range(i, min(i + 3, len(tokens) - 1)):
+        if tokens[k] in ("a", "an", "per") and tokens[k + 1] in PER_DAY:
+            return PER_DAY[tokens[k + 1]], k + 2
+        if not tokens[k].isalpha() or tokens[k] in NOT_IN_A_RATE:
+            return None
+    return None
 
 
 def _one_unit_bounded(tokens: list[str], i: int) -> tuple[float, str, int] | None:
@@ -945,11 +984,11 @@ def quantity_comparison(a: str, b: str) -> tuple[list[tuple[Quantity, Quantity]]
     for dimension in {q.dimension for q in qa} & {q.dimension for q in qb}:
         pairs = _pairs_to_compare(a, b, [x for x in qa if x.dimension == dimension],
                                   [y for y in qb if y.dimension == dimension])
-        overlapping = [(x, y) for x, y in pairs if x.low <= y.high and y.low <= x.high]
+        overlapping = [(x, y) for x, y in pairs if _overlap(*_on_one_period(x, y))]
         if overlapping:
             matches.append(overlapping[0])
         else:
-            clashes.append(min(pairs, key=lambda p: _gap(*p)))
+            clashes.append(min(pairs, key=lambda p: _gap(*_on_one_period(*p))))
     if clashes and _years_apart(a, b):
         clashes = []
     return clashes, matches
@@ -1047,7 +1086,7 @@ def same_amounts(a: str, b: str) -> list[tuple[Quantity, Quantity]]:
     the two speeds and then the two lengths."""
     candidates = [(x, y) for x in quantities(a) for y in quantities(b)
                   if x.dimension == y.dimension and {x.bound, y.bound} <= {"exact", "approx"} and x.rewritable and y.rewritable
-                  and x.low <= y.high and y.low <= x.high]
+                  and _overlap(*_on_one_period(x, y)) and x.per_day == y.per_day]  # the words of a period are no amount's
     candidates.sort(key=lambda p: (p[0].surface.lower() != p[1].surface.lower(), _gap_of_centres(*p)))
     taken_a, taken_b, pairs = set(), set(), []
     for x, y in candidates:
@@ -1061,6 +1100,19 @@ def same_amounts(a: str, b: str) -> list[tuple[Quantity, Quantity]]:
 def _gap_of_centres(x: Quantity, y: Quantity) -> float:
     cx, cy = (x.low + x.high) / 2, (y.low + y.high) / 2
     return abs(cx - cy) / max(abs(cx), abs(cy), 1e-9)
+
+
+def _overlap(x: Quantity, y: Quantity) -> bool:
+    return x.low <= y.high and y.low <= x.high
+
+
+def _on_one_period(x: Quantity, y: Quantity) -> tuple[Quantity, Quantity]:
+    """Two counts per different units of time, both per day ("600 letters a minute" / "36,000 letters an hour");
+    any other two amounts as they are (a count per day against a plain count compares the numbers, as written)."""
+    if not (x.per_day and y.per_day) or x.per_day == y.per_day:
+        return x, y
+    return (replace(x, low=x.low * x.per_day, high=x.high * x.per_day),
+            replace(y, low=y.low * y.per_day, high=y.high * y.per_day))
 
 
 def _gap(x: Quantity, y: Quantity) -> float:
