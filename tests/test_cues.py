@@ -213,6 +213,11 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
     # a count per a period against a plain count compares the numbers; a period of the action is no rate
     ("The ferry runs five sailings a day.", "The timetable cuts daily sailings from six to three.", True),
     ("About 900,000 people take the drug every day.", "0.9 million people take the drug.", False),
+    # the review's checks: no share across a preposition; a share behind "the town's"; a time after an event is no rate
+    ("Half of pupils at the city's 40 schools get free meals.", "The city has 20 schools.", True),
+    ("Half of the town's 8,000 residents have left.", "About 4,000 residents have left the town.", False),
+    ("Police had arrested 40 people a day after the riot.", "Police had arrested 40 people a week after the riot.", False),
+    ("The firm cut 500 jobs a second time.", "The firm cut 500 jobs.", False),
 ])
 def test_amounts_without_a_number_or_in_other_units(a, b, clash):
     clashes, matches = quantity_comparison(a, b)
@@ -250,6 +255,15 @@ def test_an_amount_in_other_words_is_written_alike_for_nli_whichever_claim_comes
     # a clash stays as written
     clash = ("Turnout was 41 percent.", "Turnout was three fifths.")
     assert amounts_alike(*clash) == clash
+
+
+def test_a_share_behind_a_possessive_name_is_read_but_not_written_over_it():
+    # the name would go with it: "Half of Zelmirov's 8,000" -> "4,000" drops Zelmirov from what NLI reads
+    a, b = "Half of Zelmirov's 8,000 residents have left.", "About 4,000 residents have left Brelna."
+    assert quantity_comparison(a, b)[1] and amounts_alike(a, b) == (a, b)
+    # a rate against an amount with no period still has its number written alike
+    assert amounts_alike("The plant makes 400 cars a day.", "The plant makes four hundred cars daily.")[1] == \
+        "The plant makes 400 cars daily."
 
 
 def test_every_amount_in_other_words_is_written_alike_not_only_the_first_of_its_dimension():
@@ -494,6 +508,7 @@ def test_durations_apart_are_not_added():
     ("The board recommends that shareholders approve the merger.", "Shareholders should vote down the merger."),
     ("Parliament should approve the loan to the airline.", "Parliament must vote against the airline's loan."),
     ("The operator wants to grow its taxi fleet.", "The city must issue no new licences for the taxi fleet."),
+    ("The board recommends the merger.", "Planning officers recommended against the merger."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)
@@ -561,6 +576,14 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     # "must ... no" of a bound or a doubt refuses nothing
     ("The council must make no more than two cuts to the bus routes.", "The council will cut two bus routes."),
     ("Voters should have no doubt about the new bridge.", "The council will build the new bridge."),
+    # the review's checks: idioms of "must / should <verb> no", a vote to do something, a recommendation against
+    ("The government should waste no time in approving the dam.", "The government will approve the dam."),
+    ("The club must take no risks with its star striker.", "The club will sell its star striker."),
+    ("The council should pay no attention to the petition for a new school.", "The council will build a new school."),
+    ("The trust must spare no expense on the new hospital.", "The trust will build the new hospital."),
+    ("The council should vote to tear down the old pier.", "The council will tear down the old pier."),
+    ("Planning officers recommended against approval of the tower.", "The tower should be blocked."),
+    ("The board recommended rejecting the bid.", "Shareholders should vote down the bid."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None
