@@ -762,11 +762,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             value *= factor
         else:
             value, dimension, i = _with_unit_after(value, tokens, i, singular=i in hyphenated)
-            rate = _per_time(tokens, i) if dimension == "count" else None
-            if rate:
-                found.append(replace(amount(value, dimension, start, i, _written_tolerance(raw)), per_day=rate[0]))
-                continue
         quantity = amount(value, dimension, start, i, _written_tolerance(raw))
+        if dimension == "count" and (per_day := _per_time(tokens, i)):
+            quantity = replace(quantity, per_day=per_day)
         if ratio and "every" in tokens[start:i]:  # "280 of every 1,000 crowns"
             quantity = replace(quantity, rewritable=False)
         found.append(with_larger_units(quantity, start, i) if dimension == "duration" else quantity)
@@ -894,7 +892,7 @@ def _after_possessive(tokens: list[str], j: int) -> int:
     """The index after a possessive name of one to four words at ``tokens[j]`` ("Rennick District Hospital's", read
     as "rennick district hospital s"), when a number follows it; else ``j``."""
     for k in range(j + 1, min(j + 5, len(tokens) - 1)):
-        if not tokens[k - 1].isalpha() or tokens[k - 1] in STOPWORDS or tokens[k - 1] in NOT_IN_A_RATE:
+        if not tokens[k - 1].isalpha() or tokens[k - 1] in STOPWORDS or tokens[k - 1] in PHRASE_OPENERS:
             break  # "half of pupils at the city's 40 schools" is no share of the 40
         if tokens[k] == "s" and tokens[k + 1][:1].isdigit():
             return k + 1
@@ -905,23 +903,21 @@ def _after_possessive(tokens: list[str], j: int) -> int:
 # another unit (``_on_one_period``); not through a word that opens another phrase ("400 jobs in a year", "30 days
 # of a month") nor a period of the action ("900,000 people take the drug every day")
 PER_DAY = {"second": 86400.0, "minute": 1440.0, "hour": 24.0, "day": 1.0, "week": 1 / 7, "month": 1 / 30.4, "year": 1 / 365}
-NOT_IN_A_RATE = frozenset({"and", "or", "of", "in", "on", "at", "for", "by", "from", "to", "with", "than", "the", "over",
+# words that open another phrase: no part of what a rate counts, nor of a possessive name (``_after_possessive``)
+PHRASE_OPENERS = frozenset({"and", "or", "of", "in", "on", "at", "for", "by", "from", "to", "with", "than", "the", "over",
                            "after", "before", "within", "since", "this", "that", "was", "were", "is", "are", "will",
                            "have", "has", "had", "each"})
-
-
+# after "a day", "a year": a time, not a period ("a year ago", "a day after the riot", "a second time")
 NOT_A_PERIOD = frozenset({"ago", "after", "before", "later", "earlier", "running", "time", "times", "on", "into", "since"})
 
 
-def _per_time(tokens: list[str], i: int) -> tuple[float, int] | None:
-    """A count's period after it and up to two words naming what is counted ("letters an hour", "lorries per
-    day"): (the number of that period in a day, the index after the period), or None."""
+def _per_time(tokens: list[str], i: int) -> float | None:
+    """The period of the count before ``tokens[i]``, after up to two words naming what is counted ("letters an
+    hour", "lorries per day"), as the number of that period in a day; None for a count of no period."""
     for k in range(i, min(i + 3, len(tokens) - 1)):
         if tokens[k] in ("a", "an", "per") and tokens[k + 1] in PER_DAY:
-            if tokens[k + 2:k + 3] and tokens[k + 2] in NOT_A_PERIOD:  # "a year ago", "a day after the riot", "a second time"
-                return None
-            return PER_DAY[tokens[k + 1]], k + 2
-        if not tokens[k].isalpha() or tokens[k] in NOT_IN_A_RATE:
+            return None if tokens[k + 2:k + 3] and tokens[k + 2] in NOT_A_PERIOD else PER_DAY[tokens[k + 1]]
+        if not tokens[k].isalpha() or tokens[k] in PHRASE_OPENERS:
             return None
     return None
 
@@ -1098,7 +1094,7 @@ def same_amounts(a: str, b: str) -> list[tuple[Quantity, Quantity]]:
     the two speeds and then the two lengths."""
     candidates = [(x, y) for x in quantities(a) for y in quantities(b)
                   if x.dimension == y.dimension and {x.bound, y.bound} <= {"exact", "approx"} and x.rewritable and y.rewritable
-                  and _overlap(x, y) and not (x.per_day and y.per_day and x.per_day != y.per_day)]  # only the number is rewritten
+                  and _overlap(x, y) and not _periods_differ(x, y)]  # only the number is rewritten, not its period
     candidates.sort(key=lambda p: (p[0].surface.lower() != p[1].surface.lower(), _gap_of_centres(*p)))
     taken_a, taken_b, pairs = set(), set(), []
     for x, y in candidates:
@@ -1121,10 +1117,15 @@ def _overlap(x: Quantity, y: Quantity) -> bool:
 def _on_one_period(x: Quantity, y: Quantity) -> tuple[Quantity, Quantity]:
     """Two counts per different units of time, both per day ("600 letters a minute" / "36,000 letters an hour");
     any other two amounts as they are (a count per day against a plain count compares the numbers, as written)."""
-    if not (x.per_day and y.per_day) or x.per_day == y.per_day:
+    if not _periods_differ(x, y):
         return x, y
     return (replace(x, low=x.low * x.per_day, high=x.high * x.per_day),
             replace(y, low=y.low * y.per_day, high=y.high * y.per_day))
+
+
+def _periods_differ(x: Quantity, y: Quantity) -> bool:
+    """Both amounts are counts per a unit of time, and not the same unit."""
+    return bool(x.per_day and y.per_day and x.per_day != y.per_day)
 
 
 def _gap(x: Quantity, y: Quantity) -> float:
