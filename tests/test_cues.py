@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from service.scoring.cues import (CUE_FEATURE_NAMES, amounts_alike, amounts_of_other_years, cue_features, denial_overlap,
-                                  find_cues, opposed_positions, positions, quantities, quantity_comparison, same_measure)
+                                  find_cues, opposed_positions, positions, quantities, quantity_comparison,
+                                  same_measure)
 
 
 def kinds(a, b):
@@ -218,6 +219,11 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
     ("Half of the town's 8,000 residents have left.", "About 4,000 residents have left the town.", False),
     ("Police had arrested 40 people a day after the riot.", "Police had arrested 40 people a week after the riot.", False),
     ("The firm cut 500 jobs a second time.", "The firm cut 500 jobs.", False),
+    # a count out of a total is also its share of it
+    ("About 400 of the 2,000 calls had a wrong answer.", "Fewer than 3 percent of the calls had a wrong answer.", True),
+    ("Asbestos was found in 14 of the school's 40 classrooms.", "About a third of the school's classrooms hold asbestos.", False),
+    ("Norovirus was in 9 of the 12 samples.", "Three quarters of the samples held norovirus.", False),
+    ("Only 30 of its 40 stations reopened.", "Nine in ten stations reopened.", True),
 ])
 def test_amounts_without_a_number_or_in_other_units(a, b, clash):
     clashes, matches = quantity_comparison(a, b)
@@ -242,6 +248,11 @@ def test_a_share_of_a_year_or_of_an_amount_with_a_unit_is_no_count():
     assert [q.dimension for q in quantities("Half of the 9 out of 10 doctors agreed.")] == ["%", "%"]
     # "the majority of" is more than half: no point amount to take a share of
     assert [q.dimension for q in quantities("The majority of the 8,000 staff voted.")] == ["%", "count"]
+    # a count out of a larger plain count is a share too; not out of a smaller one, a year or an amount with a unit
+    assert [q.dimension for q in quantities("12 of its 40 stations closed.")] == ["count", "%", "count"]
+    assert [q.dimension for q in quantities("50 of the 40 stations closed.")] == ["count", "count"]
+    assert [q.dimension for q in quantities("3 of 2024's 10 budgets failed.")] == ["count", "count"]
+    assert [q.dimension for q in quantities("5 of the 12 km are closed.")] == ["count", "length"]
 
 
 def test_an_amount_in_other_words_is_written_alike_for_nli_whichever_claim_comes_first():
@@ -509,6 +520,10 @@ def test_durations_apart_are_not_added():
     ("Parliament should approve the loan to the airline.", "Parliament must vote against the airline's loan."),
     ("The operator wants to grow its taxi fleet.", "The city must issue no new licences for the taxi fleet."),
     ("The board recommends the merger.", "Planning officers recommended against the merger."),
+    # "any plan to" names what is refused; a rule announced with "will make ... compulsory" backs it
+    ("The government is ready to let private firms run driving tests.",
+     "The examiners' union rejects any plan to let private firms run driving tests."),
+    ("Skellanor will make ear tags compulsory for every sheep.", "Mandatory ear tagging of sheep will not be accepted by farmers."),
 ])
 def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     assert opposed_positions(a, b) and opposed_positions(b, a)

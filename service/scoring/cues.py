@@ -243,6 +243,8 @@ BACKING = re.compile(
     r"(?: \w+)? (?:way|protection|guarantee|option|solution|site|choice|answer|plan|route|remedy|fix|use)|"
     r"want(?:s|ed)?|recommend(?:s|ed|ing)?(?! against\b| refus| reject)|needs (?:a|an)|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|(?:is|are) (?:needed|necessary|essential) to|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
+    # a rule announced ("will make ear tags compulsory"): "make" alone is no measure (NOT_A_MEASURE)
+    r"(?:will|is going to|are going to) make(?=(?: [\w'-]+){1,6} (?:compulsory|mandatory|obligatory|illegal)\b)|"
     r"(?P<announced>(?:will|is going to|are going to)(?: be)? (?!(?:" + NOT_A_MEASURE + "|" + STATUS_QUO + r")\b)"
     r"(?:(?:go|press|push) ahead with|[a-z]+)(?! (?:no|nothing|none)\b)))\b",
     re.IGNORECASE)
@@ -298,9 +300,9 @@ REFUSING = re.compile(
     r"(?:is|are) (?:not needed|unnecessary|not necessary|not going to happen)|will (?:" + STATUS_QUO + r"))\b",
     re.IGNORECASE)
 # a backing word after an article or a possessive is a noun that names the proposal ("the mayor's offer", "the
-# council's plans to close"), not a side taken on it. Not after "this" or "that": there they are pronouns or a
+# council's plans to close", "rejects any plan to"), not a side taken on it. Not after "this" or "that": there they are pronouns or a
 # relative ("this is the best way", "the plan that should save the line"), and the word takes a side
-NAMED_NOT_TAKEN = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|our)|'s|s')\s+$", re.IGNORECASE)
+NAMED_NOT_TAKEN = re.compile(r"(?:\b(?:the|a|an|any|its|their|his|her|our)|'s|s')\s+$", re.IGNORECASE)
 AGREE_MORE = re.compile(r"agree\s+more\b", re.IGNORECASE)
 NEGATED_BACKING = re.compile(r"(?:\bnot|(?<!\bwith )\bno|\bnever|n't|\bnobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
 
@@ -704,6 +706,13 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         # behind a possessive name the share is read but not written over the claim: the name would go with it
         return [replace(amount(percent / 100 * of[0], "count", first, of[1]), rewritable="s" not in tokens[i:of[1]])]
 
+    def count_as_share(count: Quantity, first: int, i: int) -> list[Quantity]:
+        """"400 of the 2,000 calls" is also 20 percent of them; read, never written over the claim."""
+        share = _count_share(count, tokens, i)
+        if not share:
+            return []
+        return [Quantity(share[0], share[1], "%", surface(first, share[2]), count.bound, rewritable=False)]
+
     found, i = [], 0
     while i < len(tokens):
         start, token = i, tokens[i]
@@ -770,7 +779,18 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         found.append(with_larger_units(quantity, start, i) if dimension == "duration" else quantity)
         if dimension == "%":
             found.extend(share_of_a_count(value, start, i))
+        elif dimension == "count" and not quantity.per_day:
+            found.extend(count_as_share(quantity, start, i))
     return tuple(found)
+
+
+def _count_share(quantity: Quantity, tokens: list[str], i: int) -> tuple[float, float, int] | None:
+    """A count out of a total after it ("about 400 of the 2,000 sampled calls", "12 of its 40 stations") as a
+    share in percent (low, high) and the index after the total; None where no smaller plain count follows."""
+    of = _share_of_a_count(tokens, i)
+    if not of or not 0 < quantity.high < of[0]:
+        return None
+    return 100.0 * quantity.low / of[0], 100.0 * quantity.high / of[0], of[1]
 
 
 def _scaled(value: float, raw: str, tokens: list[str], i: int) -> tuple[float, int]:
