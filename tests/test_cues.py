@@ -224,6 +224,9 @@ def test_denial_overlap_is_high_when_the_denial_restates_the_claim():
     ("Asbestos was found in 14 of the school's 40 classrooms.", "About a third of the school's classrooms hold asbestos.", False),
     ("Norovirus was in 9 of the 12 samples.", "Three quarters of the samples held norovirus.", False),
     ("Only 30 of its 40 stations reopened.", "Nine in ten stations reopened.", True),
+    # ... written rounded: "13 of the 400" is "3 percent" of them; a lower bound's share runs up to the whole
+    ("Police charged 13 of the 400 protesters.", "Police charged 3 percent of the protesters.", False),
+    ("More than 400 of the 2,000 calls were wrong.", "A tenth of the calls were wrong.", True),
 ])
 def test_amounts_without_a_number_or_in_other_units(a, b, clash):
     clashes, matches = quantity_comparison(a, b)
@@ -253,6 +256,11 @@ def test_a_share_of_a_year_or_of_an_amount_with_a_unit_is_no_count():
     assert [q.dimension for q in quantities("50 of the 40 stations closed.")] == ["count", "count"]
     assert [q.dimension for q in quantities("3 of 2024's 10 budgets failed.")] == ["count", "count"]
     assert [q.dimension for q in quantities("5 of the 12 km are closed.")] == ["count", "length"]
+    # the review's checks: a total joined to what it qualifies is none; the end of a range takes no share
+    assert [q.dimension for q in quantities("Two of the 18-year-olds were charged.")] == ["count", "count"]
+    assert [q.dimension for q in quantities("5 of the 20-year-old reactors were shut.")] == ["count", "count"]
+    assert [q.dimension for q in quantities("Half of the 20-year-old reactors were shut.")] == ["%", "count"]
+    assert [q.dimension for q in quantities("Between 300 and 400 of the 2,000 calls were wrong.")] == ["count"] * 3
 
 
 def test_an_amount_in_other_words_is_written_alike_for_nli_whichever_claim_comes_first():
@@ -599,6 +607,16 @@ def test_a_proposal_backed_by_one_claim_and_refused_by_the_other(a, b):
     ("The council should vote to tear down the old pier.", "The council will tear down the old pier."),
     ("Planning officers recommended against approval of the tower.", "The tower should be blocked."),
     ("The board recommended rejecting the bid.", "Shareholders should vote down the bid."),
+    # the review's checks of "will make ... compulsory": a remark about a rule, a rule in doubt or on a condition, an
+    # adjective before a noun, "illegal" (a ban, read apart) back nothing
+    ("She will make sure vaccination is never compulsory.", "Compulsory vaccination is unacceptable."),
+    ("The minister will make the point that masks are not mandatory.", "Mandatory masks are unacceptable."),
+    ("The government will make a decision on whether masks are compulsory.", "Mandatory masks are unacceptable."),
+    ("It is unclear whether the council will make ear tags compulsory.", "Mandatory ear tags are unacceptable."),
+    ("The council will make ear tags compulsory unless farmers object.", "Mandatory ear tags are unacceptable."),
+    ("The ferry will make a mandatory stop at Skellanor.", "A stop at Skellanor is unacceptable."),
+    ("The government will make it illegal to sell energy drinks to children.",
+     "Supermarkets refuse to sell energy drinks to children."),
 ])
 def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b):
     assert opposed_positions(a, b) is None

@@ -236,6 +236,13 @@ OPEN_TO_USERS = re.compile(
     r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:and|or|alike|again|from|in|on|at|until|till|during|throughout|for|every|all|while|"
     r"when|as|through|between|after|before|but|except|only|each|seven|year|day|night|outside|since|by|with|under|"
     r"over|up|within|via|around|across|once|to|this|next|today|tonight)\b|\s+[-–—]|\s*[\"“”]|\s+\d)", re.IGNORECASE)
+# a rule announced ("will make ear tags compulsory for every sheep", "will make it mandatory to register"), though "make"
+# alone is no measure (NOT_A_MEASURE): the object, then the adjective closing the phrase. Not a remark about a rule
+# ("will make sure vaccination is never compulsory", "will make the point that masks are not mandatory"), nor an
+# adjective before a noun ("will make a mandatory stop"); "illegal" is a ban, and bans are read apart (BAN_BACKING)
+RULE_MADE = (r"(?=(?: (?!(?:that|whether|if|sure|clear|certain|case|point|no|not|never|decision|difference|more)\b)[\w'-]+){1,5}"
+             r" (?:compulsory|mandatory|obligatory)(?=[.,;:!?]|$| (?:for|in|at|on|from|across|to|by|under|within|"
+             r"nationwide|again|everywhere|throughout)\b))")
 BACKING = re.compile(
     r"\b(?:(?:ready|prepared|willing|eager|open|committed|determined) (?:to|for)|agreed?(?: to| upon| on)?|agrees to|"
     r"offer(?:s|ed|ing)?|should|propos(?:e|es|ed|ing)|support(?:s|ed)?|back(?:s|ed)|welcome(?:s|d)?|would welcome|in favou?r of|"
@@ -243,10 +250,8 @@ BACKING = re.compile(
     r"(?: \w+)? (?:way|protection|guarantee|option|solution|site|choice|answer|plan|route|remedy|fix|use)|"
     r"want(?:s|ed)?|recommend(?:s|ed|ing)?(?! against\b| refus| reject)|needs (?:a|an)|plans? to|intends? to|call(?:s|ed)? for|urg(?:e|es|ed)|(?:is|are) (?:needed|necessary|essential) to|"
     r"demand(?:s|ed)?|push(?:es|ed)? for|campaign(?:s|ed|ing)? for|must|"
-    # a rule announced ("will make ear tags compulsory"): "make" alone is no measure (NOT_A_MEASURE)
-    r"(?:will|is going to|are going to) make(?=(?: [\w'-]+){1,6} (?:compulsory|mandatory|obligatory|illegal)\b)|"
-    r"(?P<announced>(?:will|is going to|are going to)(?: be)? (?!(?:" + NOT_A_MEASURE + "|" + STATUS_QUO + r")\b)"
-    r"(?:(?:go|press|push) ahead with|[a-z]+)(?! (?:no|nothing|none)\b)))\b",
+    r"(?P<announced>(?:will|is going to|are going to)(?: be)? (?:make" + RULE_MADE + r"|(?!(?:" + NOT_A_MEASURE + "|" +
+    STATUS_QUO + r")\b)(?:(?:go|press|push) ahead with|[a-z]+))(?! (?:no|nothing|none)\b)))\b",
     re.IGNORECASE)
 # An announced measure ("will ban", "will introduce") backs it unless it is put in doubt ("whether the council will
 # ban"), made conditional ("will ban the march unless ...": no position) or said by nobody ("nobody will ban",
@@ -701,15 +706,18 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     def share_of_a_count(percent: float, first: int, i: int) -> list[Quantity]:
         """"half of 8,000 staff" is also 4,000 staff; the 8,000 itself is read on its own after it."""
         of = _share_of_a_count(tokens, i)
-        if not of:
+        if not of or of[1] in hyphenated:  # "half of the 20-year-old reactors": no total of 20
             return []
         # behind a possessive name the share is read but not written over the claim: the name would go with it
         return [replace(amount(percent / 100 * of[0], "count", first, of[1]), rewritable="s" not in tokens[i:of[1]])]
 
     def count_as_share(count: Quantity, first: int, i: int) -> list[Quantity]:
-        """"400 of the 2,000 calls" is also 20 percent of them; read, never written over the claim."""
+        """"400 of the 2,000 calls" is also 20 percent of them; read, never written over the claim. Not the end of a
+        range ("between 300 and 400 of the 2,000"), nor of a total joined to what it qualifies ("two of the
+        18-year-olds", "5 of the 20-year-old reactors": no total at all)."""
         share = _count_share(count, tokens, i)
-        if not share:
+        if not share or share[2] in hyphenated or (first >= 2 and tokens[first - 1] in ("and", "to")
+                                                    and _number(tokens[first - 2]) is not None):
             return []
         return [Quantity(share[0], share[1], "%", surface(first, share[2]), count.bound, rewritable=False)]
 
@@ -784,13 +792,20 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(found)
 
 
+# a share worked out from two counts is compared with percentages written rounded ("13 of the 400" is 3.25 percent,
+# and "3 percent" of them as a reporter writes it)
+SHARE_ROUNDING = 0.5  # percentage points either side
+
+
 def _count_share(quantity: Quantity, tokens: list[str], i: int) -> tuple[float, float, int] | None:
-    """A count out of a total after it ("about 400 of the 2,000 sampled calls", "12 of its 40 stations") as a
-    share in percent (low, high) and the index after the total; None where no smaller plain count follows."""
+    """A count out of a total after it ("about 400 of the 2,000 sampled calls", "more than 12 of its 40 stations") as
+    a share in percent (low, high), widened by ``SHARE_ROUNDING``, and the index after the total; None where no
+    smaller plain count follows."""
     of = _share_of_a_count(tokens, i)
-    if not of or not 0 < quantity.high < of[0]:
+    if not of or not 0 <= quantity.low < of[0]:
         return None
-    return 100.0 * quantity.low / of[0], 100.0 * quantity.high / of[0], of[1]
+    low, high = 100.0 * quantity.low / of[0], 100.0 * min(quantity.high, of[0]) / of[0]
+    return max(low - SHARE_ROUNDING, 0.0), min(high + SHARE_ROUNDING, 100.0), of[1]
 
 
 def _scaled(value: float, raw: str, tokens: list[str], i: int) -> tuple[float, int]:
