@@ -27,7 +27,7 @@ NEWS_GOLD_FLOORS = {"dev": (0.79, 0.87), "dev_latest": (0.82, 0.80), "test": (0.
 # three batches (the thirty-third, thirty-fourth and thirty-fifth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (33, 34, 35)
+LATEST_DEV_BATCHES = (34, 35, 36)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 
