@@ -15,16 +15,16 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-04 (thirty-second
-# session: the judge retrained on dev batches 1-35; judged through the queue on an AVX2-only CPU): dev's batches
-# 33, 34 and 35 0.836 (184 / 220) / 0.825 (184 / 223); all of dev (GOLD_DEV=all) 0.803 (1,996 / 2,487) / 0.886
-# (1,996 / 2,252); test 0.743 (52 / 70) / 0.788 (52 / 66) (the thirty-sixth batch, never tuned on, run once).
-# Targets on test: 0.85 / 0.85: neither met (18 missed, 6 of them opposed positions; 14 false edges). The test floors
-# sit two pairs under its figures, dev's latest three batches' three and four, all of dev's further: the precise
-# model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.79, 0.87), "dev_latest": (0.82, 0.80), "test": (0.71, 0.75)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-04 (thirty-third
+# session: the judge retrained on dev batches 1-36; judged through the queue on an AVX2-only CPU): dev's batches
+# 34, 35 and 36 0.805 (173 / 215) / 0.816 (173 / 212); all of dev (GOLD_DEV=all) 0.797 (2,037 / 2,557) / 0.885
+# (2,037 / 2,302); test 0.761 (54 / 71) / 0.871 (54 / 62) (the thirty-seventh batch, never tuned on, run once).
+# Targets on test: 0.85 / 0.85: precision met, recall not (17 missed, 6 of them opposed positions; 8 false edges).
+# The test floors sit two pairs under its figures, dev's latest three batches' three and four, all of dev's further:
+# the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
+NEWS_GOLD_FLOORS = {"dev": (0.79, 0.87), "dev_latest": (0.79, 0.79), "test": (0.73, 0.83)}
 # All of dev takes about 6 minutes through the store, half of CI's budget: the suite checks its latest
-# three batches (the thirty-third, thirty-fourth and thirty-fifth, written to the test split's brief and each the
+# three batches (the thirty-fourth, thirty-fifth and thirty-sixth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
 LATEST_DEV_BATCHES = (34, 35, 36)
