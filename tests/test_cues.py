@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.scoring.cues import (CUE_FEATURE_NAMES, amounts_alike, amounts_of_other_years, cue_features, denial_overlap,
-                                  find_cues, opposed_positions, positions, quantities, quantity_comparison,
-                                  same_measure)
+                                  find_cues, opposed_positions, positions, quantities, quantity_comparison, same_measure)
 
 
 def kinds(a, b):

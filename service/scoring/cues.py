@@ -305,8 +305,8 @@ REFUSING = re.compile(
     r"(?:is|are) (?:not needed|unnecessary|not necessary|not going to happen)|will (?:" + STATUS_QUO + r"))\b",
     re.IGNORECASE)
 # a backing word after an article or a possessive is a noun that names the proposal ("the mayor's offer", "the
-# council's plans to close", "rejects any plan to"), not a side taken on it. Not after "this" or "that": there they are pronouns or a
-# relative ("this is the best way", "the plan that should save the line"), and the word takes a side
+# council's plans to close", "rejects any plan to"), not a side taken on it. Not after "this" or "that": there they
+# are pronouns or a relative ("this is the best way", "the plan that should save the line"), and the word takes a side
 NAMED_NOT_TAKEN = re.compile(r"(?:\b(?:the|a|an|any|its|their|his|her|our)|'s|s')\s+$", re.IGNORECASE)
 AGREE_MORE = re.compile(r"agree\s+more\b", re.IGNORECASE)
 NEGATED_BACKING = re.compile(r"(?:\bnot|(?<!\bwith )\bno|\bnever|n't|\bnobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
@@ -705,21 +705,23 @@ def quantities(text: str) -> tuple[Quantity, ...]:
 
     def share_of_a_count(percent: float, first: int, i: int) -> list[Quantity]:
         """"half of 8,000 staff" is also 4,000 staff; the 8,000 itself is read on its own after it."""
-        of = _share_of_a_count(tokens, i)
-        if not of or of[1] in hyphenated:  # "half of the 20-year-old reactors": no total of 20
+        of = _share_of_a_count(tokens, i, hyphenated)
+        if not of:
             return []
         # behind a possessive name the share is read but not written over the claim: the name would go with it
         return [replace(amount(percent / 100 * of[0], "count", first, of[1]), rewritable="s" not in tokens[i:of[1]])]
 
     def count_as_share(count: Quantity, first: int, i: int) -> list[Quantity]:
-        """"400 of the 2,000 calls" is also 20 percent of them; read, never written over the claim. Not the end of a
-        range ("between 300 and 400 of the 2,000"), nor of a total joined to what it qualifies ("two of the
-        18-year-olds", "5 of the 20-year-old reactors": no total at all)."""
-        share = _count_share(count, tokens, i)
-        if not share or share[2] in hyphenated or (first >= 2 and tokens[first - 1] in ("and", "to")
-                                                    and _number(tokens[first - 2]) is not None):
+        """A count out of a larger total after it ("about 400 of the 2,000 sampled calls", "more than 12 of its 40
+        stations") is also its share in percent, widened by ``SHARE_ROUNDING``; read, never written over the claim.
+        Not the end of a range ("between 300 and 400 of the 2,000")."""
+        of = _share_of_a_count(tokens, i, hyphenated)
+        if not of or not 0 <= count.low < of[0] or (first >= 2 and tokens[first - 1] in ("and", "to")
+                                                      and _number(tokens[first - 2]) is not None):
             return []
-        return [Quantity(share[0], share[1], "%", surface(first, share[2]), count.bound, rewritable=False)]
+        low, high = 100.0 * count.low / of[0], 100.0 * min(count.high, of[0]) / of[0]
+        return [Quantity(max(low - SHARE_ROUNDING, 0.0), min(high + SHARE_ROUNDING, 100.0), "%", surface(first, of[1]),
+                         count.bound, rewritable=False)]
 
     found, i = [], 0
     while i < len(tokens):
@@ -795,17 +797,6 @@ def quantities(text: str) -> tuple[Quantity, ...]:
 # a share worked out from two counts is compared with percentages written rounded ("13 of the 400" is 3.25 percent,
 # and "3 percent" of them as a reporter writes it)
 SHARE_ROUNDING = 0.5  # percentage points either side
-
-
-def _count_share(quantity: Quantity, tokens: list[str], i: int) -> tuple[float, float, int] | None:
-    """A count out of a total after it ("about 400 of the 2,000 sampled calls", "more than 12 of its 40 stations") as
-    a share in percent (low, high), widened by ``SHARE_ROUNDING``, and the index after the total; None where no
-    smaller plain count follows."""
-    of = _share_of_a_count(tokens, i)
-    if not of or not 0 <= quantity.low < of[0]:
-        return None
-    low, high = 100.0 * quantity.low / of[0], 100.0 * min(quantity.high, of[0]) / of[0]
-    return max(low - SHARE_ROUNDING, 0.0), min(high + SHARE_ROUNDING, 100.0), of[1]
 
 
 def _scaled(value: float, raw: str, tokens: list[str], i: int) -> tuple[float, int]:
@@ -901,10 +892,12 @@ def _fraction_of_one(tokens: list[str], i: int) -> tuple[float, int] | None:
     return count / DENOMINATORS[nxt], i + 2
 
 
-def _share_of_a_count(tokens: list[str], i: int) -> tuple[float, int] | None:
-    """The plain count a fraction is taken of: "half of 8,000 staff", "a third of the 600 beds", "half of
-    Zelmirov's 8,000 residents" -> (8,000 or 600, the index after it). Not a year, a ratio or an amount with a unit ("a third of 2024's budget", "half of 40
-    km", "half of the 180 square kilometres", "half of the 9 out of 10")."""
+def _share_of_a_count(tokens: list[str], i: int, joined: set[int]) -> tuple[float, int] | None:
+    """The plain count a fraction or a count is taken of: "half of 8,000 staff", "a third of the 600 beds", "half of
+    Zelmirov's 8,000 residents" -> (8,000 or 600, the index after it). Not a year, a ratio or an amount with a unit
+    ("a third of 2024's budget", "half of 40 km", "half of the 180 square kilometres", "half of the 9 out of 10"), nor
+    a number joined by a hyphen to what it qualifies ("half of the 20-year-old reactors", "two of the 18-year-olds";
+    ``joined``: the indices of tokens joined so to the one before)."""
     j = i + 1 if tokens[i:i + 1] == ["of"] else None
     if j is None:
         return None
@@ -917,7 +910,7 @@ def _share_of_a_count(tokens: list[str], i: int) -> tuple[float, int] | None:
         return None
     count, j = _scaled(count, raw, tokens, j + 1)
     nxt = tokens[j] if j < len(tokens) else ""
-    if (raw.endswith("%") or nxt in UNITS or nxt in MONTHS or _is_year(raw, count, nxt)
+    if (j in joined or raw.endswith("%") or nxt in UNITS or nxt in MONTHS or _is_year(raw, count, nxt)
             or _multi_word_unit(tokens, j) or _ratio(count, tokens, j)):
         return None
     return count, j
