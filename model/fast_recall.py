@@ -171,7 +171,7 @@ def main() -> dict:
                       "stage's contradictions on the dev split's gate-passing pairs, ingested through a store",
               "fast_public": trained, "fast": after["fast"],
               "dev_split_gate_passing": {"before": kept(rows, before), "after": kept(rows, after)},
-              "public_heldout_measure_half": public_heldout_shares(JudgeScorer(judge_dir=OUT), spec,
+              "public_heldout_measure_half": public_heldout_shares(JudgeScorer(judge_dir=OUT), load_judge(str(OUT))[0],
                                                                    {"before": before, "after": after}),
               "seconds": round(time.time() - t0, 1)}
     metrics = json.loads(metrics_path.read_text())

@@ -41,9 +41,9 @@ def dev_rows() -> list[dict]:
 
 
 def main() -> dict:
-    from service.scoring.judge import SETTLE_BY_ONE, decide, settled_by_one_direction
+    from service.scoring.judge import SETTLE_BY_ONE, decide, load_judge, settled_by_one_direction
 
-    spec = json.loads((OUT / "judge.json").read_text())
+    spec = load_judge(str(OUT))[0]  # with the verdict's contradiction forest
     threshold = spec["thresholds"]["contradiction"]
     rows = dev_rows()
     sent_on = sent_to_precise_stage(rows, spec["gate"], {"shipped": spec["thresholds"]})["shipped"]

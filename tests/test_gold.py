@@ -27,7 +27,7 @@ NEWS_GOLD_FLOORS = {"dev": (0.79, 0.87), "dev_latest": (0.79, 0.79), "test": (0.
 # three batches (the thirty-fourth, thirty-fifth and thirty-sixth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (34, 35, 36)
+LATEST_DEV_BATCHES = (35, 36, 37)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 

@@ -14,10 +14,10 @@ import onnx.helper
 import onnx.numpy_helper
 
 from service.scoring.cues import cue_features
-from service.scoring.gate import alignment, apply_logistic, gate_features
+from service.scoring.gate import alignment, gate_features
 from service.scoring.judge import (JUDGE_DIR, PRECISE_DIR, SETTLE_BY_ONE, VERDICT_FEATURES, JudgeScorer,
                                    PreciseOnlyScorer, ThoroughJudgeScorer, decide, load_judge, longer_first,
-                                   precise_inputs, settled_by_one_direction, verdict_features)
+                                   precise_inputs, settled_by_one_direction, verdict_features, verdict_probs)
 from service.scoring.nli_onnx import joined_model_file, unsigned_weights
 from service.scoring.registry import build_scorer
 
@@ -142,8 +142,7 @@ def test_precise_stage_reads_the_second_direction_only_where_the_first_leaves_th
     sims = both.similarities(pairs, None)
     x = verdict_features(pairs, p_ab, p_ba, [cue_features(a, b) for a, b in pairs],
                          [gate_features(a, b, s) for (a, b), s in zip(pairs, sims)])
-    verdict = load_judge()[0]["verdict"]
-    expected = apply_logistic(verdict, x)[:, [verdict["classes"].index(k) for k in ("contradiction", "agreement", "neutral")]]
+    expected = verdict_probs(load_judge()[0]["verdict"], x)
     for j, e in zip(full_read, expected):
         assert [j.probs[k] for k in ("contradiction", "agreement", "neutral")] == pytest.approx(e.tolist(), abs=1e-9)
     threshold = quick.thresholds["contradiction"]
@@ -219,6 +218,66 @@ def test_stored_forest_gives_what_scikit_learn_predicts():
     assert np.allclose(forest_scores(forest_arrays(model), x), model.predict(x), atol=1e-9)
 
 
+def test_stored_contradiction_forest_gives_what_scikit_learn_predicts():
+    """The verdict's forest is a binary classifier: its stored trees give its log-odds."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from model.judge import forest_arrays
+    from service.scoring.judge import forest_scores
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(500, 5))
+    y = (x[:, 1] * x[:, 2] > 0.2) | (x[:, 0] > 1.0)  # an interaction no linear verdict sees
+    model = HistGradientBoostingClassifier(max_iter=40, max_leaf_nodes=15, random_state=0).fit(x, y)
+    p = 1 / (1 + np.exp(-forest_scores(forest_arrays(model), x)))
+    assert np.allclose(p, model.predict_proba(x)[:, 1], atol=1e-9)
+
+
+def test_verdict_contradiction_is_the_mean_of_the_logistic_verdict_and_the_forest():
+    """P(contradiction) is the mean of the two; agreement and neutral share the rest as the logistic verdict
+    shares them, so the three still sum to one; without a forest, the logistic verdict alone."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from model.judge import forest_arrays
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(300, 3))
+    labels = np.array(["contradiction", "agreement", "neutral"])[rng.integers(0, 3, size=300)]
+    linear = LogisticRegression().fit(x, labels)
+    verdict = {"coef": linear.coef_.tolist(), "intercept": linear.intercept_.tolist(), "mean": [0.0] * 3,
+               "std": [1.0] * 3, "classes": linear.classes_.tolist(), "features": ["u", "v", "w"]}
+    forest = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(x, labels == "contradiction")
+    alone = verdict_probs(verdict, x)
+    order = [list(linear.classes_).index(k) for k in ("contradiction", "agreement", "neutral")]
+    assert np.allclose(alone, linear.predict_proba(x)[:, order], atol=1e-9)
+    blended = verdict_probs({**verdict, "forest": forest_arrays(forest)}, x)
+    assert np.allclose(blended[:, 0], (alone[:, 0] + forest.predict_proba(x)[:, 1]) / 2, atol=1e-9)
+    assert np.allclose(blended.sum(axis=1), 1.0)
+    assert np.allclose(blended[:, 1] / blended[:, 2], alone[:, 1] / alone[:, 2])
+
+
+def test_shipped_verdict_has_its_contradiction_forest():
+    forest = load_judge()[0]["verdict"]["forest"]
+    assert {"feature", "threshold", "left", "right", "leaf", "value", "roots", "baseline", "depth"} <= set(forest)
+    assert 0 <= forest["feature"].min() and forest["feature"].max() < len(VERDICT_FEATURES)
+
+
+def test_a_judge_trained_with_a_forest_refuses_to_load_without_it(tmp_path):
+    """A missing or stale forest file would change every verdict silently: loading fails instead."""
+    import shutil
+
+    for name in ("judge.json", "fast.npz"):
+        shutil.copy(JUDGE_DIR / name, tmp_path / name)
+    with pytest.raises(FileNotFoundError, match="verdict_forest.npz"):
+        load_judge(str(tmp_path))
+    forest = dict(load_judge()[0]["verdict"]["forest"])
+    forest["roots"] = forest["roots"][:-1]  # one tree short: another training's file
+    np.savez_compressed(tmp_path / "verdict_forest.npz", **forest)
+    with pytest.raises(ValueError, match="does not match"):
+        load_judge(str(tmp_path))
+
+
 def test_fast_thresholds_chosen_together_escalate_fewer_pairs_at_the_same_recall():
     from model.judge import joint_thresholds, recall_threshold
 
@@ -258,12 +317,16 @@ def test_verdict_is_chosen_on_held_out_batches_written_to_the_test_brief(monkeyp
     monkeypatch.setattr(mj, "batch_of", lambda r: r["batch"])
     monkeypatch.setattr(mj, "train_gate", lambda stance, gold: ({"batches": {r["batch"] for r in gold}}, 0.0))
     monkeypatch.setattr(mj, "fit_verdict", lambda stance, gold, c, gate, gate_min: {"batches": {r["batch"] for r in gold}})
+    monkeypatch.setattr(mj, "fit_contradiction_forest", lambda stance, gold, gate, gate_min: {"batches": {r["batch"] for r in gold}})
 
     def probability(held, gate, verdict, gate_min):
         batch = held[0]["batch"]
-        assert batch not in gate["batches"] and batch not in verdict["batches"]  # never judged by what saw it
-        seen[batch] = True
-        return np.array([r["p"] for r in held])
+        # never judged by what saw it: gate, logistic verdict, contradiction forest (the logistic verdict is
+        # also read alone, for the report)
+        assert batch not in gate["batches"] | verdict["batches"] | verdict.get("forest", {"batches": set()})["batches"]
+        seen[batch] = seen.get(batch, False) or "forest" in verdict
+        # the logistic verdict alone, in this fake, cannot tell the two apart: the threshold must come from the blend
+        return np.array([r["p"] if "forest" in verdict else 0.5 for r in held])
 
     monkeypatch.setattr(mj, "contradiction_probability", probability)
     c, threshold, selection = mj.choose_verdict([], rows, rows, grid=(1.0,))
@@ -271,6 +334,8 @@ def test_verdict_is_chosen_on_held_out_batches_written_to_the_test_brief(monkeyp
     assert 0.45 < threshold <= 0.6
     assert selection["out_of_fold"]["precision"] == 1.0 and selection["out_of_fold"]["recall"] == 1.0
     assert selection["out_of_fold_all_dev"]["recall"] == 0.5
+    assert selection["best_f1_by_c"]["1.0"] == 1.0 and selection["best_f1_by_c_logistic_alone"]["1.0"] < 1.0
+    assert selection["calibration_error_out_of_fold"]["logistic_alone"]["ece"] > 0
 
 
 def test_verdict_learns_only_from_pairs_the_gate_passes(monkeypatch):
@@ -359,7 +424,7 @@ def verdict_contradiction(a: str, b: str, nli=(0.10, 0.80, 0.10)) -> float:
     spec = load_judge()[0]
     probs = np.array([nli])
     x = verdict_features([(a, b)], probs, probs, [cue_features(a, b)], [gate_features(a, b, 0.6)])
-    return float(apply_logistic(spec["verdict"], x)[0, spec["verdict"]["classes"].index("contradiction")])
+    return float(verdict_probs(spec["verdict"], x)[0, 0])
 
 
 def test_cues_raise_the_verdict_where_nli_reads_neutral():
@@ -382,8 +447,7 @@ def test_things_one_claim_names_that_the_other_never_mentions_lower_the_verdict(
     assert x[0, VERDICT_FEATURES.index("unshared_things")] > 0
     same_things = x.copy()
     same_things[0, VERDICT_FEATURES.index("unshared_things")] = 0.0
-    contradiction = spec["verdict"]["classes"].index("contradiction")
-    assert apply_logistic(spec["verdict"], x)[0, contradiction] < apply_logistic(spec["verdict"], same_things)[0, contradiction]
+    assert verdict_probs(spec["verdict"], x)[0, 0] < verdict_probs(spec["verdict"], same_things)[0, 0]
 
 
 def test_a_precise_judgement_names_the_things_only_one_claim_is_about():
@@ -421,3 +485,16 @@ def test_public_share_report_counts_the_precise_stages_contradictions_from_the_l
     assert fast_recall.precise_contradictions(rows, spec) is None  # a pair without the precise stage's answer
     (tmp_path / "candidates.jsonl").write_text("\n".join(json.dumps(r) for r in answers))
     assert fast_recall.precise_contradictions(rows, spec).tolist() == [True, False]
+
+
+def test_calibration_error_is_the_gap_between_stated_probability_and_the_share_of_contradictions():
+    from model.judge import calibration_error
+
+    truth = np.array([True, False] * 50)
+    assert calibration_error(np.full(100, 0.5), truth)["ece"] == pytest.approx(0.0)
+    over = calibration_error(np.full(100, 0.9), truth)
+    assert over["ece"] == pytest.approx(0.4) and over["bins"] == [
+        {"bin": "0.9-1.0", "rows": 100, "stated": 0.9, "contradictions": 0.5}]
+    # each bin weighed by its rows: half the rows right (0.05 vs 0), half 0.3 off
+    mixed = np.concatenate([np.full(50, 0.05), np.full(50, 0.7)])
+    assert calibration_error(mixed, np.concatenate([np.zeros(50, bool), np.ones(50, bool)]))["ece"] == pytest.approx(0.175)
