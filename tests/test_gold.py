@@ -15,16 +15,17 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-04 (thirty-third
-# session: the judge retrained on dev batches 1-36; judged through the queue on an AVX2-only CPU): dev's batches
-# 34, 35 and 36 0.805 (173 / 215) / 0.816 (173 / 212); all of dev (GOLD_DEV=all) 0.797 (2,037 / 2,557) / 0.885
-# (2,037 / 2,302); test 0.761 (54 / 71) / 0.871 (54 / 62) (the thirty-seventh batch, never tuned on, run once).
-# Targets on test: 0.85 / 0.85: precision met, recall not (17 missed, 6 of them opposed positions; 8 false edges).
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-04 (thirty-fourth
+# session: the judge retrained on dev batches 1-37, its verdict averaged with a contradiction forest; judged through
+# the queue on an AVX2-only CPU): dev's batches 35, 36 and 37 0.808 (172 / 213) / 0.827 (172 / 208); all of dev
+# (GOLD_DEV=all) 0.805 (2,115 / 2,628) / 0.898 (2,115 / 2,355); test 0.838 (62 / 74) / 0.827 (62 / 75) (the
+# thirty-eighth batch, never tuned on, run once). Targets on test: 0.85 / 0.85: both not met, by one and two pairs
+# (12 missed, 6 of them opposed positions; 13 false edges).
 # The test floors sit two pairs under its figures, dev's latest three batches' three and four, all of dev's further:
 # the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.79, 0.87), "dev_latest": (0.79, 0.79), "test": (0.73, 0.83)}
+NEWS_GOLD_FLOORS = {"dev": (0.79, 0.88), "dev_latest": (0.79, 0.80), "test": (0.81, 0.80)}
 # All of dev takes about 6 minutes through the store, half of CI's budget: the suite checks its latest
-# three batches (the thirty-fourth, thirty-fifth and thirty-sixth, written to the test split's brief and each the
+# three batches (the thirty-fifth, thirty-sixth and thirty-seventh, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
 LATEST_DEV_BATCHES = (35, 36, 37)
