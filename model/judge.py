@@ -210,13 +210,18 @@ def met_by_verdict(rows: list[dict], gate: dict, gate_min: float) -> list[dict]:
     return [r for r, a in zip(rows, aligned) if a >= VERDICT_GATE_MARGIN * gate_min]
 
 
+def verdict_training_rows(stance: list[dict], gold_rows: list[dict], gate: dict, gate_min: float):
+    """The stance and dev rows that ``gate`` passes (``met_by_verdict``), and their weights: what the logistic
+    verdict and its contradiction forest both learn from."""
+    stance, gold_rows = met_by_verdict(stance, gate, gate_min), met_by_verdict(gold_rows, gate, gate_min)
+    return stance + gold_rows, np.array([STANCE_WEIGHT] * len(stance) + [GOLD_WEIGHT] * len(gold_rows))
+
+
 def fit_verdict(stance: list[dict], gold_rows: list[dict], c: float, gate: dict, gate_min: float) -> dict:
-    """The verdict over the stance and dev rows that ``gate`` passes (``met_by_verdict``)."""
+    """The verdict over the stance and dev rows that ``gate`` passes (``verdict_training_rows``)."""
     from service.scoring.judge import VERDICT_FEATURES
 
-    stance, gold_rows = met_by_verdict(stance, gate, gate_min), met_by_verdict(gold_rows, gate, gate_min)
-    rows = stance + gold_rows
-    weights = np.array([STANCE_WEIGHT] * len(stance) + [GOLD_WEIGHT] * len(gold_rows))
+    rows, weights = verdict_training_rows(stance, gold_rows, gate, gate_min)
     model, scaler = fit_logistic(verdict_x(rows), np.array([r["label"] for r in rows]), weights, c=c,
                                  balanced={"contradiction": CONTRADICTION_WEIGHT, "agreement": 1.0, "neutral": 1.0})
     return logistic_json(model, scaler, VERDICT_FEATURES, model.classes_)
@@ -227,9 +232,7 @@ def fit_contradiction_forest(stance: list[dict], gold_rows: list[dict], gate: di
     classifier, contradiction or not, on the logistic verdict's features, rows and weights, exported as arrays."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    stance, gold_rows = met_by_verdict(stance, gate, gate_min), met_by_verdict(gold_rows, gate, gate_min)
-    rows = stance + gold_rows
-    weights = np.array([STANCE_WEIGHT] * len(stance) + [GOLD_WEIGHT] * len(gold_rows))
+    rows, weights = verdict_training_rows(stance, gold_rows, gate, gate_min)
     model = HistGradientBoostingClassifier(**VERDICT_FOREST, random_state=0)
     model.fit(verdict_x(rows), np.array([r["label"] == "contradiction" for r in rows]), sample_weight=weights)
     return forest_arrays(model)
@@ -274,10 +277,10 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
         oof, alone = np.zeros(len(gold_rows)), np.zeros(len(gold_rows))
         for g in groups:
             held = np.flatnonzero(batches == g)
-            verdict = fit_verdict(stance, kept[g], c, *gates[g])
-            oof[held] = contradiction_probability([gold_rows[i] for i in held], gates[g][0],
-                                                  {**verdict, "forest": forests[g]}, gates[g][1])
-            alone[held] = contradiction_probability([gold_rows[i] for i in held], gates[g][0], verdict, gates[g][1])
+            held_rows, (gate, gate_min) = [gold_rows[i] for i in held], gates[g]
+            verdict = fit_verdict(stance, kept[g], c, gate, gate_min)
+            oof[held] = contradiction_probability(held_rows, gate, {**verdict, "forest": forests[g]}, gate_min)
+            alone[held] = contradiction_probability(held_rows, gate, verdict, gate_min)
         for t in np.arange(0.10, 0.91, 0.01):
             by_c_alone[str(c)] = max(by_c_alone.get(str(c), 0.0),
                                      round(contradiction_figures(alone[brief] >= t, truth[brief])["f1"], 4))

@@ -223,13 +223,13 @@ def test_stored_contradiction_forest_gives_what_scikit_learn_predicts():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     from model.judge import forest_arrays
-    from service.scoring.judge import forest_scores
+    from service.scoring.judge import forest_probability
 
     rng = np.random.default_rng(4)
     x = rng.normal(size=(500, 5))
     y = (x[:, 1] * x[:, 2] > 0.2) | (x[:, 0] > 1.0)  # an interaction no linear verdict sees
     model = HistGradientBoostingClassifier(max_iter=40, max_leaf_nodes=15, random_state=0).fit(x, y)
-    p = 1 / (1 + np.exp(-forest_scores(forest_arrays(model), x)))
+    p = forest_probability(forest_arrays(model), x)
     assert np.allclose(p, model.predict_proba(x)[:, 1], atol=1e-9)
 
 

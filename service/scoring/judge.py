@@ -18,7 +18,8 @@ For each candidate pair (claim A, claim B):
    as premise, then the other way round only where that one direction leaves the verdict unsettled
    (``settled_by_one_direction``; ``ThoroughJudgeScorer`` always reads both).
 4. **Verdict** (``stage="precise"``): a multinomial logistic regression, its P(contradiction) averaged with that
-   of a gradient-boosted contradiction forest on the same features (``verdict_probs``); the features: both NLI directions (trained on
+   of a gradient-boosted contradiction forest on the same features (``verdict_probs``); the features: both NLI
+   directions (trained on
    both; a pair settled by one direction is read with that direction standing for both, which the settling
    bounds were chosen on dev to allow), the
    explained cues (a number clash and whether its two amounts count the same thing, an accusation
@@ -34,7 +35,8 @@ For each candidate pair (claim A, claim B):
    (step 1).
 
 Files: ``model/judge/judge.json`` (gate and verdict weights, fast-stage threshold, provenance),
-``model/judge/verdict_forest.npz`` and ``model/judge/fast.npz``; ``model/precise/`` for the NLI model. Built by ``python -m model.judge``.
+``model/judge/verdict_forest.npz`` and ``model/judge/fast.npz``; ``model/precise/`` for the NLI model. Built by
+``python -m model.judge``.
 """
 from __future__ import annotations
 
@@ -202,7 +204,7 @@ def verdict_probs(verdict: dict, x: np.ndarray) -> np.ndarray:
     probs = apply_logistic(verdict, x)[:, [verdict["classes"].index(label) for label in LABELS]]
     if "forest" not in verdict or not len(probs):
         return probs
-    forest = 1.0 / (1.0 + np.exp(-forest_scores(verdict["forest"], np.asarray(x, dtype=np.float64))))
+    forest = forest_probability(verdict["forest"], np.asarray(x, dtype=np.float64))
     contradiction = (probs[:, 0] + forest) / 2.0
     rest = probs[:, 1:].sum(axis=1)
     shares = np.where(rest[:, None] > 1e-12, probs[:, 1:] / np.maximum(rest, 1e-12)[:, None], 0.5)
@@ -250,13 +252,19 @@ def forest_scores(trees: dict, x: np.ndarray) -> np.ndarray:
     return float(trees["baseline"]) + trees["value"][node].sum(axis=1)
 
 
+def forest_probability(trees: dict, x: np.ndarray) -> np.ndarray:
+    """The probability stored trees give as log-odds (``forest_scores``): the fast stage's forests, trained on
+    the logit of the verdict's probabilities, and the verdict's contradiction forest, a binary classifier."""
+    return 1.0 / (1.0 + np.exp(-forest_scores(trees, x)))
+
+
 VERDICT_FOREST_FILE = "verdict_forest.npz"  # the verdict's contradiction forest (``verdict_probs``)
 FAST_TARGETS = ("contradiction", "agreement")  # the fast stage's two forests: each predicts the logit of that verdict
 
 
 def fast_probs(fast: dict, x: np.ndarray) -> np.ndarray:
     """(contradiction, agreement, neutral) as the fast stage expects the precise stage to say them."""
-    c, a = (1.0 / (1.0 + np.exp(-forest_scores(fast[name], x))) for name in FAST_TARGETS)
+    c, a = (forest_probability(fast[name], x) for name in FAST_TARGETS)
     neutral = np.clip(1.0 - c - a, 0.0, 1.0)
     out = np.stack([c, a, neutral], axis=1)
     return out / out.sum(axis=1, keepdims=True)
