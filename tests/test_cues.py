@@ -2,6 +2,8 @@
 positions on one proposal."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from service.scoring.cues import (CUE_FEATURE_NAMES, amounts_alike, amounts_of_other_years, cue_features, denial_overlap,
@@ -626,9 +628,34 @@ def test_no_opposed_positions_where_both_sides_agree_or_a_claim_takes_both(a, b)
     ("The council's plans to close the library are unacceptable.", ("unacceptable",)),
     ("The offer to sell the park is out of the question.", ("out of the question",)),
     ("Their demand for a pay rise was rejected.", ("rejected",)),
+    # the subject of a refusal names what is refused, backing words and all
+    ("Renewing state support for the Harlow smelter is out of the question.", ("out of the question",)),
+    ("Offers to buy the Dunmere club are not up for discussion.", ("not up for discussion",)),
+    ("Extending support to the Harlow smelter would be simply unacceptable.", ("unacceptable",)),
+    ("Closing the depot is unacceptable and renewing support for it is off the table.",
+     ("unacceptable", "off the table")),
 ])
 def test_a_backing_word_that_names_the_refused_proposal_takes_no_side(text, refusing):
     assert positions(text) == ((), refusing)
+
+
+@pytest.mark.parametrize("text, backing, refusing", [
+    ("The union is ready to talk, but closing the depot is unacceptable.", ("ready to",), ("unacceptable",)),
+    ("The union is ready to talk but closing the depot is unacceptable.", ("ready to",), ("unacceptable",)),
+    ("The union backs the strike because pay cuts are unacceptable.", ("backs",), ("unacceptable",)),
+    ("The council supports the plan since delay is not an option.", ("supports",), ("not an option",)),
+    ("Ministers want a deal so walking away is off the table.", ("want",), ("off the table",)),
+])
+def test_a_backing_word_outside_the_refused_subject_still_backs(text, backing, refusing):
+    assert positions(text) == (backing, refusing)
+
+
+def test_reading_refused_subjects_stays_linear_on_long_texts():
+    text = "Renewing support for the depot is off the table, and the union backs the strike. " * 800
+    started = time.perf_counter()
+    backing, refusing = positions(text)
+    assert time.perf_counter() - started < 2.0
+    assert len(backing) == len(refusing) == 800
 
 
 def test_a_backing_word_under_a_negation_or_inside_a_refusal_refuses():

@@ -273,10 +273,12 @@ BAN_NAMED = re.compile(r"\bban(?:s|ned|ning)?\b", re.IGNORECASE)
 REMOVALS = {"blocked": "block", "stopped": "stop", "scrapped": "scrap", "rejected": "reject", "halted": "halt",
             "dropped": "drop", "ruled out": "rule out", "abandoned": "abandon", "cancelled": "cancel", "canceled": "cancel",
             "shelved": "shelve", "axed": "axe"}
+# refusals that can be said of a subject ("renewing the subsidy is out of the question"; _refused_subjects)
+PREDICATE_REFUSALS = (r"unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
+                      r"(?:not|non)[- ]negotiable|not (?:on|up for) the table|off the table|not an option")
 REFUSING = re.compile(
-    r"\b(?:unacceptable|not acceptable|out of the question|not (?:up )?for (?:discussion|negotiation|sale)|"
-    r"(?:not|non)[- ]negotiable|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
-    r"no (?:interest|intention) (?:in|of)|not (?:on|up for) the table|off the table|not an option|(?:is|are) against|"
+    r"\b(?:" + PREDICATE_REFUSALS + r"|reject(?:s|ed)?|refus(?:e|es|ed)|oppos(?:e|es|ed)|rul(?:e|es|ed) out|red line|"
+    r"no (?:interest|intention) (?:in|of)|(?:is|are) against|"
     r"not a matter for|a waste of (?:money|time)|(?:should|must) not|never (?:accept|agree|allow)|"
     r"would be (?:wrong|a mistake)(?! not to| to (?:say|suggest|claim|think))|cannot (?:accept|allow|agree|support)|"
     # the wrong remedy, no need, a state here to stay ("is the wrong answer to the housing shortage", "sees no need
@@ -308,6 +310,16 @@ REFUSING = re.compile(
 # council's plans to close", "rejects any plan to"), not a side taken on it. Not after "this" or "that": there they
 # are pronouns or a relative ("this is the best way", "the plan that should save the line"), and the word takes a side
 NAMED_NOT_TAKEN = re.compile(r"(?:\b(?:the|a|an|any|its|their|his|her|our)|'s|s')\s+$", re.IGNORECASE)
+# A refusal said of its subject ("renewing public support for the plant is out of the question") refuses what the
+# subject names, backing words and all. The subject runs back to the start of its clause: a comma, a conjunction or
+# a subordinator ends it, since the words before one take their own side ("the union backs the strike because pay
+# cuts are unacceptable"); an "and" inside a subject cuts it short, which leaves the claim read as before
+PREDICATE_REFUSAL = re.compile(PREDICATE_REFUSALS, re.IGNORECASE)
+COPULA_BEFORE = re.compile(r"\b(?:is|are|was|were|remains?|remained|would be|will be)\s+(?:(?:simply|still|now|clearly|"
+                           r"just|also|plainly|therefore)\s+)?$", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r"[.;:,!?()]|\b(?:but|and|or|while|whereas|though|although|because|since|so|as|if|unless|"
+                          r"that|which|who|when|after|before|until|where)\b", re.IGNORECASE)
+SUBJECT_REACH = 200  # characters looked back for a subject's start: bounded, so long texts stay linear
 AGREE_MORE = re.compile(r"agree\s+more\b", re.IGNORECASE)
 NEGATED_BACKING = re.compile(r"(?:\bnot|(?<!\bwith )\bno|\bnever|n't|\bnobody is)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "no longer ready to": "longer" is the one word between
 
@@ -320,8 +332,9 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     text = text.replace("’", "'")
     refusals = list(REFUSING.finditer(text))
     backing, refusing = [], [m.group(0).lower() for m in refusals]
+    set_aside = [(r.start(), r.end()) for r in refusals] + _refused_subjects(text, refusals)
     for m in BACKING.finditer(text):
-        if any(r.start() <= m.start() < r.end() for r in refusals):
+        if any(start <= m.start() < end for start, end in set_aside):
             continue
         before = text[max(0, m.start() - 80):m.start()]  # wide enough for "with no <a long noun>", cheap on long texts
         if NAMED_NOT_TAKEN.search(before):  # "the mayor's offer to host the dump is unacceptable": what is refused
@@ -341,6 +354,23 @@ def positions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         else:
             backing.append(m.group(0).lower())
     return tuple(backing), tuple(refusing)
+
+
+def _refused_subjects(text: str, refusals: list[re.Match[str]]) -> list[tuple[int, int]]:
+    """The spans of the subjects that a refusal said of them ("... is out of the question") refuses."""
+    spans = []
+    for r in refusals:
+        copula = COPULA_BEFORE.search(text, max(0, r.start() - 40), r.start())
+        if not (copula and PREDICATE_REFUSAL.fullmatch(r.group(0))):
+            continue
+        reach = max(0, copula.start() - SUBJECT_REACH)
+        clause_start = reach
+        for clause_break in CLAUSE_BREAK.finditer(text, reach, copula.start()):
+            clause_start = clause_break.end()
+        if clause_start == reach and reach > 0:  # no start found within reach: no subject read
+            continue
+        spans.append((clause_start, copula.start()))
+    return spans
 
 
 # A state said to last ("the reactor is still running", "the licence remains valid", "work has never stopped")
