@@ -360,8 +360,10 @@ def _refused_subjects(text: str, refusals: list[re.Match[str]]) -> list[tuple[in
     """The spans of the subjects that a refusal said of them ("... is out of the question") refuses."""
     spans = []
     for r in refusals:
+        if not PREDICATE_REFUSAL.fullmatch(r.group(0)):
+            continue
         copula = COPULA_BEFORE.search(text, max(0, r.start() - 40), r.start())
-        if not (copula and PREDICATE_REFUSAL.fullmatch(r.group(0))):
+        if not copula:
             continue
         reach = max(0, copula.start() - SUBJECT_REACH)
         clause_start = reach

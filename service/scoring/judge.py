@@ -90,7 +90,8 @@ VERDICT_FEATURES = PAIR_FEATURES + [f"{name}*contradiction_max" for name in CUES
 # of 1,255; after the twenty-fourth session's (3,934 pairs): 61.0 % settle, 34 change, 1,396 of 1,654 edges right against
 # 1,397 of 1,654; after the twenty-fifth's (4,220 pairs): 63.2 % settle, 34 change, 1,529 of 1,823 right against
 # 1,530 of 1,823; after the thirty-fourth's, the verdict now averaged with its contradiction forest (5,875 pairs):
-# 59.8 % settle, 50 change, 2,122 of 2,441 edges right against 2,126 of 2,435 (model/judge/settle.json).
+# 59.8 % settle, 50 change, 2,122 of 2,441 edges right against 2,126 of 2,435; after the thirty-fifth's (6,476
+# pairs): 60.6 % settle, 50 change, 2,213 of 2,566 edges right against 2,215 of 2,562 (model/judge/settle.json).
 SETTLE_BY_ONE = {"contradiction_over_threshold": 0.3, "contradiction_at_most": 0.03, "agreement_margin": 0.3}
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
