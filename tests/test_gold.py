@@ -15,19 +15,19 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-04 (thirty-fifth
-# session: the judge retrained on dev batches 1-38; judged through the queue on an AVX2-only CPU): dev's batches 36,
-# 37 and 38 0.800 (172 / 215) / 0.839 (172 / 205); all of dev (GOLD_DEV=all) 0.815 (2,203 / 2,702) / 0.892
-# (2,203 / 2,469); test 0.653 (47 / 72) / 0.904 (47 / 52) (the thirty-ninth batch, never tuned on, run once).
-# Targets on test: 0.85 / 0.85: recall not met (25 missed, 20 of them opposed positions: 6 of 26 found), precision
-# met. The test floors sit two pairs under its figures, dev's latest three batches' three and four, all of dev's
-# further: the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.78, 0.81), "test": (0.62, 0.86)}
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-04 (thirty-sixth
+# session: the judge retrained on dev batches 1-39; judged through the queue on an AVX2-only CPU): dev's batches 37,
+# 38 and 39 0.793 (172 / 217) / 0.873 (172 / 197); all of dev (GOLD_DEV=all) 0.813 (2,256 / 2,774) / 0.897
+# (2,256 / 2,516); test 0.833 (60 / 72) / 0.882 (60 / 68) (the fortieth batch, never tuned on, run once).
+# Targets on test 0.85 / 0.85: recall not met (12 missed, two pairs short), precision met. The test floors sit two
+# pairs under its figures, dev's latest three batches' three pairs and more, all of dev's further: the precise
+# model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.78, 0.84), "test": (0.80, 0.85)}
 # All of dev takes about 6 minutes through the store, half of CI's budget: the suite checks its latest
-# three batches (the thirty-sixth, thirty-seventh and thirty-eighth, written to the test split's brief and each the
+# three batches (the thirty-seventh, thirty-eighth and thirty-ninth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (36, 37, 38)
+LATEST_DEV_BATCHES = (37, 38, 39)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 
@@ -56,8 +56,10 @@ def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
     # The founding pair's statements sat at the threshold's edge (P(contradiction) 0.434 against 0.42 in the
     # twenty-eighth, 0.429 against 0.43 in the twenty-seventh), so the floor stays at 1 (on the fixture page, from
     # the raw article, the pair is shown at 0.65 with the thirty-first session's judge, 0.72 with the thirtieth's, 0.56 before). The three other misses are opposed positions worded differently on each side (model card).
+    # 1 of 5 in the thirty-fourth and thirty-fifth sessions, the forest of the averaged verdict reading the founding
+    # pair's statements low; 2 of 5 again from the thirty-sixth, a clash of scope read by the logistic verdict alone.
     report = run(tmp_path, DEFAULT_DEV_DIR)
-    assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 1
+    assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 2
     assert report["others_wrongly_contradiction"] == 0 and report["contradiction_edges"] == report["contradictions_found"]
 
 
