@@ -210,8 +210,8 @@ def verdict_probs(verdict: dict, x: np.ndarray) -> np.ndarray:
         return probs
     forest = forest_probability(verdict["forest"], np.asarray(x, dtype=np.float64))
     # A clash of scope is too rare for the forest to learn (thirty-sixth session: 337 of 315,443 dev rows, 23 of
-    # them passed by the gate, 5 conflicts): it read the founding pair, on which it was trained, at 0.06, and put it
-    # under the threshold on the fixture page. The logistic verdict weighs the clash times P(contradiction) by
+    # them passed by the gate, 5 conflicts): it read the founding pair as ../shared/dev words it, on which it was
+    # trained, at 0.06, and as the fixture page extracts it at 0.15, which put it under the threshold there. The logistic verdict weighs the clash times P(contradiction) by
     # design, so it alone decides there, as the fast stage always sends such a pair on.
     forest = np.where(scope_clashes_of(x, verdict["features"]), probs[:, 0], forest)
     contradiction = (probs[:, 0] + forest) / 2.0
