@@ -27,7 +27,7 @@ NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.78, 0.84), "test": (0.
 # three batches (the thirty-seventh, thirty-eighth and thirty-ninth, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
-LATEST_DEV_BATCHES = (37, 38, 39)
+LATEST_DEV_BATCHES = (38, 39, 40)
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
 
 
