@@ -94,7 +94,8 @@ VERDICT_FEATURES = PAIR_FEATURES + [f"{name}*contradiction_max" for name in CUES
 # 59.8 % settle, 50 change, 2,122 of 2,441 edges right against 2,126 of 2,435; after the thirty-fifth's (6,476
 # pairs): 60.6 % settle, 50 change, 2,213 of 2,566 edges right against 2,215 of 2,562; after the thirty-sixth's (6,159
 # pairs): 60.3 % settle, 49 change, 2,262 of 2,613 edges right against 2,268 of 2,613; after the thirty-seventh's
-# (6,460 pairs): 60.6 % settle, 62 change, 2,313 of 2,617 found against 2,323 of 2,617 (model/judge/settle.json).
+# (6,460 pairs): 60.6 % settle, 62 change, 2,313 of 2,617 found against 2,323 of 2,617; after the thirty-eighth's
+# (6,792 pairs): 60.4 % settle, 52 change, 2,374 of 2,698 found against 2,379 of 2,698 (model/judge/settle.json).
 SETTLE_BY_ONE = {"contradiction_over_threshold": 0.3, "contradiction_at_most": 0.03, "agreement_margin": 0.3}
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
