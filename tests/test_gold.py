@@ -59,7 +59,7 @@ def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
     # 1 of 5 in the thirty-fourth and thirty-fifth sessions, the forest of the averaged verdict reading the founding
     # pair's statements low; 2 of 5 again from the thirty-sixth, a clash of scope read by the logistic verdict alone.
     # 1 of 5 again in the thirty-eighth: the founding pair's statements, as ../shared/dev words them, fall under the
-    # gate by a hair (alignment 0.2430 against gate_min 0.2438, set to keep 98 % of dev's contradictions; 0.2427
+    # gate by a hair (alignment 0.2430 against gate_min 0.2438, set to keep 98 % of dev's contradictions; gate_min 0.2427
     # the session before); from the raw article, on the fixture page, the pair stands at 0.69.
     report = run(tmp_path, DEFAULT_DEV_DIR)
     assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 1
