@@ -86,16 +86,9 @@ VERDICT_FEATURES = PAIR_FEATURES + [f"{name}*contradiction_max" for name in CUES
 # kind; 2,670 at the thresholds of 2026-12-02's seventeenth session): 62 % settle by one direction, 18 verdicts
 # change, and against the gold 935 of 1,080 edges are right where both directions found 936 of 1,079. At 0.2
 # over the threshold 67 % settle, but 941 of 1,098 (the second direction often lowers a conflict the first one
-# sees); a bound with the second direction assumed neutral settled no conflict at all. Replayed after the
-# eighteenth session's retraining (2,953 pairs): 64.5 % settle, 22 change, 1,071 of 1,257 right against 1,070
-# of 1,255; after the twenty-fourth session's (3,934 pairs): 61.0 % settle, 34 change, 1,396 of 1,654 edges right against
-# 1,397 of 1,654; after the twenty-fifth's (4,220 pairs): 63.2 % settle, 34 change, 1,529 of 1,823 right against
-# 1,530 of 1,823; after the thirty-fourth's, the verdict now averaged with its contradiction forest (5,875 pairs):
-# 59.8 % settle, 50 change, 2,122 of 2,441 edges right against 2,126 of 2,435; after the thirty-fifth's (6,476
-# pairs): 60.6 % settle, 50 change, 2,213 of 2,566 edges right against 2,215 of 2,562; after the thirty-sixth's (6,159
-# pairs): 60.3 % settle, 49 change, 2,262 of 2,613 edges right against 2,268 of 2,613; after the thirty-seventh's
-# (6,460 pairs): 60.6 % settle, 62 change, 2,313 of 2,617 found against 2,323 of 2,617; after the thirty-eighth's
-# (6,792 pairs): 60.4 % settle, 52 change, 2,374 of 2,698 found against 2,379 of 2,698 (model/judge/settle.json).
+# sees); a bound with the second direction assumed neutral settled no conflict at all. Replayed after every
+# retraining since, the bounds kept each time (model/MODEL_CARD.md, "One direction first"; the latest replay in
+# model/judge/settle.json: 6,792 pairs, 60.4 % settle, 52 change, 2,374 of 2,698 found against 2,379 of 2,698).
 SETTLE_BY_ONE = {"contradiction_over_threshold": 0.3, "contradiction_at_most": 0.03, "agreement_margin": 0.3}
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
