@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # about a different point, which the gate passed). The test floors sit two pairs under its figures, dev's latest
 # three batches' two on recall and ten on precision, all of dev's further:
 # the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.76, 0.84), "test": (0.76, 0.70)}
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.79, 0.84), "test": (0.76, 0.70)}
 # All of dev takes about 7 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the fortieth, forty-first and forty-second, written to the test split's brief and each the
 # test split once) against their own floors; GOLD_DEV=all checks all of it:
@@ -60,9 +60,9 @@ def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
     # the raw article, the pair is shown at 0.65 with the thirty-first session's judge, 0.72 with the thirtieth's, 0.56 before). The three other misses are opposed positions worded differently on each side (model card).
     # 1 of 5 in the thirty-fourth and thirty-fifth sessions, the forest of the averaged verdict reading the founding
     # pair's statements low; 2 of 5 again from the thirty-sixth, a clash of scope read by the logistic verdict alone.
-    # 1 of 5 again in the thirty-eighth: the founding pair's statements, as ../shared/dev words them, fall under the
-    # gate by a hair (alignment 0.2430 against gate_min 0.2438, set to keep 98 % of dev's contradictions; gate_min 0.2427
-    # the session before); from the raw article, on the fixture page, the pair stands at 0.69.
+    # 1 of 5 again in the thirty-eighth and thirty-ninth: the founding pair's statements, as ../shared/dev words them,
+    # fall under the gate (alignment 0.2430 against gate_min 0.2438, then 0.2464, set to keep 98 % of dev's
+    # contradictions; gate_min 0.2427 before); from the raw article, on the fixture page, the pair stands at 0.69.
     report = run(tmp_path, DEFAULT_DEV_DIR)
     assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 1
     assert report["others_wrongly_contradiction"] == 0 and report["contradiction_edges"] == report["contradictions_found"]
