@@ -19,9 +19,12 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-05 (forty-first
 # session: the judge retrained on dev batches 1-44; judged through the queue on an AVX2-only CPU): dev's batches 42,
 # 43 and 44 0.791 (167 / 211) / 0.839 (167 / 199); all of dev (GOLD_DEV=all) 0.800 (2,504 / 3,129) / 0.892
-# (2,504 / 2,808); test: the forty-fifth batch, brought in after this retraining (the split is empty until then).
+# (2,504 / 2,808); test 0.808 (59 / 73) / 0.908 (59 / 65) (the forty-fifth batch, never tuned on, run once).
+# Targets on test 0.85 / 0.85: precision met, recall not (14 missed, 5 of them opposed positions and 4
+# accusations; the judge before this session, 0.795 (58 / 73) / 0.906 (58 / 64)). The test floors sit two pairs
+# under its figures, dev's latest three batches three on recall and four on precision, all of dev's further:
 # the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.79, 0.88), "dev_latest": (0.77, 0.82), "test": (0.72, 0.86)}
+NEWS_GOLD_FLOORS = {"dev": (0.79, 0.88), "dev_latest": (0.77, 0.82), "test": (0.78, 0.87)}
 # All of dev takes about 7 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the last three of TEST_BRIEF_BATCHES, written to the test split's brief and each the test
 # split once) against their own floors; GOLD_DEV=all checks all of it:
