@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from model.gold_batches import BatchError, bring_in
+from model.gold_batches import BatchError, bring_in, move_test_split_to_dev
 from service.evaluation import NEWS_GOLD_DIR, read_jsonl
 
 
@@ -70,8 +70,11 @@ def snapshot(gold):
     return {p.relative_to(gold): p.read_bytes() for p in gold.rglob("*") if p.is_file()}
 
 
-def test_a_reserve_batch_comes_in_as_test_and_the_old_test_split_goes_to_dev(gold_and_reserve):
+def test_the_old_test_split_goes_to_dev_then_a_reserve_batch_comes_in_as_test(gold_and_reserve):
     gold, reserve = gold_and_reserve
+    with pytest.raises(BatchError, match="move it to dev first"):
+        bring_in([reserve / "cc", reserve / "dd"], gold)
+    assert move_test_split_to_dev(gold) == {"moved_to_dev": [2]}
     summary = bring_in([reserve / "cc", reserve / "dd"], gold)
     statements = read_jsonl(gold / "statements.jsonl")
     assert summary == {"batch": 3, "statements": 4, "pairs": 2, "articles": 2}
@@ -96,9 +99,11 @@ def test_a_reserve_batch_comes_in_as_test_and_the_old_test_split_goes_to_dev(gol
                 (r / "dd" / "articles" / "dd-story.txt").rename(r / "dd" / "articles" / "aa-story.txt")],
      "already in the set"),
     (lambda r: write_batch(r / "dd", "dd", "dev", 3), "test split"),
+    (lambda r: (r / "dd" / "pairs.jsonl").unlink(), "no statements.jsonl and pairs.jsonl"),
 ])
 def test_a_batch_that_cannot_come_in_is_refused_and_nothing_changes(gold_and_reserve, spoil, message):
     gold, reserve = gold_and_reserve
+    move_test_split_to_dev(gold)
     spoil(reserve)
     before = snapshot(gold)
     with pytest.raises(BatchError, match=message):
