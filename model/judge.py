@@ -44,11 +44,15 @@ GOLD_WEIGHT = 3.0
 # share of contradictions the gate must let through: of the dev gold's, and of the train stories'. Not
 # every one: the lowest few are pairs the gate's cheap features cannot tell from two stories (two actors'
 # claims four weeks apart, alignment 0.03), and keeping them would open the gate to nearly every pair.
-GATE_RECALL = {"gold_dev": 0.98, "stance_train": 0.97}
-# The dev batches written to the brief of the test split (fixtures/news_gold/README.md): the contradiction
-# threshold is chosen on their held-out verdicts. Held out batch by batch, the earlier batches (written to
-# other briefs, with fewer hard negatives and harder contradictions) ask for a lower threshold than these.
-TEST_BRIEF_BATCHES = (4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44)
+# 0.99 on dev (was 0.98): chosen in the forty-first and forty-second sessions on dev and ../shared/dev only,
+# before the forty-sixth batch was read. Nested out of fold on dev (each batch's verdict retrained without it)
+# it pooled 0.836 / 0.830 (precision / recall) against 0.836 / 0.829 on dev batches 1-44, and it lets
+# ../shared/dev's founding pair through (alignment 0.240; gate_min 0.2456 at 0.98 then, 0.1826 at 0.99 now).
+GATE_RECALL = {"gold_dev": 0.99, "stance_train": 0.97}
+# The dev batches written to other briefs than the test split's (fixtures/news_gold/README.md): the first three
+# (fewer hard negatives, harder contradictions) and 9 and 17 (their briefs over-weight positions). Held out batch
+# by batch, they ask for a lower threshold than the rest.
+OTHER_BRIEF_BATCHES = frozenset({1, 2, 3, 9, 17})
 CONTRADICTION_WEIGHT = 1.0  # the decision threshold (choose_verdict) sets the recall, not class weights
 # The verdict learns only from pairs the gate passes (``met_by_verdict``), down to this share of ``gate_min``:
 # the service never asks it about the rest. Trained on every dev pair, it learnt from pairs of two stories
@@ -184,6 +188,16 @@ def _statement_batches() -> dict[str, int]:
     return {s["id"]: s["batch"] for s in read_jsonl(GOLD_DIRS["news_gold"] / "statements.jsonl")}
 
 
+@lru_cache(maxsize=1)
+def test_brief_batches() -> tuple[int, ...]:
+    """The dev batches written to the test split's brief, on whose held-out verdicts the contradiction
+    threshold is chosen: every dev batch but ``OTHER_BRIEF_BATCHES``, so a batch moved to dev joins them."""
+    from .label import GOLD_DIRS
+
+    statements = read_jsonl(GOLD_DIRS["news_gold"] / "statements.jsonl")
+    return tuple(sorted({s["batch"] for s in statements if s["split"] == "dev"} - OTHER_BRIEF_BATCHES))
+
+
 def dev_candidate_rows(gold_dev: list[dict], min_similarity: float = 0.30) -> list[dict]:
     """The dev split's other pairs as the service meets them (embedding cosine >= the candidate
     search's floor), with the precise stage's probabilities: same-story pairs that are mostly *not*
@@ -261,13 +275,13 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
     gold: every batch's pairs get a P(contradiction) from a gate and a verdict trained without that batch,
     as the test split (a batch written later, by other hands, on other stories) will be judged. The choice
     maximises the smaller of contradiction precision and recall, then F1, over the held-out verdicts of the
-    batches written to the test split's brief (``TEST_BRIEF_BATCHES``; precision over every candidate pair,
+    batches written to the test split's brief (``test_brief_batches``; precision over every candidate pair,
     as edges are counted)."""
     stance = [r for r in stance_train if r["source"] != "headlines"]
     batches = np.array([batch_of(r) for r in gold_rows])
     groups = sorted(set(batches))
     truth = np.array([r["label"] == "contradiction" for r in gold_rows])
-    brief = np.isin(batches, [str(b) for b in TEST_BRIEF_BATCHES])
+    brief = np.isin(batches, [str(b) for b in test_brief_batches()])
     gates = {g: train_gate(stance_train, [r for r in gold_dev if batch_of(r) != g]) for g in groups}
     kept = {g: [r for r, b in zip(gold_rows, batches) if b != g] for g in groups}
     forests = {g: fit_contradiction_forest(stance, kept[g], *gates[g]) for g in groups}  # C does not touch it
@@ -296,7 +310,7 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
     per_batch = {g: contradiction_figures(oof[batches == g] >= t, truth[batches == g]) for g in groups}
     return c, t, {"c": c, "threshold": t, "cross_validation": "leave one batch out",
                   "out_of_fold": contradiction_figures(oof[brief] >= t, truth[brief]),
-                  "out_of_fold_batches": list(TEST_BRIEF_BATCHES),
+                  "out_of_fold_batches": list(test_brief_batches()),
                   "out_of_fold_all_dev": contradiction_figures(oof >= t, truth), "by_batch": per_batch,
                   "best_f1_by_c": by_c, "best_f1_by_c_logistic_alone": by_c_alone,
                   "calibration_error_out_of_fold": {"verdict": calibration_error(oof[brief], truth[brief]),
