@@ -189,7 +189,7 @@ def _statement_batches() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
-def test_brief_batches() -> tuple[int, ...]:
+def batches_of_the_test_brief() -> tuple[int, ...]:
     """The dev batches written to the test split's brief, on whose held-out verdicts the contradiction
     threshold is chosen: every dev batch but ``OTHER_BRIEF_BATCHES``, so a batch moved to dev joins them."""
     from .label import GOLD_DIRS
@@ -275,13 +275,13 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
     gold: every batch's pairs get a P(contradiction) from a gate and a verdict trained without that batch,
     as the test split (a batch written later, by other hands, on other stories) will be judged. The choice
     maximises the smaller of contradiction precision and recall, then F1, over the held-out verdicts of the
-    batches written to the test split's brief (``test_brief_batches``; precision over every candidate pair,
+    batches written to the test split's brief (``batches_of_the_test_brief``; precision over every candidate pair,
     as edges are counted)."""
     stance = [r for r in stance_train if r["source"] != "headlines"]
     batches = np.array([batch_of(r) for r in gold_rows])
     groups = sorted(set(batches))
     truth = np.array([r["label"] == "contradiction" for r in gold_rows])
-    brief = np.isin(batches, [str(b) for b in test_brief_batches()])
+    brief = np.isin(batches, [str(b) for b in batches_of_the_test_brief()])
     gates = {g: train_gate(stance_train, [r for r in gold_dev if batch_of(r) != g]) for g in groups}
     kept = {g: [r for r, b in zip(gold_rows, batches) if b != g] for g in groups}
     forests = {g: fit_contradiction_forest(stance, kept[g], *gates[g]) for g in groups}  # C does not touch it
@@ -310,7 +310,7 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
     per_batch = {g: contradiction_figures(oof[batches == g] >= t, truth[batches == g]) for g in groups}
     return c, t, {"c": c, "threshold": t, "cross_validation": "leave one batch out",
                   "out_of_fold": contradiction_figures(oof[brief] >= t, truth[brief]),
-                  "out_of_fold_batches": list(test_brief_batches()),
+                  "out_of_fold_batches": list(batches_of_the_test_brief()),
                   "out_of_fold_all_dev": contradiction_figures(oof >= t, truth), "by_batch": per_batch,
                   "best_f1_by_c": by_c, "best_f1_by_c_logistic_alone": by_c_alone,
                   "calibration_error_out_of_fold": {"verdict": calibration_error(oof[brief], truth[brief]),
