@@ -275,8 +275,8 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
     gold: every batch's pairs get a P(contradiction) from a gate and a verdict trained without that batch,
     as the test split (a batch written later, by other hands, on other stories) will be judged. The choice
     maximises the smaller of contradiction precision and recall, then F1, over the held-out verdicts of the
-    batches written to the test split's brief (``batches_of_the_test_brief``; precision over every candidate pair,
-    as edges are counted)."""
+    batches written to the test split's brief (``batches_of_the_test_brief``; precision over every candidate
+    pair, as edges are counted)."""
     stance = [r for r in stance_train if r["source"] != "headlines"]
     batches = np.array([batch_of(r) for r in gold_rows])
     groups = sorted(set(batches))

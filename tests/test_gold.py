@@ -26,8 +26,8 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # (model/nli_cache.py), enough to move a verdict.
 NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.79, 0.85), "test": (0.78, 0.87)}
 # All of dev takes about 7 minutes through the store, half of CI's budget: the suite checks its latest
-# three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each the test
-# split once) against their own floors; GOLD_DEV=all checks all of it:
+# three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
+# the test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
 LATEST_DEV_BATCHES = batches_of_the_test_brief()[-3:]  # moved to dev with each round, so never edited by hand
 ALL_OF_DEV = os.environ.get("GOLD_DEV") == "all"
