@@ -19,12 +19,13 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-05 (forty-second
 # session: the judge retrained on dev batches 1-45, the gate keeping 99 % of dev's contradictions; judged through the
 # queue on an AVX2-only CPU): dev's batches 43, 44 and 45 0.818 (175 / 214) / 0.871 (175 / 201); all of dev
-# (GOLD_DEV=all) 0.810 (2,595 / 3,202) / 0.892 (2,595 / 2,909); test: no batch in the split until the forty-sixth
-# comes in (the test floors are the forty-first session's, set on the forty-fifth batch).
+# (GOLD_DEV=all) 0.810 (2,595 / 3,202) / 0.892 (2,595 / 2,909); test 0.847 (61 / 72) / 0.871 (61 / 70) (the
+# forty-sixth batch, never tuned on, run once). Targets on test 0.85 / 0.85: precision met, recall not, by one pair
+# (11 missed, 4 of them state denials; the judge before this session, 0.847 (61 / 72) / 0.897 (61 / 68)).
 # The test floors sit two pairs under its figures, dev's latest three batches four under on recall and four false
 # edges more on precision, all of dev's further: the precise model's answers differ a little between CPUs
 # (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.79, 0.85), "test": (0.78, 0.87)}
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.79, 0.85), "test": (0.81, 0.84)}
 # All of dev takes about 7 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
