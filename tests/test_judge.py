@@ -340,7 +340,6 @@ def test_verdict_is_chosen_on_held_out_batches_written_to_the_test_brief(monkeyp
             + [{"batch": "4", "p": 0.6, "label": "contradiction"}] * 20 + [{"batch": "4", "p": 0.45, "label": "neutral"}] * 10)
     rows = [dict(r, i=i) for i, r in enumerate(rows)]
     seen = {}
-    monkeypatch.setattr(mj, "batches_of_the_test_brief", lambda: (4,))
     monkeypatch.setattr(mj, "batch_of", lambda r: r["batch"])
     monkeypatch.setattr(mj, "train_gate", lambda stance, gold: ({"batches": {r["batch"] for r in gold}}, 0.0))
     monkeypatch.setattr(mj, "fit_verdict", lambda stance, gold, c, gate, gate_min: {"batches": {r["batch"] for r in gold}})
