@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .label import GOLD_DIRS
-from .newsdata import read_jsonl
+from .newsdata import read_jsonl, write_jsonl
 
 STATEMENT_KEYS = ("id", "text", "article", "split", "batch")
 PAIR_KEYS = ("a", "b", "label", "split")
@@ -117,20 +117,14 @@ def check_shares_fit(gold_statements: list[dict], gold_articles: Path, shares: l
         seen_articles.update(written)
 
 
-def jsonl_text(rows: list[dict]) -> str:
-    # as the fixture files are written: one object per line, non-ASCII kept
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-
-
-def replace_whole(files: dict[Path, str]) -> None:
-    """Write each file beside its old self, then swap them in: a crash never leaves half of one."""
+def replace_whole(files: dict[Path, list[dict]]) -> None:
+    """Write each file's rows beside its old self, then swap them in: a crash never leaves half of one."""
     partials = {path: path.with_suffix(".partial") for path in files}
     try:
-        for path, text in files.items():
-            with open(partials[path], "w", encoding="utf-8") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
+        for path, rows in files.items():
+            write_jsonl(partials[path], rows)  # the fixtures' own line format
+            with open(partials[path], "rb") as written:
+                os.fsync(written.fileno())
     except BaseException:
         for partial in partials.values():
             partial.unlink(missing_ok=True)
@@ -149,8 +143,8 @@ def move_test_split_to_dev(gold: Path | None = None) -> dict:
     statements, pairs = read_jsonl(gold / "statements.jsonl"), read_jsonl(gold / "pairs.jsonl")
     moved = sorted({s["batch"] for s in statements if s["split"] == "test"})
     # statements last: a crash between the two leaves the batch in test, and to-dev can simply run again
-    replace_whole({gold / "pairs.jsonl": jsonl_text(test_rows_as_dev(pairs))})
-    replace_whole({gold / "statements.jsonl": jsonl_text(test_rows_as_dev(statements))})
+    replace_whole({gold / "pairs.jsonl": test_rows_as_dev(pairs)})
+    replace_whole({gold / "statements.jsonl": test_rows_as_dev(statements)})
     return {"moved_to_dev": moved}
 
 
@@ -168,8 +162,8 @@ def bring_in(folders: list[Path], gold: Path | None = None) -> dict:
         for article in (a for share in shares for a in share.articles):
             copied.append(gold / "articles" / article.name)
             shutil.copy2(article, copied[-1])
-        replace_whole({gold / "statements.jsonl": jsonl_text(statements + [s for sh in shares for s in sh.statements]),
-                       gold / "pairs.jsonl": jsonl_text(pairs + [p for sh in shares for p in sh.pairs])})
+        replace_whole({gold / "statements.jsonl": statements + [s for sh in shares for s in sh.statements],
+                       gold / "pairs.jsonl": pairs + [p for sh in shares for p in sh.pairs]})
     except BaseException:
         for path in copied:
             path.unlink(missing_ok=True)

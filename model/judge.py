@@ -181,8 +181,6 @@ def batch_of(row: dict) -> str | None:
 
 @lru_cache(maxsize=1)
 def _statement_batches() -> dict[str, int]:
-    from .label import GOLD_DIRS
-
     return {s["id"]: s["batch"] for s in read_jsonl(GOLD_DIRS["news_gold"] / "statements.jsonl")}
 
 
@@ -377,8 +375,6 @@ def dev_pairs_near(min_similarity: float) -> list[dict]:
     contradiction is not one). Chosen on one matrix of cosines before any pair is built: the dev split's
     5.9 million pairs, each enriched, no longer fit in this machine's memory."""
     from service.pipeline.judging import gate_dates, judged_text
-
-    from .label import GOLD_DIRS
 
     folder = GOLD_DIRS["news_gold"]
     statements = [s for s in read_jsonl(folder / "statements.jsonl") if s["split"] == "dev"]

@@ -3,7 +3,6 @@ names its batch, and an article, a batch and a pair each lie in one split; and b
 (model/gold_batches.py) keeps it so, or refuses and changes nothing."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from model.gold_batches import BatchError, bring_in, move_test_split_to_dev
 from model.judge import OTHER_BRIEF_BATCHES, batches_of_the_test_brief, brief_batches_among
+from model.newsdata import write_jsonl
 from service.evaluation import NEWS_GOLD_DIR, read_jsonl
 
 
@@ -42,11 +42,6 @@ def test_pairs_join_statements_of_their_own_split():
     split = {s["id"]: s["split"] for s in read("statements.jsonl")}
     for pair in read("pairs.jsonl"):
         assert split[pair["a"]] == split[pair["b"]] == pair["split"], pair
-
-
-def write_jsonl(path, rows):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 
 
 def statement(sid, article, split, batch):
