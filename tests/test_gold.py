@@ -16,16 +16,15 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-05 (forty-second
-# session: the judge retrained on dev batches 1-45, the gate keeping 99 % of dev's contradictions; judged through the
-# queue on an AVX2-only CPU): dev's batches 43, 44 and 45 0.818 (175 / 214) / 0.871 (175 / 201); all of dev
-# (GOLD_DEV=all) 0.810 (2,595 / 3,202) / 0.892 (2,595 / 2,909); test 0.847 (61 / 72) / 0.871 (61 / 70) (the
-# forty-sixth batch, never tuned on, run once). Targets on test 0.85 / 0.85: precision met, recall not, by one pair
-# (11 missed, 4 of them state denials; the judge before this session, 0.847 (61 / 72) / 0.897 (61 / 68)).
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-05 (forty-third
+# session: the judge retrained on dev batches 1-46, the gate keeping 99 % of dev's contradictions; judged through the
+# queue on an AVX2-only CPU): dev's batches 44, 45 and 46 0.837 (180 / 215) / 0.905 (180 / 199); all of dev
+# (GOLD_DEV=all) 0.818 (2,677 / 3,274) / 0.886 (2,677 / 3,022). Forty-second session: test 0.847 (61 / 72) / 0.871
+# (61 / 70) (the forty-sixth batch, never tuned on, run once; now in dev).
 # The test floors sit two pairs under its figures, dev's latest three batches four under on recall and four false
 # edges more on precision, all of dev's further: the precise model's answers differ a little between CPUs
 # (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.88), "dev_latest": (0.79, 0.85), "test": (0.81, 0.84)}
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.81, 0.88), "test": (0.81, 0.84)}
 # All of dev takes about 7 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
@@ -67,6 +66,9 @@ def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
     # article, on the fixture page, the pair stands at 0.70 (forty-first session). 2 of 5 in the forty-second: the
     # gate set to keep 99 % of dev's contradictions (gate_min 0.1826) lets the founding pair's statements through,
     # found at 0.468 against the threshold 0.44, at its edge, so the floor stays at 1 (on the fixture page 0.58).
+    # Forty-third session, retrained on dev 1-46: 2 of 5, the founding pair's statements at 0.506 against 0.43
+    # (alignment 0.234 against gate_min 0.1841); d3/d4, d7/d8, d9/d10 stop at the fast stage (0.009-0.015 against
+    # 0.0202); the floor stays at 1 (on the fixture page 0.63).
     report = run(tmp_path, DEFAULT_DEV_DIR)
     assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 1
     assert report["others_wrongly_contradiction"] == 0 and report["contradiction_edges"] == report["contradictions_found"]
