@@ -19,12 +19,14 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-05 (forty-third
 # session: the judge retrained on dev batches 1-46, the gate keeping 99 % of dev's contradictions; judged through the
 # queue on an AVX2-only CPU): dev's batches 44, 45 and 46 0.837 (180 / 215) / 0.905 (180 / 199); all of dev
-# (GOLD_DEV=all) 0.818 (2,677 / 3,274) / 0.886 (2,677 / 3,022). Forty-second session: test 0.847 (61 / 72) / 0.871
-# (61 / 70) (the forty-sixth batch, never tuned on, run once; now in dev).
+# (GOLD_DEV=all) 0.818 (2,677 / 3,274) / 0.886 (2,677 / 3,022); test 0.873 (62 / 71) / 0.886 (62 / 70) (the
+# forty-seventh batch, never tuned on, run once; targets 0.85 / 0.85 both met; the judge before this session,
+# 0.873 (62 / 71) / 0.899 (62 / 69)). Forty-second session: test 0.847 (61 / 72) / 0.871 (61 / 70) (the
+# forty-sixth batch, now in dev).
 # The test floors sit two pairs under its figures, dev's latest three batches four under on recall and four false
 # edges more on precision, all of dev's further: the precise model's answers differ a little between CPUs
 # (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.81, 0.88), "test": (0.81, 0.84)}
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.81, 0.88), "test": (0.84, 0.86)}
 # All of dev takes about 7 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
