@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # The test floors sit two pairs under its figures, dev's latest three batches four under on recall and four false
 # edges more on precision, all of dev's further: the precise model's answers differ a little between CPUs
 # (model/nli_cache.py), enough to move a verdict.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.81, 0.88), "test": (0.84, 0.86)}
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.81, 0.88), "test": (0.84, 0.85)}
 # All of dev takes about 7 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
