@@ -56,26 +56,12 @@ def run(tmp_path, folder, split=None, batches=None):
 
 @pytest.mark.skipif(not (DEFAULT_DEV_DIR / "pairs.jsonl").exists(), reason="../shared/dev is absent")
 def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
-    # Target: all 5 found. Reached: 2 of 5 from the fifteenth session (d1/d2 and the founding pair's statements,
-    # raised by the scope clash times P(contradiction)) to the twenty-sixth, and again with the twenty-eighth and
-    # twenty-ninth, thirtieth and thirty-first sessions' judges, no false edge; 1 of 5 in the thirteenth, fourteenth and twenty-seventh sessions.
-    # The founding pair's statements sat at the threshold's edge (P(contradiction) 0.434 against 0.42 in the
-    # twenty-eighth, 0.429 against 0.43 in the twenty-seventh), so the floor stayed at 1 (on the fixture page, from
-    # the raw article, the pair is shown at 0.65 with the thirty-first session's judge, 0.72 with the thirtieth's, 0.56 before). The three other misses are opposed positions worded differently on each side (model card).
-    # 1 of 5 in the thirty-fourth and thirty-fifth sessions, the forest of the averaged verdict reading the founding
-    # pair's statements low; 2 of 5 again from the thirty-sixth, a clash of scope read by the logistic verdict alone.
-    # 1 of 5 again from the thirty-eighth to the forty-first: the founding pair's statements, as ../shared/dev words
-    # them, fall under the gate (alignment 0.243 against gate_min 0.2438, then 0.2464, then 0.2477; 0.240 against
-    # 0.2456 in the forty-first; set to keep 98 % of dev's contradictions; gate_min 0.2427 before); from the raw
-    # article, on the fixture page, the pair stands at 0.70 (forty-first session). 2 of 5 in the forty-second: the
-    # gate set to keep 99 % of dev's contradictions (gate_min 0.1826) lets the founding pair's statements through,
-    # found at 0.468 against the threshold 0.44, at its edge, so the floor stays at 1 (on the fixture page 0.58).
-    # Forty-third session, retrained on dev 1-46: 2 of 5, the founding pair's statements at 0.506 against 0.43
-    # (alignment 0.234 against gate_min 0.1841); d3/d4, d7/d8, d9/d10 stop at the fast stage (0.009-0.015 against
-    # 0.0202); the floor stays at 1 (on the fixture page 0.63).
-    # Forty-fourth session, retrained on dev 1-47: 2 of 5, the founding pair's statements at 0.4702 against the
-    # threshold 0.47, at its very edge (alignment 0.234 against gate_min 0.1805); d3/d4, d7/d8, d9/d10 stop at the
-    # fast stage (0.013-0.019 against 0.0218); the floor stays at 1 (on the fixture page 0.59).
+    # Target: all 5 found, none false. The floor stays at 1 because the founding pair's statements, as ../shared/dev
+    # words them, sit at the edge of the gate or the threshold and have fallen either side of it from one retraining
+    # to the next (forty-fourth session: 2 of 5, found at 0.4702 against the threshold 0.47; on the fixture page, from
+    # the raw article, the pair stands at 0.59). The three other misses are opposed positions worded differently on
+    # each side, which the precise model itself reads at about 0.1. Each session's figures: README, `../shared/dev` row,
+    # and the model card's session sections.
     report = run(tmp_path, DEFAULT_DEV_DIR)
     assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 1
     assert report["others_wrongly_contradiction"] == 0 and report["contradiction_edges"] == report["contradictions_found"]
