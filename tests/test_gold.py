@@ -16,19 +16,17 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-05 (forty-fourth
-# session: the judge retrained on dev batches 1-47, the gate keeping 99 % of dev's contradictions; judged through the
-# queue on an AVX2-only CPU): dev's batches 45, 46 and 47 0.838 (181 / 216) / 0.910 (181 / 199); all of dev
-# (GOLD_DEV=all) 0.799 (2,672 / 3,345) / 0.892 (2,672 / 2,995); test 0.746 (53 / 71) / 0.803 (53 / 66) (the
-# forty-eighth batch, never tuned on, run once; targets 0.85 / 0.85 both missed; the judge before this session,
-# 0.732 (52 / 71) / 0.800 (52 / 65)). Forty-third session: test 0.873 (62 / 71) / 0.886 (62 / 70) (the
-# forty-seventh batch, now in dev).
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-05 (forty-fifth
+# session: the judge retrained on dev batches 1-48, the gate keeping 99 % of dev's contradictions; judged through the
+# queue on an AVX2-only CPU): dev's batches 46, 47 and 48 0.818 (175 / 214) / 0.866 (175 / 202); all of dev
+# (GOLD_DEV=all) 0.810 (2,767 / 3,416) / 0.884 (2,767 / 3,130). Forty-fourth session: test 0.746 (53 / 71) / 0.803
+# (53 / 66) (the forty-eighth batch, now in dev).
 # The test floors sit two pairs under its figures, dev's latest three batches four under on recall and four false
 # edges more on precision, all of dev's by the same rule on recall and further on precision: the precise model's
-# answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict. All of dev's floors went from
-# (0.80, 0.87) to (0.79, 0.88) this session: the retrained verdict's threshold rose from 0.43 to 0.47 (the balanced
-# point of its held-out figures), trading recall (0.818 on batches 1-46 before) for precision (0.886 before).
-NEWS_GOLD_FLOORS = {"dev": (0.79, 0.88), "dev_latest": (0.81, 0.89), "test": (0.71, 0.77)}
+# answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict. Dev's latest three went from
+# (0.81, 0.89) to (0.79, 0.84) this session: they now hold the forty-eighth batch, which missed both targets as the
+# test split, and the threshold fell from 0.47 to 0.43 (the balanced point, no longer rounded to two decimals).
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.79, 0.84), "test": (0.71, 0.77)}
 # All of dev takes about 8 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
