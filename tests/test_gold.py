@@ -19,14 +19,16 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-05 (forty-fifth
 # session: the judge retrained on dev batches 1-48, the gate keeping 99 % of dev's contradictions; judged through the
 # queue on an AVX2-only CPU): dev's batches 46, 47 and 48 0.818 (175 / 214) / 0.866 (175 / 202); all of dev
-# (GOLD_DEV=all) 0.810 (2,767 / 3,416) / 0.884 (2,767 / 3,130). Forty-fourth session: test 0.746 (53 / 71) / 0.803
+# (GOLD_DEV=all) 0.810 (2,767 / 3,416) / 0.884 (2,767 / 3,130); test 0.845 (60 / 71) / 0.896 (60 / 67) (the
+# forty-ninth batch, never tuned on, run once; recall one pair short of the 0.85 target, precision met; the judge
+# before this session, 0.831 (59 / 71) / 0.894 (59 / 66)). Forty-fourth session: test 0.746 (53 / 71) / 0.803
 # (53 / 66) (the forty-eighth batch, now in dev).
 # The test floors sit two pairs under its figures, dev's latest three batches four under on recall and four false
 # edges more on precision, all of dev's by the same rule on recall and further on precision: the precise model's
 # answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict. Dev's latest three went from
 # (0.81, 0.89) to (0.79, 0.84) this session: they now hold the forty-eighth batch, which missed both targets as the
 # test split, and the threshold fell from 0.47 to 0.43 (the balanced point, no longer rounded to two decimals).
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.79, 0.84), "test": (0.71, 0.77)}
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.79, 0.84), "test": (0.81, 0.86)}
 # All of dev takes about 8 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
