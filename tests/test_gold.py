@@ -27,7 +27,8 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # edges more on precision, all of dev's by the same rule on recall and further on precision: the precise model's
 # answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict. Dev's latest three went from
 # (0.81, 0.89) to (0.79, 0.84) this session: they now hold the forty-eighth batch, which missed both targets as the
-# test split, and the threshold fell from 0.47 to 0.43 (the balanced point, no longer rounded to two decimals).
+# test split, and the threshold fell from 0.47 to 0.43 (the balanced point, no longer rounded). All of dev's went from
+# (0.79, 0.88) to (0.80, 0.87) by the same rules, recall up and precision down with the lower threshold.
 NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.79, 0.84), "test": (0.81, 0.86)}
 # All of dev takes about 8 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
@@ -58,8 +59,8 @@ def run(tmp_path, folder, split=None, batches=None):
 def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
     # Target: all 5 found, none false. The floor stays at 1 because the founding pair's statements, as ../shared/dev
     # words them, sit at the edge of the gate or the threshold and have fallen either side of it from one retraining
-    # to the next (forty-fourth session: 2 of 5, found at 0.4702 against the threshold 0.47; on the fixture page, from
-    # the raw article, the pair stands at 0.59). The three other misses are opposed positions worded differently on
+    # to the next (forty-fifth session: 2 of 5, found at 0.449 against the threshold 0.43; on the fixture page, from
+    # the raw article, the pair stands at 0.56). The three other misses are opposed positions worded differently on
     # each side, which the precise model itself reads at about 0.1. Each session's figures: README, `../shared/dev` row,
     # and the model card's session sections.
     report = run(tmp_path, DEFAULT_DEV_DIR)
