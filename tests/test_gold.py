@@ -16,20 +16,16 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-05 (forty-fifth
-# session: the judge retrained on dev batches 1-48, the gate keeping 99 % of dev's contradictions; judged through the
-# queue on an AVX2-only CPU): dev's batches 46, 47 and 48 0.818 (175 / 214) / 0.866 (175 / 202); all of dev
-# (GOLD_DEV=all) 0.810 (2,767 / 3,416) / 0.884 (2,767 / 3,130); test 0.845 (60 / 71) / 0.896 (60 / 67) (the
-# forty-ninth batch, never tuned on, run once; recall one pair short of the 0.85 target, precision met; the judge
-# before this session, 0.831 (59 / 71) / 0.894 (59 / 66)). Forty-fourth session: test 0.746 (53 / 71) / 0.803
-# (53 / 66) (the forty-eighth batch, now in dev).
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-06 (forty-sixth
+# session: the judge retrained on dev batches 1-49, the gate keeping 99 % of dev's contradictions; judged through the
+# queue on an AVX2-only CPU): dev's batches 47, 48 and 49 0.817 (174 / 213) / 0.870 (174 / 200); all of dev
+# (GOLD_DEV=all) 0.809 (2,822 / 3,487) / 0.885 (2,822 / 3,190). Forty-fifth session: test 0.845 (60 / 71) / 0.896
+# (60 / 67) (the forty-ninth batch, now in dev); forty-fourth: 0.746 (53 / 71) / 0.803 (53 / 66) (the forty-eighth).
 # The test floors sit two pairs under its figures, dev's latest three batches four under on recall and four false
 # edges more on precision, all of dev's by the same rule on recall and further on precision: the precise model's
 # answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict. Dev's latest three went from
-# (0.81, 0.89) to (0.79, 0.84) this session: they now hold the forty-eighth batch, which missed both targets as the
-# test split, and the threshold fell from 0.47 to 0.43 (the balanced point, no longer rounded). All of dev's went from
-# (0.79, 0.88) to (0.80, 0.87) by the same rules, recall up and precision down with the lower threshold.
-NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.79, 0.84), "test": (0.81, 0.86)}
+# (0.79, 0.84) to (0.79, 0.85) this session (batch 46 out, batch 49 in); all of dev's stay (0.80, 0.87).
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.79, 0.85), "test": (0.81, 0.86)}
 # All of dev takes about 8 minutes through the store, half of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
@@ -59,8 +55,8 @@ def run(tmp_path, folder, split=None, batches=None):
 def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
     # Target: all 5 found, none false. The floor stays at 1 because the founding pair's statements, as ../shared/dev
     # words them, sit at the edge of the gate or the threshold and have fallen either side of it from one retraining
-    # to the next (forty-fifth session: 2 of 5, found at 0.449 against the threshold 0.43; on the fixture page, from
-    # the raw article, the pair stands at 0.56). The three other misses are opposed positions worded differently on
+    # to the next (forty-sixth session: 2 of 5, found at 0.448 against the threshold 0.43; on the fixture page, from
+    # the raw article, the pair stands at 0.57). The three other misses are opposed positions worded differently on
     # each side, which the precise model itself reads at about 0.1. Each session's figures: README, `../shared/dev` row,
     # and the model card's session sections.
     report = run(tmp_path, DEFAULT_DEV_DIR)
