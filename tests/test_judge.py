@@ -526,3 +526,41 @@ def test_calibration_error_is_the_gap_between_stated_probability_and_the_share_o
     # each bin weighed by its rows: half the rows right (0.05 vs 0), half 0.3 off
     mixed = np.concatenate([np.full(50, 0.05), np.full(50, 0.7)])
     assert calibration_error(mixed, np.concatenate([np.zeros(50, bool), np.ones(50, bool)]))["ece"] == pytest.approx(0.175)
+
+
+def test_the_fast_stage_keeps_the_highest_share_of_contradictions_the_public_budget_allows():
+    from model import fast_recall
+
+    rng = np.random.default_rng(11)
+    rows = [{"fast": [p, 0.0, 1 - p], "clash": False, "label": "contradiction", "pair": (f"c{i}", f"d{i}")}
+            for i, p in enumerate(rng.uniform(0.0, 0.5, 200))]
+    rows += [{"fast": [p, 0.0, 1 - p], "clash": False, "label": "neutral", "pair": (f"n{i}", f"m{i}")}
+             for i, p in enumerate(rng.uniform(0.0, 0.2, 400))]
+    before = {"gate_min": 0.1, "fast": 0.3, "fast_agreement": 0.5, "contradiction": 0.4}
+
+    thresholds = {r: fast_recall.contradiction_threshold(rows, 0.3, 0.5, r) for r in fast_recall.SERVICE_RECALLS}
+    at_the_cap = thresholds[fast_recall.SERVICE_RECALLS[-2]]
+
+    def public_share(sets):  # a lower threshold sends more public pairs on; the second highest share just fits
+        return {name: fast_recall.PUBLIC_SHARE_CAP + (at_the_cap - t["fast"]) for name, t in sets.items()}
+
+    assert len(set(thresholds.values())) == len(thresholds)
+    chosen, tried = fast_recall.choose_service_recall(rows, 0.3, before, public_share)
+    assert chosen == fast_recall.SERVICE_RECALLS[-2]
+    assert [t["fast"] for t in tried] == [thresholds[r] for r in fast_recall.SERVICE_RECALLS]
+    over_budget = fast_recall.choose_service_recall(rows, 0.3, before, lambda sets: {k: 1.0 for k in sets})[0]
+    assert over_budget == fast_recall.SERVICE_RECALLS[0]  # never below the lowest share
+
+
+def test_a_gold_contradiction_is_stopped_only_when_no_reading_of_it_goes_on():
+    from model.fast_recall import gold_stopped
+
+    def row(a, b, p, label="contradiction"):
+        return {"pair": (a, b), "fast": [p, 0.0, 1 - p], "clash": False, "label": label}
+
+    gold = {frozenset(("a", "b")), frozenset(("c", "d")), frozenset(("e", "f"))}
+    rows = [row("a", "b", 0.01), row("b", "a", 0.5),  # one reading goes on: kept
+            row("c", "d", 0.01), row("d", "c", 0.02),  # both stopped
+            row("e", "f", 0.9, "neutral"),  # the precise stage does not find it: not counted
+            row("g", "h", 0.01)]  # not gold
+    assert gold_stopped(rows, {"fast": 0.1, "fast_agreement": 0.5}, gold) == {"gold_found_by_precise": 2, "stopped": 1}
