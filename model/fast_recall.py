@@ -147,12 +147,16 @@ def choose_service_recall(rows: list[dict], trained: float, before: dict, public
     choosing half of the public held-out candidates on (``public_share(threshold_sets)``); the lowest where
     none does. With every share tried, its threshold and what it does on the dev split."""
     gold = dev_gold_contradictions()
-    sets = {f"{r:g}": dict(before, fast=contradiction_threshold(rows, trained, before["fast_agreement"], r))
+    names = {r: f"{r:g}" for r in SERVICE_RECALLS}  # public_share's threshold sets are named
+    sets = {names[r]: dict(before, fast=contradiction_threshold(rows, trained, before["fast_agreement"], r))
             for r in SERVICE_RECALLS}
     shares = public_share(sets)
-    tried = [{"service_recall": r, "fast": sets[f"{r:g}"]["fast"], "public_choose_half": shares[f"{r:g}"],
-              "dev_split_precise_share": round(kept(rows, sets[f"{r:g}"])["precise_share_of_candidates"], 4),
-              "dev_gold": gold_stopped(rows, sets[f"{r:g}"], gold)} for r in SERVICE_RECALLS]
+    tried = []
+    for r in SERVICE_RECALLS:
+        thresholds = sets[names[r]]
+        tried.append({"service_recall": r, "fast": thresholds["fast"], "public_choose_half": shares[names[r]],
+                      "dev_split_precise_share": round(kept(rows, thresholds)["precise_share_of_candidates"], 4),
+                      "dev_gold": gold_stopped(rows, thresholds, gold)})
     within = [t["service_recall"] for t in tried if t["public_choose_half"] <= PUBLIC_SHARE_CAP]
     return (max(within) if within else SERVICE_RECALLS[0]), tried
 
