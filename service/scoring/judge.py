@@ -88,7 +88,7 @@ VERDICT_FEATURES = PAIR_FEATURES + [f"{name}*contradiction_max" for name in CUES
 # over the threshold 67 % settle, but 941 of 1,098 (the second direction often lowers a conflict the first one
 # sees); a bound with the second direction assumed neutral settled no conflict at all. Replayed after every
 # retraining since, the bounds kept each time (model/MODEL_CARD.md, "One direction first"; the latest replay in
-# model/judge/settle.json: 8,827 pairs, 59.1 % settle, 63 change, 2,905 of 3,332 found against 2,914 of 3,332).
+# model/judge/settle.json: 9,031 pairs, 59.5 % settle, 56 change, 2,955 of 3,396 found against 2,961 of 3,396).
 SETTLE_BY_ONE = {"contradiction_over_threshold": 0.3, "contradiction_at_most": 0.03, "agreement_margin": 0.3}
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
