@@ -16,19 +16,19 @@ from .conftest import make_config
 
 pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason="judge model files not shipped")
 
-# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-06 (forty-seventh
-# session: the judge retrained on dev batches 1-50, the fast stage keeping 98.5 % of the precise stage's
+# split -> (contradiction recall floor, contradiction edge precision floor). Reached on 2026-12-06 (forty-eighth
+# session: the judge retrained on dev batches 1-51, the fast stage keeping 98.5 % of the precise stage's
 # contradictions on dev's pairs; judged through the queue on an AMD EPYC with AVX-512 VNNI, where the sessions before
-# had AVX2 only): dev's batches 48, 49 and 50 0.792 (168 / 212) / 0.862 (168 / 195); all of dev (GOLD_DEV=all) 0.813
-# (2,891 / 3,557) / 0.885 (2,891 / 3,267); test 0.708 (51 / 72) / 0.911 (51 / 56) (the fifty-first batch, never tuned
-# on, run once; recall missed, precision met; the judge before this session, the same 0.708 / 0.911). Forty-sixth
-# session: test 0.743 (52 / 70) / 0.813 (52 / 64) (the fiftieth batch, now in dev). The test floors sit two pairs
-# under its figures, dev's latest three batches four under on recall and four false edges more on precision, all of
-# dev's by the same rule on recall and further on precision: the precise model's answers differ a little between CPUs
-# (model/nli_cache.py), enough to move a verdict. Dev's latest three went from (0.79, 0.85) to (0.77, 0.84) this
-# session (batch 47 out, batch 50 in); all of dev's from (0.80, 0.87) to (0.81, 0.87); the test floors from (0.71,
-# 0.78) to (0.68, 0.87) with the new batch.
-NEWS_GOLD_FLOORS = {"dev": (0.81, 0.87), "dev_latest": (0.77, 0.84), "test": (0.68, 0.87)}
+# the forty-seventh had AVX2 only): dev's batches 49, 50 and 51 0.789 (168 / 213) / 0.894 (168 / 188); all of dev
+# (GOLD_DEV=all) 0.811 (2,943 / 3,629) / 0.881 (2,943 / 3,342); test 0.743 (52 / 70) / 0.929 (52 / 56) (the
+# fifty-second batch, never tuned on, run once; recall missed, precision met; the judge before this session 0.729 /
+# 0.927). Forty-seventh session: test 0.708 (51 / 72) / 0.911 (51 / 56) (the fifty-first batch, now in dev). The test
+# floors sit two pairs under its figures, dev's latest three batches four under on recall and four false edges more on
+# precision, all of dev's by the same rule on recall and further on precision: the precise model's answers differ a
+# little between CPUs (model/nli_cache.py), enough to move a verdict. Dev's latest three went from (0.77, 0.84) to
+# (0.77, 0.87) this session (batch 48 out, batch 51 in); all of dev's from (0.81, 0.87) to (0.80, 0.87); the test
+# floors from (0.68, 0.87) to (0.71, 0.89) with the new batch.
+NEWS_GOLD_FLOORS = {"dev": (0.80, 0.87), "dev_latest": (0.77, 0.87), "test": (0.71, 0.89)}
 # All of dev takes 8 to 11 minutes through the store, most of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
@@ -58,8 +58,8 @@ def run(tmp_path, folder, split=None, batches=None):
 def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
     # Target: all 5 found, none false. The floor stays at 1 because the founding pair's statements, as ../shared/dev
     # words them, sit at the edge of the gate or the threshold and have fallen either side of it from one retraining
-    # to the next (forty-seventh session: 2 of 5, found at 0.454 against the threshold 0.44; on the fixture page,
-    # from the raw article, the pair stands at 0.58). The three other misses are opposed positions worded
+    # to the next (forty-eighth session: 2 of 5, found at 0.442 against the threshold 0.43; on the fixture page,
+    # from the raw article, the pair stands at 0.57). The three other misses are opposed positions worded
     # differently on each side, which the precise model itself reads at about 0.1. Each session's figures: README,
     # `../shared/dev` row, and the model card's session sections.
     report = run(tmp_path, DEFAULT_DEV_DIR)
