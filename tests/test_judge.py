@@ -119,7 +119,6 @@ def test_one_direction_settles_only_clear_verdicts():
     assert longer_first(("abc", "abd")) == longer_first(("abd", "abc"))  # equal lengths: one order all the same
 
 
-
 def test_settle_replay_varies_one_bound_at_a_time_and_keeps_the_shipped_ones_once():
     from model.settle import AT_MOST, OVER_THRESHOLD, bounds_to_replay
 
@@ -130,6 +129,7 @@ def test_settle_replay_varies_one_bound_at_a_time_and_keeps_the_shipped_ones_onc
         assert sum(bounds[k] != SETTLE_BY_ONE[k] for k in bounds) <= 1
     assert {b["contradiction_over_threshold"] for b in replayed} == set(OVER_THRESHOLD)
     assert {b["contradiction_at_most"] for b in replayed} == set(AT_MOST)
+
 
 def test_verdict_features_do_not_depend_on_the_order_of_the_two_directions():
     # the precise stage passes the directions as it read them (longer claim first), not in the pair's order
