@@ -62,7 +62,8 @@ def main() -> dict:
     truth = np.array([r["label"] == "contradiction" for r in rows])
     both = verdict_probabilities(rows, spec["verdict"], p_ab, p_ba)
     labels_both = [decide(p, threshold) for p in both]
-    report = {"pairs": len(rows), "gold_contradictions": int(truth.sum()), "both_directions": contradiction_figures(both[:, 0] >= threshold, truth),
+    found_by_both = both[:, 0] >= threshold
+    report = {"pairs": len(rows), "gold_contradictions": int(truth.sum()), "both_directions": contradiction_figures(found_by_both, truth),
               "shipped": SETTLE_BY_ONE, "one_direction_first": []}
     for name, first_is_ab in FIRST.items():
         keep = np.array([first_is_ab(r["a"], r["b"]) for r in rows])[:, None]
@@ -72,7 +73,7 @@ def main() -> dict:
             settled = settled_by_one_direction(one, threshold, bounds)
             final = np.where(settled[:, None], one, both)
             changed = sum(decide(p, threshold) != label for p, label in zip(final, labels_both))
-            lost = (both[:, 0] >= threshold) & truth & (final[:, 0] < threshold)
+            lost = found_by_both & truth & (final[:, 0] < threshold)
             report["one_direction_first"].append({
                 "first": name, "bounds": bounds, "settled_share": round(float(settled.mean()), 4),
                 "verdicts_changed": int(changed),
