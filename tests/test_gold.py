@@ -23,14 +23,14 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # (3,247 / 3,998) / 0.882 (3,247 / 3,683); test 0.649 (48 / 74) / 0.873 (48 / 55) (the fifty-seventh batch, never
 # tuned on, run once; recall missed, precision met; the judge before this session 0.635 / 0.870). Fifty-second
 # session: test 0.760 (57 / 75) / 0.905 (57 / 63) (the fifty-sixth batch, now in dev). The test floors sit two pairs
-# under its figures, dev's latest three batches four under on recall and four false edges more on precision (each
-# floor rounded down to two decimals), all of dev's by the same rule on recall and further on precision: the precise
-# model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict. Dev's latest three
-# stayed at (0.75, 0.88) this session (batch 53 out, batch 56 in); all of dev's stayed at (0.81, 0.87); the test
-# floors from (0.73, 0.87) to (0.62, 0.84) with the new batch, whose recall is the lowest of any test batch since the
-# twenty-first session.
+# under this session's test figures (two fewer found on recall, two false edges more on precision), dev's latest three
+# batches four under on recall and four false edges more on precision (each floor rounded down to two decimals), all
+# of dev's by the same rule on recall and further on precision: the precise model's answers differ a little between
+# CPUs (model/nli_cache.py), enough to move a verdict. Dev's latest three stayed at (0.75, 0.88) this session (batch
+# 53 out, batch 56 in); all of dev's stayed at (0.81, 0.87); the test floors from (0.73, 0.87) to (0.62, 0.84) with
+# the new batch, whose recall is the lowest of any test batch since the twenty-first session.
 NEWS_GOLD_FLOORS = {"dev": (0.81, 0.87), "dev_latest": (0.75, 0.88), "test": (0.62, 0.84)}
-# All of dev takes 8 to 11 minutes through the store, most of CI's budget: the suite checks its latest
+# All of dev takes 8 to 12 minutes through the store, most of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
