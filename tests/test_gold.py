@@ -61,8 +61,9 @@ def test_shared_dev_gold_contradictions_and_no_false_one(tmp_path):
     # words them, sit at the edge of the gate or the threshold and have fallen either side of it from one retraining
     # to the next (forty-eighth session: 2 of 5, found at 0.442 against the threshold 0.43; on the fixture page,
     # from the raw article, the pair stands at 0.57). The three other misses are opposed positions worded
-    # differently on each side, which the precise model itself reads at about 0.1. Each session's figures: README,
-    # `../shared/dev` row, and the model card's session sections.
+    # differently on each side, which the precise model itself reads at about 0.1. Each session's figures: the model
+    # card's session sections (the latest two also in the README's `../shared/dev` row, earlier ones in
+    # model/FIGURES_HISTORY.md).
     report = run(tmp_path, DEFAULT_DEV_DIR)
     assert report["contradiction_pairs"] == 5 and report["contradictions_found"] >= 1
     assert report["others_wrongly_contradiction"] == 0 and report["contradiction_edges"] == report["contradictions_found"]
