@@ -90,8 +90,8 @@ VERDICT_FEATURES = PAIR_FEATURES + [f"{name}*contradiction_max" for name in CUES
 # retraining since, the bounds kept each time (model/MODEL_CARD.md, "One direction first"), until the "no conflict"
 # bound was replayed too: at 0.03 one direction first lost 8 and then 11 of dev's gold contradictions that both
 # directions find, at 0.01 none, for about 8 % more NLI work at the precise stage (forty-ninth session, dev 1-52:
-# 9,215 pairs, 48.5 % settle, 3,027 of 3,464 found against 3,026 with both directions). Later replays are in the
-# model card's session sections; the latest, model/judge/settle.json (fifty-fifth session, dev 1-58), lost none.
+# 9,215 pairs, 48.5 % settle, 3,027 of 3,464 found against 3,026 with both directions). The latest replay is
+# in model/judge/settle.json, every one in the model card's session sections.
 SETTLE_BY_ONE = {"contradiction_over_threshold": 0.3, "contradiction_at_most": 0.01, "agreement_margin": 0.3}
 CUE_INDEX = {name: i for i, name in enumerate(CUE_FEATURE_NAMES)}
 GATE_INDEX = {name: i for i, name in enumerate(GATE_FEATURES)}
