@@ -14,7 +14,8 @@
    its other candidate pairs, weighted up). Its regularisation and the contradiction threshold are
    chosen by leave-one-batch-out cross-validation on the dev gold (``choose_verdict``): each batch's
    pairs are judged by a gate and a verdict that never saw that batch, as the test split will be, and
-   the threshold balances precision and recall on the batches written to the test split's brief.
+   the threshold balances precision and recall on the batches written to the test split's brief, edges
+   counted among the pairs the service meets (``pairs_the_service_meets``).
 3. **Fast stage**: two gradient-boosted regression forests over the embeddings, cues and gate features,
    distilled from the verdict's P(contradiction) and P(agreement) on news candidate pairs (soft targets);
    its two thresholds, chosen together, escalate the fewest pairs that keep 96 % (``FAST_RECALL``) of the
@@ -269,17 +270,24 @@ def contradiction_probability(rows, gate, verdict, gate_min) -> np.ndarray:
     return np.where(aligned >= gate_min, verdict_probabilities(rows, verdict)[:, 0], 0.0)
 
 
-def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0)) -> tuple[float, float, dict]:
+def choose_verdict(stance_train, gold_dev, gold_rows, met: set[frozenset] | None = None,
+                   grid=(0.01, 0.1, 1.0, 10.0)) -> tuple[float, float, dict]:
     """Regularisation C and contradiction threshold by leave-one-batch-out cross-validation on the dev
     gold: every batch's pairs get a P(contradiction) from a gate and a verdict trained without that batch,
     as the test split (a batch written later, by other hands, on other stories) will be judged. The choice
     maximises the smaller of contradiction precision and recall, then F1, over the held-out verdicts of the
-    batches written to the test split's brief (``brief_batches_among`` the rows' batches; precision over
-    every candidate pair, as edges are counted)."""
+    batches written to the test split's brief (``brief_batches_among`` the rows' batches). Edges are counted
+    among the pairs ``met`` (ids; ``pairs_the_service_meets``), as the store counts them: a contradiction the
+    service never meets is missed, a pair it never meets makes no edge. ``met`` None: every row is met."""
     stance = [r for r in stance_train if r["source"] != "headlines"]
     batches = np.array([batch_of(r) for r in gold_rows])
     groups = sorted(set(batches))
     truth = np.array([r["label"] == "contradiction" for r in gold_rows])
+    # Precision over every row counted 715,765 pairs over the candidate floor, most of them across stories, where the
+    # service compares each claim with its five nearest: it balanced at 0.42 (recall 0.829 / precision 0.831, dev 1-59
+    # held out batch by batch, C 0.1) where the pairs the service meets balance at 0.36 (0.845 / 0.848). Replayed on batches 50-59 one
+    # at a time, that older rule gave 0.758 / 0.907 pooled, as their single test runs did (0.73 / 0.90)
+    is_met = np.array([met is None or (r.get("ids") is not None and frozenset(r["ids"]) in met) for r in gold_rows])
     brief_batches = brief_batches_among(groups)  # from the rows trained on, so the report names only those
     brief = np.isin(batches, [str(b) for b in brief_batches])
     gates = {g: train_gate(stance_train, [r for r in gold_dev if batch_of(r) != g]) for g in groups}
@@ -297,8 +305,8 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
             alone[held] = contradiction_probability(held_rows, gate, verdict, gate_min)
         for t in np.arange(0.10, 0.91, 0.01):
             by_c_alone[str(c)] = max(by_c_alone.get(str(c), 0.0),
-                                     round(contradiction_figures(alone[brief] >= t, truth[brief])["f1"], 4))
-            figures = contradiction_figures(oof[brief] >= t, truth[brief])
+                                     round(contradiction_figures((alone >= t)[brief] & is_met[brief], truth[brief])["f1"], 4))
+            figures = contradiction_figures((oof >= t)[brief] & is_met[brief], truth[brief])
             by_c[str(c)] = max(by_c.get(str(c), 0.0), round(figures["f1"], 4))
             # the balanced point (the issue asks for recall and precision alike): the larger of the two
             # smaller ones, then F1, then the weaker regularisation, whose probabilities are less squeezed
@@ -310,11 +318,14 @@ def choose_verdict(stance_train, gold_dev, gold_rows, grid=(0.01, 0.1, 1.0, 10.0
             if best is None or key > best[0]:
                 best = (key, float(c), float(round(t, 2)), oof.copy(), alone.copy())
     (_, c, t, oof, alone) = best
-    per_batch = {g: contradiction_figures(oof[batches == g] >= t, truth[batches == g]) for g in groups}
+    said = (oof >= t) & is_met
+    per_batch = {g: contradiction_figures(said[batches == g], truth[batches == g]) for g in groups}
     return c, t, {"c": c, "threshold": t, "cross_validation": "leave one batch out",
-                  "out_of_fold": contradiction_figures(oof[brief] >= t, truth[brief]),
+                  "edges_among": "every row" if met is None else f"the {int(is_met.sum())} rows the service meets",
+                  "out_of_fold": contradiction_figures(said[brief], truth[brief]),
+                  "out_of_fold_every_row": contradiction_figures(oof[brief] >= t, truth[brief]),
                   "out_of_fold_batches": brief_batches,
-                  "out_of_fold_all_dev": contradiction_figures(oof >= t, truth), "by_batch": per_batch,
+                  "out_of_fold_all_dev": contradiction_figures(said, truth), "by_batch": per_batch,
                   "best_f1_by_c": by_c, "best_f1_by_c_logistic_alone": by_c_alone,
                   "calibration_error_out_of_fold": {"verdict": calibration_error(oof[brief], truth[brief]),
                                                     "logistic_alone": calibration_error(alone[brief], truth[brief])},
@@ -389,6 +400,27 @@ def dev_pairs_near(min_similarity: float) -> list[dict]:
              "ids": [statements[i]["id"], statements[j]["id"]], "gold": "news_gold",
              "contradiction": frozenset((statements[i]["id"], statements[j]["id"])) in contra}
             for i, j in zip(first.tolist(), second.tolist())]
+
+
+def pairs_the_service_meets() -> set[frozenset]:
+    """The news gold dev split's pairs (by statement ids) that the service judges when the whole split is ingested
+    into one store: each statement's ``candidates_k`` nearest comparable claims over the candidate floor, found
+    by the candidates path's own functions (``service.pipeline.candidates``). Far fewer than ``dev_pairs_near``'s
+    pairs over the floor (28,102 against 715,765 at dev 1-59), and the ones an edge can come from."""
+    from service.pipeline.candidates import NEIGHBOUR_WIDENING, candidates_for, in_batch_neighbours
+    from service.pipeline.judging import judged_text
+    from service.settings import load_settings
+
+    settings = load_settings()
+    statements = [s for s in read_jsonl(GOLD_DIRS["news_gold"] / "statements.jsonl") if s["split"] == "dev"]
+    neighbours = in_batch_neighbours(_embedder().embed([judged_text(s) for s in statements]),
+                                     NEIGHBOUR_WIDENING * settings.candidates_k)
+    met = set()
+    for statement, near in zip(statements, neighbours):
+        nearest_first = [(statements[j], similarity) for j, similarity in sorted(near, key=lambda n: -n[1])]
+        met |= {frozenset((c.a["id"], c.b["id"])) for c in candidates_for(
+            statement, nearest_first, settings.candidate_min_similarity, limit=settings.candidates_k)}
+    return met
 
 
 def fast_x(rows) -> np.ndarray:
@@ -574,7 +606,7 @@ def main() -> dict:
     candidates = enrich(read_jsonl(LABEL_DIR / "candidates.jsonl"))
     gate, gate_min = train_gate(stance_train, gold_dev)
     gold_rows = gold_dev + dev_candidate_rows(gold_dev)
-    c, decision, selection = choose_verdict(stance_train, gold_dev, gold_rows)
+    c, decision, selection = choose_verdict(stance_train, gold_dev, gold_rows, pairs_the_service_meets())
     stance = [r for r in stance_train if r["source"] != "headlines"]
     verdict = {**fit_verdict(stance, gold_rows, c, gate, gate_min),
                "forest": fit_contradiction_forest(stance, gold_rows, gate, gate_min)}

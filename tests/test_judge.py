@@ -376,6 +376,54 @@ def test_verdict_is_chosen_on_held_out_batches_written_to_the_test_brief(monkeyp
     assert selection["calibration_error_out_of_fold"]["logistic_alone"]["ece"] > 0
 
 
+def test_threshold_counts_edges_only_among_the_pairs_the_service_meets(monkeypatch):
+    import model.judge as mj
+
+    # half the contradictions at 0.6, half at 0.4, and 30 negatives at 0.45 that are not among any claim's nearest
+    # (the service never judges them). Counted as edges, they hold the threshold over 0.45 (recall 0.5); where
+    # they cannot become edges the balanced point takes every contradiction
+    rows = ([{"p": 0.6, "label": "contradiction"}] * 10 + [{"p": 0.4, "label": "contradiction"}] * 10
+            + [{"p": 0.45, "label": "neutral", "far": True}] * 30)
+    rows = [dict(r, batch="4", ids=(f"a{i}", f"b{i}")) for i, r in enumerate(rows)]
+    met = {frozenset(r["ids"]) for r in rows if not r.get("far")}
+    monkeypatch.setattr(mj, "batch_of", lambda r: r["batch"])
+    monkeypatch.setattr(mj, "train_gate", lambda stance, gold: ({}, 0.0))
+    monkeypatch.setattr(mj, "fit_verdict", lambda *args: {})
+    monkeypatch.setattr(mj, "fit_contradiction_forest", lambda *args: {})
+    monkeypatch.setattr(mj, "contradiction_probability", lambda held, *args: np.array([r["p"] for r in held]))
+    everything = mj.choose_verdict([], rows, rows, grid=(1.0,))[1]
+    _, among_met, selection = mj.choose_verdict([], rows, rows, met, grid=(1.0,))
+    assert 0.45 < everything <= 0.6 and among_met <= 0.4
+    assert selection["out_of_fold"]["recall"] == 1.0 and selection["out_of_fold"]["precision"] == 1.0
+    assert selection["out_of_fold_every_row"]["precision"] == 0.4
+
+
+def test_the_pairs_the_service_meets_are_each_claims_nearest_comparable_ones(monkeypatch, tmp_path):
+    import model.judge as mj
+
+    # four claims on one line of meaning: each meets its nearest by another actor (or itself at another date)
+    statements = [{"id": "s1", "actor": "A", "text": "one", "split": "dev"},
+                  {"id": "s2", "actor": "A", "text": "two", "split": "dev"},
+                  {"id": "s3", "actor": "B", "text": "three", "split": "dev"},
+                  {"id": "s4", "actor": "C", "text": "four", "split": "dev"},
+                  {"id": "t1", "actor": "D", "text": "test", "split": "test"}]
+    (tmp_path / "statements.jsonl").write_text("\n".join(json.dumps(s) for s in statements))
+    vectors = {"one": [1.0, 0.0], "two": [0.99, 0.14], "three": [0.9, 0.44], "four": [-0.2, 1.0], "test": [1.0, 0.0]}
+
+    class Embedder:
+        def embed(self, texts):
+            return np.array([vectors[t] for t in texts])
+
+    monkeypatch.setattr(mj, "GOLD_DIRS", {"news_gold": tmp_path})
+    monkeypatch.setattr(mj, "_embedder", lambda: Embedder())
+    monkeypatch.setattr("service.pipeline.judging.judged_text", lambda s: s["text"])
+    from service.settings import load_settings
+
+    monkeypatch.setattr("service.settings.load_settings", lambda: load_settings().replace(candidates_k=1))
+    # s1 / s2: one actor, no dates, never compared; s4 is under the floor with every other claim (cosine 0.26 at most)
+    assert mj.pairs_the_service_meets() == {frozenset(("s1", "s3")), frozenset(("s2", "s3"))}
+
+
 def test_verdict_learns_only_from_pairs_the_gate_passes(monkeypatch):
     import model.judge as mj
 
