@@ -406,22 +406,18 @@ def dev_pairs_near(min_similarity: float) -> list[dict]:
 def pairs_the_service_meets() -> set[frozenset]:
     """The news gold dev split's pairs (by statement ids) that the service judges when the whole split is ingested
     into one store: each statement's ``candidates_k`` nearest comparable claims over the candidate floor, found
-    by the candidates path's own functions (``service.pipeline.candidates``). Far fewer than ``dev_pairs_near``'s
-    pairs over the floor (28,102 against 715,765 at dev 1-59), and the ones an edge can come from."""
-    from service.pipeline.candidates import NEIGHBOUR_WIDENING, candidates_for, in_batch_neighbours
+    by the candidates path itself (``service.pipeline.candidates.candidates`` without a store). Far fewer than
+    ``dev_pairs_near``'s pairs over the floor (28,102 against 715,765 at dev 1-59), and the ones an edge can come
+    from."""
+    from service.pipeline.candidates import candidates
     from service.pipeline.judging import judged_text
     from service.settings import load_settings
 
     settings = load_settings()
     statements = [s for s in read_jsonl(GOLD_DIRS["news_gold"] / "statements.jsonl") if s["split"] == "dev"]
-    neighbours = in_batch_neighbours(_embedder().embed([judged_text(s) for s in statements]),
-                                     NEIGHBOUR_WIDENING * settings.candidates_k)
-    met = set()
-    for statement, near in zip(statements, neighbours):
-        nearest_first = [(statements[j], similarity) for j, similarity in sorted(near, key=lambda n: -n[1])]
-        met |= {frozenset((c.a["id"], c.b["id"])) for c in candidates_for(
-            statement, nearest_first, settings.candidate_min_similarity, limit=settings.candidates_k)}
-    return met
+    vectors = _embedder().embed([judged_text(s) for s in statements])
+    found = candidates(None, statements, vectors, settings.candidates_k, settings.candidate_min_similarity)
+    return {frozenset((c.a["id"], c.b["id"])) for c in found}
 
 
 def fast_x(rows) -> np.ndarray:

@@ -60,9 +60,11 @@ def in_batch_neighbours(vectors: np.ndarray, k: int) -> list[list[tuple[int, flo
 def candidates(storage, statements: list[dict], vectors: np.ndarray, k: int, min_similarity: float,
                before: int | None = None) -> list[Candidate]:
     """Up to ``k`` candidates per statement among the stored claims (only those stored before
-    position ``before`` when given) and the other statements of the batch; each unordered pair once."""
+    position ``before`` when given) and the other statements of the batch; each unordered pair once.
+    With ``storage`` None, among the batch alone: the pairs a store holding just this batch would judge
+    (``model.judge`` counts its edges there)."""
     wide = NEIGHBOUR_WIDENING * k
-    stored = storage.nearest(vectors, wide, before=before)
+    stored = storage.nearest(vectors, wide, before=before) if storage is not None else [[] for _ in statements]
     batch = in_batch_neighbours(vectors, wide)
     found: list[Candidate] = []
     seen: set[tuple[str, str]] = set()
