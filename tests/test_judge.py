@@ -398,6 +398,25 @@ def test_threshold_counts_edges_only_among_the_pairs_the_service_meets(monkeypat
     assert selection["out_of_fold_every_row"]["precision"] == 0.4
 
 
+def test_all_of_dev_counts_the_news_gold_alone(monkeypatch):
+    import model.judge as mj
+
+    # ../shared/dev's rows carry no statement ids, so the service never meets them: counted in "all of dev"
+    # they would read as contradictions missed by a verdict that finds every one of the news gold's
+    rows = [dict({"p": 0.6, "label": "contradiction"}, batch="4", ids=(f"a{i}", f"b{i}")) for i in range(10)]
+    rows += [dict({"p": 0.1, "label": "neutral"}, batch="4", ids=(f"c{i}", f"d{i}")) for i in range(10)]
+    rows += [{"p": 0.9, "label": "contradiction", "batch": "shared"}] * 5
+    met = {frozenset(r["ids"]) for r in rows if "ids" in r}
+    monkeypatch.setattr(mj, "batch_of", lambda r: r["batch"])
+    monkeypatch.setattr(mj, "train_gate", lambda stance, gold: ({}, 0.0))
+    monkeypatch.setattr(mj, "fit_verdict", lambda *args: {})
+    monkeypatch.setattr(mj, "fit_contradiction_forest", lambda *args: {})
+    monkeypatch.setattr(mj, "contradiction_probability", lambda held, *args: np.array([r["p"] for r in held]))
+    selection = mj.choose_verdict([], rows, rows, met, grid=(1.0,))[2]
+    assert selection["out_of_fold_all_dev"]["contradictions"] == 10
+    assert selection["out_of_fold_all_dev"]["recall"] == 1.0
+
+
 def test_the_pairs_the_service_meets_are_each_claims_nearest_comparable_ones(monkeypatch, tmp_path):
     import model.judge as mj
 
