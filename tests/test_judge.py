@@ -376,6 +376,15 @@ def test_verdict_is_chosen_on_held_out_batches_written_to_the_test_brief(monkeyp
     assert selection["calibration_error_out_of_fold"]["logistic_alone"]["ece"] > 0
 
 
+def verdict_reading_p(monkeypatch, mj):
+    """choose_verdict without training: every row's P(contradiction) is its own ``p``, its batch its ``batch``."""
+    monkeypatch.setattr(mj, "batch_of", lambda r: r["batch"])
+    monkeypatch.setattr(mj, "train_gate", lambda stance, gold: ({}, 0.0))
+    monkeypatch.setattr(mj, "fit_verdict", lambda *args: {})
+    monkeypatch.setattr(mj, "fit_contradiction_forest", lambda *args: {})
+    monkeypatch.setattr(mj, "contradiction_probability", lambda held, *args: np.array([r["p"] for r in held]))
+
+
 def test_threshold_counts_edges_only_among_the_pairs_the_service_meets(monkeypatch):
     import model.judge as mj
 
@@ -386,11 +395,7 @@ def test_threshold_counts_edges_only_among_the_pairs_the_service_meets(monkeypat
             + [{"p": 0.45, "label": "neutral", "far": True}] * 30)
     rows = [dict(r, batch="4", ids=(f"a{i}", f"b{i}")) for i, r in enumerate(rows)]
     met = {frozenset(r["ids"]) for r in rows if not r.get("far")}
-    monkeypatch.setattr(mj, "batch_of", lambda r: r["batch"])
-    monkeypatch.setattr(mj, "train_gate", lambda stance, gold: ({}, 0.0))
-    monkeypatch.setattr(mj, "fit_verdict", lambda *args: {})
-    monkeypatch.setattr(mj, "fit_contradiction_forest", lambda *args: {})
-    monkeypatch.setattr(mj, "contradiction_probability", lambda held, *args: np.array([r["p"] for r in held]))
+    verdict_reading_p(monkeypatch, mj)
     everything = mj.choose_verdict([], rows, rows, grid=(1.0,))[1]
     _, among_met, selection = mj.choose_verdict([], rows, rows, met, grid=(1.0,))
     assert 0.45 < everything <= 0.6 and among_met <= 0.4
@@ -407,11 +412,7 @@ def test_all_of_dev_counts_the_news_gold_alone(monkeypatch):
     rows += [dict({"p": 0.1, "label": "neutral"}, batch="4", ids=(f"c{i}", f"d{i}")) for i in range(10)]
     rows += [{"p": 0.9, "label": "contradiction", "batch": "shared"}] * 5
     met = {frozenset(r["ids"]) for r in rows if "ids" in r}
-    monkeypatch.setattr(mj, "batch_of", lambda r: r["batch"])
-    monkeypatch.setattr(mj, "train_gate", lambda stance, gold: ({}, 0.0))
-    monkeypatch.setattr(mj, "fit_verdict", lambda *args: {})
-    monkeypatch.setattr(mj, "fit_contradiction_forest", lambda *args: {})
-    monkeypatch.setattr(mj, "contradiction_probability", lambda held, *args: np.array([r["p"] for r in held]))
+    verdict_reading_p(monkeypatch, mj)
     selection = mj.choose_verdict([], rows, rows, met, grid=(1.0,))[2]
     assert selection["out_of_fold_all_dev"]["contradictions"] == 10
     assert selection["out_of_fold_all_dev"]["recall"] == 1.0
