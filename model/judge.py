@@ -171,11 +171,14 @@ def _verdict_features(rows, p_ab=None, p_ba=None) -> np.ndarray:
     return verdict_features(pairs, p_ab, p_ba, [r["cue_x"] for r in rows], [r["gate_x"] for r in rows])
 
 
+SHARED_DEV_BATCH = "shared"  # the batch name of ../shared/dev's rows, which name no statements
+
+
 def batch_of(row: dict) -> str | None:
     """The dev gold batch a row comes from (the ``batch`` of its statements in the news gold; ``shared`` for
     ../shared/dev); None for public data."""
     if row.get("gold") == "shared_dev":
-        return "shared"
+        return SHARED_DEV_BATCH
     ids = row.get("ids")
     return str(_statement_batches()[ids[0]]) if ids else None
 
@@ -320,8 +323,7 @@ def choose_verdict(stance_train, gold_dev, gold_rows, met: set[frozenset] | None
                 best = (key, float(c), float(round(t, 2)), oof.copy(), alone.copy())
     (_, c, t, oof, alone) = best
     said = (oof >= t) & is_met
-    # ../shared/dev's rows name no statements, so the store never "meets" them: all of dev is the news gold's
-    news = batches != "shared"
+    news = batches != SHARED_DEV_BATCH  # the store never meets ../shared/dev's rows: all of dev is the news gold's
     per_batch = {g: contradiction_figures(said[batches == g], truth[batches == g]) for g in groups}
     return c, t, {"c": c, "threshold": t, "cross_validation": "leave one batch out",
                   "edges_among": "every row" if met is None else f"the {int(is_met.sum())} rows the service meets",

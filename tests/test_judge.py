@@ -410,7 +410,7 @@ def test_all_of_dev_counts_the_news_gold_alone(monkeypatch):
     # they would read as contradictions missed by a verdict that finds every one of the news gold's
     rows = [dict({"p": 0.6, "label": "contradiction"}, batch="4", ids=(f"a{i}", f"b{i}")) for i in range(10)]
     rows += [dict({"p": 0.1, "label": "neutral"}, batch="4", ids=(f"c{i}", f"d{i}")) for i in range(10)]
-    rows += [{"p": 0.9, "label": "contradiction", "batch": "shared"}] * 5
+    rows += [{"p": 0.9, "label": "contradiction", "batch": mj.SHARED_DEV_BATCH}] * 5
     met = {frozenset(r["ids"]) for r in rows if "ids" in r}
     verdict_reading_p(monkeypatch, mj)
     selection = mj.choose_verdict([], rows, rows, met, grid=(1.0,))[2]
