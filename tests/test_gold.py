@@ -22,8 +22,8 @@ pytestmark = pytest.mark.skipif(not (JUDGE_DIR / "judge.json").exists(), reason=
 # more on precision, all of dev's by the same rule on recall and further on precision, each rounded down to two
 # decimals: the precise model's answers differ a little between CPUs (model/nli_cache.py), enough to move a verdict.
 # The figures behind these floors, and why each moved: model/MODEL_CARD.md, the latest session's "Floors" bullets.
-NEWS_GOLD_FLOORS = {"dev": (0.82, 0.85), "dev_latest": (0.79, 0.84), "test": (0.80, 0.78)}
-# All of dev takes 8 to 19 minutes through the store, most of CI's budget: the suite checks its latest
+NEWS_GOLD_FLOORS = {"dev": (0.83, 0.84), "dev_latest": (0.79, 0.84), "test": (0.80, 0.78)}
+# All of dev takes 8 to 21 minutes through the store, most of CI's budget: the suite checks its latest
 # three batches (the last three of batches_of_the_test_brief(), written to the test split's brief and each
 # the test split once) against their own floors; GOLD_DEV=all checks all of it:
 # GOLD_DEV=all pytest -s tests/test_gold.py -k floors.
